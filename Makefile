@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything else is a step of those.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+RCM    := $(BIN)/rcm
+STAMP  := $(VENV)/.installed
+
+# The test suite runs its own stack on other ports, so it never touches a demo stack.
+TEST_STACK := RCM_STACK_DIR=.rcm/test-stack RCM_STACK_MONGO_PORT=27217 RCM_STACK_KAFKA_PORT=19192
+
+.PHONY: install demo test test-unit bench stack-up stack-down clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "needs Python 3.11+ as $(PYTHON) (Debian: apt-get install python3 python3-venv)"; exit 1; }
+	$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" || { echo "needs Python 3.11+"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+stack-up: install
+	$(RCM) stack up
+
+stack-down: install
+	$(RCM) stack down
+
+demo: install
+	$(RCM) demo --encounters $${ENCOUNTERS:-1000}
+
+test: install
+	$(TEST_STACK) $(BIN)/python -m pytest -q -p no:cacheprovider $${PYTEST_ARGS:-}
+
+test-unit: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
+
+bench: install
+	$(RCM) bench --encounters $${ENCOUNTERS:-2000}
+
+clean: stack-down
+	rm -rf .rcm demo-summary.json

@@ -1,0 +1,1 @@
+"""The `rcm` command line: local stack, services, demo, status and KPIs."""

@@ -1,0 +1,1 @@
+"""Contracts and common machinery shared by every service: events, topics, Kafka/Mongo wiring."""

@@ -1,0 +1,426 @@
+"""Typed payloads of every event in the revenue cycle.
+
+One name and one shape per fact, so a producer and its consumers cannot disagree. Payloads are
+frozen models that refuse unknown fields; a breaking change is a new topic version (`.v2`).
+
+PHI travels only inside payloads (Patient, Coverage.member_id, note): never in keys, ids, reasons,
+logs or metric labels. Ids are opaque (see shared/ids.py); codes (ICD-10-CM, CPT/HCPCS, CARC) and
+amounts are not PHI on their own.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.money import Money
+
+TenantId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")]
+EncounterId = Annotated[str, StringConstraints(pattern=r"^enc_[0-9a-f]{32}$")]
+PatientId = Annotated[str, StringConstraints(pattern=r"^pat_[0-9a-f]{32}$")]
+ClaimId = Annotated[str, StringConstraints(pattern=r"^clm_[0-9a-f]{24}$")]
+Npi = Annotated[str, StringConstraints(pattern=r"^\d{10}$")]
+ProcedureCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{5}$")]
+Modifier = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2}$")]
+PlaceOfService = Annotated[str, StringConstraints(pattern=r"^\d{2}$")]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9_]{2,40}$")]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- who and what: the pieces of an encounter -------------------------------------------------
+
+
+class Sex(StrEnum):
+    FEMALE = "F"
+    MALE = "M"
+    UNKNOWN = "U"
+
+
+class Address(Model):
+    line1: ShortText
+    city: ShortText
+    state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}(\d{4})?$")]
+
+
+class Patient(Model):
+    """PHI. Encrypted at rest by every service that stores it; never logged."""
+
+    mrn: ShortText
+    first_name: ShortText
+    last_name: ShortText
+    birth_date: date
+    sex: Sex
+    address: Address
+
+
+class Relationship(StrEnum):
+    """Patient's relationship to the subscriber, as X12 individual relationship codes."""
+
+    SELF = "18"
+    SPOUSE = "01"
+    CHILD = "19"
+    OTHER = "G8"
+
+
+class CoverageOrder(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    TERTIARY = "tertiary"
+
+
+class Coverage(Model):
+    payer_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,15}$")]
+    payer_name: ShortText
+    member_id: ShortText  # PHI
+    group_number: ShortText | None = None
+    relationship: Relationship = Relationship.SELF
+    order: CoverageOrder = CoverageOrder.PRIMARY
+
+
+class Provider(Model):
+    npi: Npi
+    name: ShortText
+    taxonomy: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{9}X$")] | None = None
+    tax_id: Annotated[str, StringConstraints(pattern=r"^\d{9}$")] | None = None
+
+
+class Visit(Model):
+    visit_number: ShortText
+    date_of_service: date
+    place_of_service: PlaceOfService
+    rendering: Provider
+    billing: Provider
+
+
+class DocumentedService(Model):
+    """A service as the EHR documented it: a code, modifiers, units and which diagnoses support it."""
+
+    procedure_code: ProcedureCode
+    modifiers: tuple[Modifier, ...] = Field(default=(), max_length=4)
+    units: Annotated[int, Field(ge=1, le=999)] = 1
+    diagnosis_pointers: tuple[Annotated[int, Field(ge=1, le=12)], ...] = Field(default=(1,), min_length=1, max_length=4)
+
+
+class Diagnosis(Model):
+    """A diagnosis as sent by the EHR: an ICD-10-CM code, dotted or not."""
+
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.]{3,8}$")]
+
+
+class Finding(Model):
+    """Why something was stopped: a short code and a message that names codes and ids, never PHI."""
+
+    code: Code
+    message: ShortText
+    severity: Annotated[str, StringConstraints(pattern=r"^(error|warning)$")] = "error"
+
+
+# --- registration ------------------------------------------------------------------------------
+
+
+class RegistrationRequested(Model):
+    """A visit arriving from an EHR feed (HL7 v2 ADT/DFT, FHIR, or the simulator)."""
+
+    source: Annotated[str, StringConstraints(pattern=r"^(hl7v2|fhir|simulator)$")]
+    source_message_id: ShortText
+    registered_at: AwareDatetime
+    patient: Patient
+    coverages: tuple[Coverage, ...] = Field(min_length=1, max_length=3)
+    visit: Visit
+    services: tuple[DocumentedService, ...] = Field(min_length=1, max_length=50)
+    diagnoses: tuple[Diagnosis, ...] = Field(min_length=1, max_length=12)
+    note: str | None = None  # PHI: free text
+
+
+class EncounterRegistered(Model):
+    encounter_id: EncounterId
+    patient_id: PatientId
+    registered_at: AwareDatetime
+    patient: Patient
+    coverages: tuple[Coverage, ...]
+    visit: Visit
+    services: tuple[DocumentedService, ...]
+    diagnoses: tuple[Diagnosis, ...]
+    note: str | None = None
+
+
+# --- coding --------------------------------------------------------------------------------------
+
+
+class ChargeLine(Model):
+    line_number: Annotated[int, Field(ge=1, le=50)]
+    line_item_control_number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,30}$")]
+    procedure_code: ProcedureCode
+    modifiers: tuple[Modifier, ...] = Field(default=(), max_length=4)
+    units: Annotated[int, Field(ge=1, le=999)]
+    charge: Money  # the line's total charge (unit price x units)
+    diagnosis_pointers: tuple[Annotated[int, Field(ge=1, le=12)], ...] = Field(min_length=1, max_length=4)
+
+
+class EncounterCoded(Model):
+    encounter_id: EncounterId
+    patient_id: PatientId
+    registered_at: AwareDatetime
+    patient: Patient
+    coverages: tuple[Coverage, ...]
+    visit: Visit
+    diagnoses: tuple[Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9A-Z]{2,6}$")], ...] = Field(
+        min_length=1, max_length=12
+    )  # ICD-10-CM without the dot, in claim order
+    lines: tuple[ChargeLine, ...] = Field(min_length=1, max_length=50)
+    total_charge: Money
+
+
+class EncounterHeldForCoding(Model):
+    encounter_id: EncounterId
+    findings: tuple[Finding, ...] = Field(min_length=1)
+
+
+# --- claims ----------------------------------------------------------------------------------
+
+
+class ClaimStatus(StrEnum):
+    CREATED = "created"
+    SCRUBBED = "scrubbed"
+    SCRUB_FAILED = "scrub_failed"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    PAID = "paid"
+    PARTIALLY_PAID = "partially_paid"
+    DENIED = "denied"
+    CORRECTED = "corrected"
+    APPEALED = "appealed"
+    WRITTEN_OFF = "written_off"
+    CLOSED = "closed"
+
+
+class FrequencyCode(StrEnum):
+    """CLM05-3 claim frequency: original, replacement (corrected) or void."""
+
+    ORIGINAL = "1"
+    REPLACEMENT = "7"
+    VOID = "8"
+
+
+class ClaimStatusChanged(Model):
+    """Every transition of a claim, with a per-claim version so projections keep the newest."""
+
+    claim_id: ClaimId
+    encounter_id: EncounterId
+    version: Annotated[int, Field(ge=1)]
+    status: ClaimStatus
+    previous_status: ClaimStatus | None
+    payer_id: str
+    billed: Money
+    frequency_code: FrequencyCode = FrequencyCode.ORIGINAL
+    findings: tuple[Finding, ...] = ()
+
+
+class SubmittedClaim(Model):
+    claim_id: ClaimId
+    encounter_id: EncounterId
+    frequency_code: FrequencyCode
+    payer_claim_number: ShortText | None = None  # REF*F8, required for frequency 7 and 8
+    patient: Patient
+    coverage: Coverage
+    visit: Visit
+    diagnoses: tuple[str, ...]
+    lines: tuple[ChargeLine, ...]
+    total_charge: Money
+
+
+class ClaimBatchSubmitted(Model):
+    """A batch of claims sent to the clearinghouse (one 837 interchange)."""
+
+    batch_id: Annotated[str, StringConstraints(pattern=r"^bat_[0-9a-f]{24}$")]
+    claims: tuple[SubmittedClaim, ...] = Field(min_length=1)
+    claim_count: int
+    total_charge: Money
+
+
+class ClaimAcknowledgement(Model):
+    claim_id: ClaimId
+    accepted: bool
+    status_codes: tuple[Code, ...] = ()  # 277CA category/status, e.g. "A7_562"
+    payer_claim_number: ShortText | None = None
+
+
+class ClearinghouseAcknowledged(Model):
+    """999/277CA outcome for one submitted batch."""
+
+    batch_id: Annotated[str, StringConstraints(pattern=r"^bat_[0-9a-f]{24}$")]
+    acknowledgements: tuple[ClaimAcknowledgement, ...] = Field(min_length=1)
+
+
+# --- remittance and payments ----------------------------------------------------------------------
+
+
+class AdjustmentGroup(StrEnum):
+    CONTRACTUAL = "CO"
+    PATIENT_RESPONSIBILITY = "PR"
+    OTHER = "OA"
+    PAYER_INITIATED = "PI"
+    CORRECTION_REVERSAL = "CR"
+
+
+class Adjustment(Model):
+    group: AdjustmentGroup
+    carc: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,5}$")]
+    amount: Money
+
+
+class RemittanceLine(Model):
+    line_item_control_number: str | None = None  # REF*6R
+    procedure_code: ProcedureCode
+    modifiers: tuple[Modifier, ...] = ()
+    units: int = 1
+    billed: Money
+    paid: Money
+    adjustments: tuple[Adjustment, ...] = ()
+    rarcs: tuple[str, ...] = ()
+
+
+class ClaimPaymentStatus(StrEnum):
+    """CLP02 claim status codes."""
+
+    PROCESSED_AS_PRIMARY = "1"
+    PROCESSED_AS_SECONDARY = "2"
+    PROCESSED_AS_TERTIARY = "3"
+    DENIED = "4"
+    REVERSAL = "22"
+
+
+class RemittanceClaim(Model):
+    claim_id: str  # CLP01 as the payer sent it; matched by payments, may match nothing
+    status_code: ClaimPaymentStatus
+    billed: Money
+    paid: Money
+    patient_responsibility: Money
+    payer_claim_number: ShortText
+    frequency_code: FrequencyCode = FrequencyCode.ORIGINAL
+    adjustments: tuple[Adjustment, ...] = ()  # claim-level CAS
+    lines: tuple[RemittanceLine, ...] = ()
+    rarcs: tuple[str, ...] = ()
+
+
+class ProviderAdjustment(Model):
+    """PLB: provider-level adjustment (interest, recoupment, forward balance)."""
+
+    reason: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2}$")]
+    reference: str | None = None
+    amount: Money
+
+
+class RemittanceReceived(Model):
+    """An 835: one payment (BPR) with the claims it pays (CLP)."""
+
+    remittance_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,50}$")]  # TRN02
+    payer_id: str
+    payment_amount: Money
+    payment_method: Annotated[str, StringConstraints(pattern=r"^(ACH|CHK|NON|BOP|FWT)$")]
+    payment_date: date
+    claims: tuple[RemittanceClaim, ...]
+    provider_adjustments: tuple[ProviderAdjustment, ...] = ()
+
+
+class PaymentOutcome(StrEnum):
+    PAID = "paid"
+    PARTIALLY_PAID = "partially_paid"
+    DENIED = "denied"
+    REVERSED = "reversed"
+
+
+class PaymentPosted(Model):
+    posting_id: str
+    claim_id: ClaimId
+    encounter_id: EncounterId
+    remittance_id: str
+    payer_id: str
+    payment_date: date
+    outcome: PaymentOutcome
+    billed: Money
+    paid: Money
+    contractual_adjustment: Money
+    patient_responsibility: Money
+    other_adjustment: Money
+    denied_amount: Money
+
+
+class ClaimDenied(Model):
+    denial_id: str
+    claim_id: ClaimId
+    encounter_id: EncounterId
+    payer_id: str
+    payer_claim_number: str
+    remittance_id: str
+    whole_claim: bool
+    denied_amount: Money
+    adjustments: tuple[Adjustment, ...] = Field(min_length=1)
+    rarcs: tuple[str, ...] = ()
+    date_of_service: date
+    payment_date: date
+
+
+# --- denials -------------------------------------------------------------------------------------
+
+
+class DenialAction(StrEnum):
+    RESUBMIT = "resubmit"
+    APPEAL = "appeal"
+    WRITE_OFF = "write_off"
+
+
+class DenialWorked(Model):
+    denial_id: str
+    claim_id: ClaimId
+    encounter_id: EncounterId
+    category: Code
+    action: DenialAction
+    amount: Money
+    appeal_deadline: date | None = None
+
+
+class ClaimResubmitRequested(Model):
+    denial_id: str
+    claim_id: ClaimId
+    encounter_id: EncounterId
+    category: Code
+    payer_claim_number: ShortText
+    corrections: tuple[Code, ...] = ()
+
+
+# --- cross-cutting ---------------------------------------------------------------------------------
+
+
+class AuditRecorded(Model):
+    actor: ShortText
+    action: Code
+    subject_type: Code
+    subject_id: ShortText
+    at: datetime
+
+
+class DeadLetter(Model):
+    """A message a service could not use, parked with the reason. The reason never holds PHI;
+    the original bytes are kept (base64) so the message can be replayed after a fix."""
+
+    service: ShortText
+    original_topic: str
+    partition: int
+    offset: int
+    original_key: str | None
+    reason_code: Code
+    reason: Annotated[str, StringConstraints(max_length=500)]
+    original_value_b64: str
+    dead_lettered_at: AwareDatetime
+
+

@@ -1,0 +1,35 @@
+"""Prometheus metrics common to every consumer. Labels are low-cardinality: service, topic,
+outcome, reason code. Never an id, never PHI."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_asgi_app
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+EVENTS_CONSUMED = Counter(
+    "rcm_events_consumed", "Messages consumed, by outcome (handled, duplicate, dead_lettered)",
+    ["service", "topic", "outcome"], registry=REGISTRY)
+DEAD_LETTERS = Counter(
+    "rcm_dead_letters", "Messages parked on the service's dead-letter topic, by reason code",
+    ["service", "topic", "reason_code"], registry=REGISTRY)
+BATCH_SECONDS = Histogram(
+    "rcm_batch_seconds", "Time to handle one consumed batch (decode, transaction, commit)",
+    ["service", "topic"], registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+BATCH_RETRIES = Counter(
+    "rcm_batch_retries", "Batches that raised and will be read again", ["service", "topic"],
+    registry=REGISTRY)
+OUTBOX_PUBLISHED = Counter(
+    "rcm_outbox_published", "Events published from the outbox", ["service", "topic"], registry=REGISTRY)
+OUTBOX_PENDING = Gauge(
+    "rcm_outbox_pending", "Events written to the outbox and not yet published", ["service"],
+    registry=REGISTRY)
+STAGE_EVENTS = Counter(
+    "rcm_stage_events", "Business events emitted per stage and outcome",
+    ["service", "event_type"], registry=REGISTRY)
+
+
+def asgi_app():
+    """The /metrics endpoint for this process's registry."""
+    return make_asgi_app(registry=REGISTRY)

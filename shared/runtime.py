@@ -1,0 +1,106 @@
+"""What every service process is made of, built in one place: Mongo client, broker, outbox relay,
+consumer, /metrics and /health. A service's app.py supplies its name, its indexes and its
+subscriptions; tests build the same runtime with settings for the test servers."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+
+from faststream.asgi import AsgiFastStream, AsgiResponse, get
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared import logging as rcm_logging
+from shared import metrics
+from shared.clock import Clock, SystemClock
+from shared.consumer import Consumer
+from shared.kafka import build_broker, build_producer, ensure_topics
+from shared.mongo import connect
+from shared.outbox import OutboxRelay
+from shared.phi import PhiCipher
+from shared.settings import DEFAULT_HTTP_PORTS, ServiceSettings
+from shared.topics import ALL
+
+# The inbox must remember an event for longer than any topic keeps it, so a replay from offset 0
+# still finds every event it has seen. The longest flow retention is 30 days (audit aside).
+INBOX_RETENTION_SECONDS = 45 * 24 * 60 * 60
+
+
+class ServiceRuntime:
+    def __init__(self, service: str, settings: ServiceSettings, *, clock: Clock | None = None) -> None:
+        settings.assert_production_ready()
+        self.service = service
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.instance = settings.instance_name(service)
+        self.mongo = connect(settings.mongo_uri)
+        self.db: AsyncDatabase = self.mongo[settings.database(service)]
+        self.broker = build_broker(settings, service)
+        self.relay = OutboxRelay(self.db, build_producer(settings, f"{self.instance}.outbox"), service=service,
+                                 owner=self.instance, clock=self.clock)
+        self.consumer = Consumer(
+            service=service, instance=self.instance, broker=self.broker, client=self.mongo, database=self.db,
+            relay=self.relay, clock=self.clock, max_records=settings.batch_max_records,
+            batch_timeout_ms=settings.batch_timeout_ms, max_attempts=settings.max_handling_attempts)
+        self.cipher = PhiCipher(settings.phi_key.get_secret_value())
+        self._index_builders: list[Callable[[AsyncDatabase], Awaitable[None]]] = []
+
+    def on_prepare(self, build_indexes: Callable[[AsyncDatabase], Awaitable[None]]) -> None:
+        """Register index creation that must exist before the first message is handled."""
+        self._index_builders.append(build_indexes)
+
+    async def prepare(self) -> None:
+        """Topics, indexes and the outbox relay, before the broker starts consuming."""
+        await ensure_topics(self.settings, ALL)
+        await self.db["inbox"].create_index([("at", ASCENDING)], expireAfterSeconds=INBOX_RETENTION_SECONDS)
+        for build in self._index_builders:
+            await build(self.db)
+        await self.relay.start()
+
+    async def release(self) -> None:
+        await self.relay.stop()
+        await self.mongo.close()
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[ServiceRuntime]:
+        """Run in this event loop (integration tests): prepare, consume, then stop cleanly."""
+        await self.prepare()
+        try:
+            await self.broker.start()
+            try:
+                yield self
+            finally:
+                await self.broker.stop()
+        finally:
+            await self.release()
+
+    def asgi_app(self, extra_routes: Iterable[tuple[str, object]] = ()) -> AsgiFastStream:
+        """The process's app: consumes on startup; serves /metrics, /health and AsyncAPI docs."""
+
+        @get
+        async def health(scope) -> AsgiResponse:
+            ok = await self.broker.ping(timeout=2.0)
+            return AsgiResponse(b'{"status":"ok"}' if ok else b'{"status":"broker unreachable"}',
+                                status_code=200 if ok else 503)
+
+        app = AsgiFastStream(
+            self.broker,
+            asgi_routes=[("/metrics", metrics.asgi_app()), ("/health", health), *extra_routes],
+            title=f"rcm {self.service}",
+        )
+        app.on_startup(self.prepare)
+        app.after_shutdown(self.release)
+        return app
+
+    def http_port(self) -> int:
+        return self.settings.http_port or DEFAULT_HTTP_PORTS[self.service]
+
+
+def serve(runtime: ServiceRuntime) -> None:
+    """Run a service process until SIGTERM/SIGINT (uvicorn handles both and shuts down cleanly)."""
+    import uvicorn
+
+    rcm_logging.configure(runtime.service, runtime.settings.log_level)
+    uvicorn.run(runtime.asgi_app(), host=runtime.settings.http_host, port=runtime.http_port(),
+                log_level="warning", lifespan="on")
