@@ -115,7 +115,7 @@ class Consumer:
 
     def __init__(self, *, service: str, instance: str, broker: KafkaBroker, client: AsyncMongoClient,
                  database: AsyncDatabase, relay: OutboxRelay, clock: Clock, max_records: int = 500,
-                 batch_timeout_ms: int = 50, max_attempts: int = 5) -> None:
+                 batch_timeout_ms: int = 50, max_attempts: int = 5, topic_prefix: str = "") -> None:
         self.service = service
         self._instance = instance
         self._broker = broker
@@ -130,6 +130,7 @@ class Consumer:
         self._max_attempts = max_attempts
         self._attempts: dict[tuple[str, int, int], int] = {}
         self._dead_letter_topic = dead_letter_topic(service)
+        self._topic_prefix = topic_prefix
 
     def subscribe(self, topic: Topic, handler: Handler, *, name: str | None = None) -> None:
         """Consume `topic` in batches with `handler`, in consumer group `<service>` with static
@@ -138,9 +139,9 @@ class Consumer:
         subscriber_name = name or handler.__name__
 
         @self._broker.subscriber(
-            topic.name,
+            self._topic_prefix + topic.name,
             batch=True,
-            group_id=self.service,
+            group_id=self._topic_prefix + self.service,
             group_instance_id=f"{self._instance}.{subscriber_name}",
             ack_policy=AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest",
@@ -153,7 +154,6 @@ class Consumer:
             records = [Record(r.topic, r.partition, r.offset, r.key, r.value) for r in message.raw_message]
             await self.handle_records(topic, records, handler)
 
-        consume.__name__ = subscriber_name
 
     async def handle_records(self, topic: Topic, records: Sequence[Record], handler: Handler) -> None:
         """Handle one batch from one partition; raise to have it read again."""
@@ -190,9 +190,10 @@ class Consumer:
             try:
                 events.append((record, decode(topic, record.value)))
             except ValidationError as invalid:
-                unreadable.append((record, "INVALID_EVENT", _validation_reason(invalid)))
-            except (UnicodeDecodeError, ValueError):
-                unreadable.append((record, "UNREADABLE", "message is not a JSON event"))
+                if any(e["type"] in ("json_invalid", "json_type") for e in invalid.errors(include_input=False)):
+                    unreadable.append((record, "UNREADABLE", "message is not a JSON event"))
+                else:
+                    unreadable.append((record, "INVALID_EVENT", _validation_reason(invalid)))
         return events, unreadable
 
     async def _handle_batch(self, topic: Topic, events: list[tuple[Record, Envelope]],

@@ -85,9 +85,9 @@ async def ensure_topics(settings: ServiceSettings, topics: Iterable[Topic]) -> N
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(t.name, num_partitions=settings.topic_partitions or t.partitions, replication_factor=1,
+            NewTopic(settings.topic_name(t.name), num_partitions=settings.topic_partitions or t.partitions, replication_factor=1,
                      topic_configs={"retention.ms": str(t.retention_ms)})
-            for t in topics if t.name not in existing
+            for t in topics if settings.topic_name(t.name) not in existing
         ]
         if missing:
             response = await admin.create_topics(missing)

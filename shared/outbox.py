@@ -49,7 +49,7 @@ def outbox_document(topic: Topic, event: Envelope) -> dict[str, Any]:
 
 class OutboxRelay:
     def __init__(self, database: AsyncDatabase, producer: AIOKafkaProducer, *, service: str, owner: str,
-                 clock: Clock, idle_seconds: float = 0.5) -> None:
+                 clock: Clock, topic_prefix: str = "", idle_seconds: float = 0.5) -> None:
         self._outbox = database["outbox"]
         self._leases = database["leases"]
         self._producer = producer
@@ -57,6 +57,7 @@ class OutboxRelay:
         self._owner = owner
         self._clock = clock
         self._idle_seconds = idle_seconds
+        self._topic_prefix = topic_prefix
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
@@ -128,7 +129,7 @@ class OutboxRelay:
         for row in rows:
             headers = [("event_type", row["event_type"].encode()), ("event_id", row["event_id"].encode())]
             deliveries.append(await self._producer.send(
-                row["topic"], row["value"], key=row["key"].encode() if row["key"] else None, headers=headers))
+                self._topic_prefix + row["topic"], row["value"], key=row["key"].encode() if row["key"] else None, headers=headers))
         await asyncio.gather(*deliveries)
         for row in rows:
             metrics.OUTBOX_PUBLISHED.labels(self._service, row["topic"]).inc()

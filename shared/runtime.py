@@ -38,11 +38,13 @@ class ServiceRuntime:
         self.db: AsyncDatabase = self.mongo[settings.database(service)]
         self.broker = build_broker(settings, service)
         self.relay = OutboxRelay(self.db, build_producer(settings, f"{self.instance}.outbox"), service=service,
-                                 owner=self.instance, clock=self.clock)
+                                 owner=self.instance, clock=self.clock,
+                                 topic_prefix=settings.topic_prefix)
         self.consumer = Consumer(
             service=service, instance=self.instance, broker=self.broker, client=self.mongo, database=self.db,
             relay=self.relay, clock=self.clock, max_records=settings.batch_max_records,
-            batch_timeout_ms=settings.batch_timeout_ms, max_attempts=settings.max_handling_attempts)
+            batch_timeout_ms=settings.batch_timeout_ms, max_attempts=settings.max_handling_attempts,
+            topic_prefix=settings.topic_prefix)
         self.cipher = PhiCipher(settings.phi_key.get_secret_value())
         self._index_builders: list[Callable[[AsyncDatabase], Awaitable[None]]] = []
 

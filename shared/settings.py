@@ -28,6 +28,7 @@ class ServiceSettings(BaseSettings):
     kafka_sasl_password: SecretStr | None = None
     mongo_uri: str = "mongodb://127.0.0.1:27117/?replicaSet=rs0"
     database_prefix: str = "rcm_"  # each service owns database <prefix><service>
+    topic_prefix: str = ""  # e.g. "staging." when environments share one Kafka cluster; tests isolate with it
     instance: str | None = None  # stable per replica (pod name); default "<service>-0"
     http_host: str = "127.0.0.1"
     http_port: int | None = None  # /metrics and /health; default per service
@@ -47,6 +48,10 @@ class ServiceSettings(BaseSettings):
 
     def instance_name(self, service: str) -> str:
         return self.instance or f"{service}-0"
+
+    def topic_name(self, name: str) -> str:
+        """The physical Kafka topic of a declared topic name."""
+        return f"{self.topic_prefix}{name}"
 
     def database(self, service: str) -> str:
         return f"{self.database_prefix}{service}"
