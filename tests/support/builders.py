@@ -47,3 +47,31 @@ def a_registration_event(request: RegistrationRequested | None = None, tenant_id
     request = request or a_registration_request()
     return new_event(topics.REGISTRATION_REQUESTED, request, producer="tests", now=NOW, tenant_id=tenant_id,
                      correlation_id=encounter_id_for(tenant_id, request.visit.visit_number))
+
+
+def a_coded_encounter(request: RegistrationRequested | None = None, *, tenant_id: str = TENANT,
+                      unit_price: str = "100.00"):
+    """The EncounterCoded payload coding would produce for `request`, priced at `unit_price` a unit."""
+    from decimal import Decimal
+
+    from shared.events import ChargeLine, EncounterCoded
+    from shared.ids import patient_id_for
+
+    request = request or a_registration_request()
+    lines = tuple(
+        ChargeLine(line_number=n, line_item_control_number=f"L{n}", procedure_code=s.procedure_code,
+                   modifiers=s.modifiers, units=s.units, charge=Decimal(unit_price) * s.units,
+                   diagnosis_pointers=s.diagnosis_pointers)
+        for n, s in enumerate(request.services, start=1))
+    return EncounterCoded(
+        encounter_id=encounter_id_for(tenant_id, request.visit.visit_number),
+        patient_id=patient_id_for(tenant_id, request.patient.mrn), registered_at=request.registered_at,
+        patient=request.patient, coverages=request.coverages, visit=request.visit,
+        diagnoses=tuple(d.code.replace(".", "").upper() for d in request.diagnoses), lines=lines,
+        total_charge=sum((line.charge for line in lines), Decimal("0.00")))
+
+
+def a_coded_event(coded=None, tenant_id: str = TENANT) -> Envelope:
+    coded = coded or a_coded_encounter(tenant_id=tenant_id)
+    return new_event(topics.ENCOUNTER_CODED, coded, producer="tests", now=NOW, tenant_id=tenant_id,
+                     correlation_id=coded.encounter_id)

@@ -1,0 +1,151 @@
+"""Claims rules: open a claim for a coded encounter, scrub it, submit it in batches and follow it
+through acknowledgement, adjudication and denial work. Pure: ids and dates come in as arguments;
+functions return new values and the events to emit, never save or publish."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from services.claims.lifecycle import ClaimsError, check_transition
+from services.claims.scrub import blocks_submission, scrub
+from shared.events import (
+    ClaimAcknowledgement, ClaimBatchSubmitted, ClaimResubmitRequested, ClaimStatus as S, ClaimStatusChanged,
+    DenialAction, DenialWorked, EncounterCoded, Finding, FrequencyCode, PaymentOutcome, PaymentPosted,
+    SubmittedClaim,
+)
+from shared.money import total
+
+
+class NotYet(ClaimsError):
+    """The fact arrived before the one it follows (topics are not ordered with each other);
+    the handler keeps it and applies it after the claim moves."""
+
+    code = "NOT_YET"
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    claim_id: str
+    tenant_id: str
+    status: S
+    version: int
+    content: SubmittedClaim  # what is (or will be) sent to the payer
+
+    @property
+    def encounter_id(self) -> str:
+        return self.content.encounter_id
+
+    @property
+    def billed(self):
+        return self.content.total_charge
+
+    @property
+    def payer_id(self) -> str:
+        return self.content.coverage.payer_id
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A claim after a decision, and the status changes to emit (oldest first)."""
+
+    claim: Claim
+    changes: tuple[ClaimStatusChanged, ...] = ()
+
+
+def _move(claim: Claim, to: S, findings: Sequence[Finding] = ()) -> tuple[Claim, ClaimStatusChanged]:
+    check_transition(claim.claim_id, claim.status, to)
+    moved = replace(claim, status=to, version=claim.version + 1)
+    return moved, _status_event(moved, previous=claim.status, findings=findings)
+
+
+def _status_event(claim: Claim, *, previous: S | None, findings: Sequence[Finding] = ()) -> ClaimStatusChanged:
+    return ClaimStatusChanged(
+        claim_id=claim.claim_id, encounter_id=claim.encounter_id, version=claim.version, status=claim.status,
+        previous_status=previous, payer_id=claim.payer_id, billed=claim.billed,
+        frequency_code=claim.content.frequency_code, findings=tuple(findings))
+
+
+def open_claim(coded: EncounterCoded, *, claim_id: str, tenant_id: str, today: date) -> Outcome:
+    """A new claim (frequency 1, billed to the primary coverage), scrubbed at once: `scrubbed`
+    when no edit blocks it, `scrub_failed` (work queue) otherwise."""
+    content = SubmittedClaim(
+        claim_id=claim_id, encounter_id=coded.encounter_id, frequency_code=FrequencyCode.ORIGINAL,
+        patient=coded.patient, coverage=coded.coverages[0], visit=coded.visit, diagnoses=coded.diagnoses,
+        lines=coded.lines, total_charge=total(line.charge for line in coded.lines))
+    created = Claim(claim_id=claim_id, tenant_id=tenant_id, status=S.CREATED, version=1, content=content)
+    scrubbed = scrub_claim(created, today)
+    return Outcome(scrubbed.claim, (_status_event(created, previous=None), *scrubbed.changes))
+
+
+def scrub_claim(claim: Claim, today: date) -> Outcome:
+    findings = scrub(claim.content, today)
+    moved, change = _move(claim, S.SCRUB_FAILED if blocks_submission(findings) else S.SCRUBBED, findings)
+    return Outcome(moved, (change,))
+
+
+def submit(claims: Sequence[Claim], *, batch_id: str) -> tuple[list[Outcome], ClaimBatchSubmitted]:
+    """Move scrubbed claims to `submitted` and return the batch that carries them."""
+    outcomes = []
+    for claim in claims:
+        moved, change = _move(claim, S.SUBMITTED)
+        outcomes.append(Outcome(moved, (change,)))
+    batch = ClaimBatchSubmitted(
+        batch_id=batch_id, claims=tuple(o.claim.content for o in outcomes), claim_count=len(outcomes),
+        total_charge=total(o.claim.billed for o in outcomes))
+    return outcomes, batch
+
+
+def acknowledge(claim: Claim, ack: ClaimAcknowledgement) -> Outcome:
+    """Apply the clearinghouse's 999/277CA answer. An answer for a claim already past `submitted`
+    (the 835 was read first, or a re-sent acknowledgement) changes nothing."""
+    if claim.status is not S.SUBMITTED:
+        return Outcome(claim)
+    if ack.accepted:
+        content = claim.content
+        if ack.payer_claim_number and not content.payer_claim_number:
+            content = content.model_copy(update={"payer_claim_number": ack.payer_claim_number})
+        moved, change = _move(replace(claim, content=content), S.ACCEPTED)
+    else:
+        findings = [Finding(code=code, message=f"clearinghouse status {code}") for code in ack.status_codes]
+        moved, change = _move(claim, S.REJECTED, findings)
+    return Outcome(moved, (change,))
+
+
+_OUTCOME_STATUS = {
+    PaymentOutcome.PAID: S.PAID,
+    PaymentOutcome.PARTIALLY_PAID: S.PARTIALLY_PAID,
+    PaymentOutcome.DENIED: S.DENIED,
+}
+
+
+def adjudicate(claim: Claim, posted: PaymentPosted) -> Outcome:
+    """Apply a posted remittance claim: paid, partially paid or denied."""
+    if posted.outcome is PaymentOutcome.REVERSED:
+        return Outcome(claim)  # the correction that follows a reversal carries the new outcome
+    moved, change = _move(claim, _OUTCOME_STATUS[posted.outcome])
+    return Outcome(moved, (change,))
+
+
+def work_denial(claim: Claim, worked: DenialWorked) -> Outcome:
+    """Appeal or write off a denied (or partially paid) claim. Resubmission comes as its own request."""
+    if worked.action is DenialAction.RESUBMIT:
+        return Outcome(claim)
+    if claim.status not in (S.DENIED, S.PARTIALLY_PAID):
+        raise NotYet(f"claim {claim.claim_id} is {claim.status}; the denial work follows its adjudication")
+    moved, change = _move(claim, S.APPEALED if worked.action is DenialAction.APPEAL else S.WRITTEN_OFF)
+    return Outcome(moved, (change,))
+
+
+def correct(claim: Claim, request: ClaimResubmitRequested, today: date) -> Outcome:
+    """A replacement claim (frequency 7, REF*F8 payer claim number), scrubbed again."""
+    if claim.status is not S.DENIED:
+        if claim.status in (S.SUBMITTED, S.ACCEPTED):
+            raise NotYet(f"claim {claim.claim_id} is {claim.status}; the correction follows its denial")
+        raise ClaimsError(f"claim {claim.claim_id} is {claim.status} and cannot be corrected", code="NOT_CORRECTABLE")
+    content = claim.content.model_copy(update={
+        "frequency_code": FrequencyCode.REPLACEMENT, "payer_claim_number": request.payer_claim_number})
+    corrected, change = _move(replace(claim, content=content), S.CORRECTED)
+    scrubbed = scrub_claim(corrected, today)
+    return Outcome(scrubbed.claim, (change, *scrubbed.changes))

@@ -1,0 +1,74 @@
+"""Claims' subscribers: open and submit claims for coded encounters, then follow each claim through
+acknowledgement, adjudication and denial work. Each handler loads the batch's claims once, applies
+the domain, and saves and emits in the batch's transaction (ClaimWork)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from services.claims import domain
+from services.claims.repository import ClaimRepository
+from services.claims.work import ClaimWork
+from shared import topics
+from shared.consumer import Consumer, UnitOfWork
+from shared.envelope import Envelope
+from shared.events import (
+    ClaimResubmitRequested, ClearinghouseAcknowledged, DenialWorked, EncounterCoded, PaymentPosted,
+)
+from shared.ids import new_id
+
+
+def subscribe(consumer: Consumer, claims: ClaimRepository, *, claims_per_batch: int) -> None:
+    async def open_claims_for_coded_encounters(events: Sequence[Envelope[EncounterCoded]], unit: UnitOfWork) -> None:
+        """Open, scrub and submit a claim for each coded encounter that has none yet."""
+        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch)
+        opened = await claims.encounters_with_claims([e.payload.encounter_id for e in events], unit.session)
+        for event in events:
+            if event.payload.encounter_id in opened:
+                continue
+            opened.add(event.payload.encounter_id)
+            outcome = domain.open_claim(event.payload, claim_id=new_id("clm"), tenant_id=event.tenant_id,
+                                        today=unit.now.date())
+            work.record(outcome, cause=event)
+        await work.finish()
+
+    async def record_acknowledgements(events: Sequence[Envelope[ClearinghouseAcknowledged]], unit: UnitOfWork) -> None:
+        """Accepted claims wait for the 835; rejected ones go to the rejection work queue."""
+        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch)
+        await work.load(ack.claim_id for e in events for ack in e.payload.acknowledgements)
+        for event in events:
+            for ack in event.payload.acknowledgements:
+                await work.apply(event, ack.claim_id, lambda claim, a=ack: domain.acknowledge(claim, a))
+        await work.finish()
+
+    async def record_adjudications(events: Sequence[Envelope[PaymentPosted]], unit: UnitOfWork) -> None:
+        """A posted remittance claim makes the claim paid, partially paid or denied."""
+        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch)
+        await work.load(e.payload.claim_id for e in events)
+        for event in events:
+            await work.apply(event, event.payload.claim_id, lambda claim, p=event.payload: domain.adjudicate(claim, p))
+        await work.finish()
+
+    async def record_denial_work(events: Sequence[Envelope[DenialWorked]], unit: UnitOfWork) -> None:
+        """Appealed or written-off denials close the claim's automated cycle."""
+        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch)
+        await work.load(e.payload.claim_id for e in events)
+        for event in events:
+            await work.apply(event, event.payload.claim_id, lambda claim, w=event.payload: domain.work_denial(claim, w))
+        await work.finish()
+
+    async def correct_denied_claims(events: Sequence[Envelope[ClaimResubmitRequested]], unit: UnitOfWork) -> None:
+        """Send a corrected claim (frequency 7) for a denial the denials team can fix."""
+        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch)
+        await work.load(e.payload.claim_id for e in events)
+        today = unit.now.date()
+        for event in events:
+            await work.apply(event, event.payload.claim_id,
+                             lambda claim, r=event.payload: domain.correct(claim, r, today))
+        await work.finish()
+
+    consumer.subscribe(topics.ENCOUNTER_CODED, open_claims_for_coded_encounters)
+    consumer.subscribe(topics.CLEARINGHOUSE_ACKNOWLEDGED, record_acknowledgements)
+    consumer.subscribe(topics.PAYMENT_POSTED, record_adjudications)
+    consumer.subscribe(topics.DENIAL_WORKED, record_denial_work)
+    consumer.subscribe(topics.CLAIM_RESUBMIT_REQUESTED, correct_denied_claims)

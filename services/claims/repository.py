@@ -1,0 +1,75 @@
+"""Claims' documents. The claim's content (patient, coverage, lines) is stored sealed; status,
+version, ids and amounts stay in the clear for work queues and dashboards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from bson.decimal128 import Decimal128
+from pymongo import ASCENDING, ReplaceOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.claims.domain import Claim
+from shared.events import ClaimStatus, SubmittedClaim
+from shared.phi import PhiCipher
+
+
+class ClaimRepository:
+    def __init__(self, database: AsyncDatabase, cipher: PhiCipher) -> None:
+        self._claims = database["claims"]
+        self._deferred = database["deferred"]
+        self._cipher = cipher
+
+    @staticmethod
+    async def ensure_indexes(database: AsyncDatabase) -> None:
+        # One original claim per encounter: a coded encounter seen twice never opens a second claim.
+        await database["claims"].create_index([("encounter_id", ASCENDING)], unique=True)
+        await database["claims"].create_index([("tenant_id", ASCENDING), ("status", ASCENDING)])
+        await database["deferred"].create_index([("claim_id", ASCENDING)])
+
+    def _to_document(self, claim: Claim) -> dict:
+        return {
+            "_id": claim.claim_id,
+            "tenant_id": claim.tenant_id,
+            "encounter_id": claim.encounter_id,
+            "status": claim.status.value,
+            "version": claim.version,
+            "payer_id": claim.payer_id,
+            "frequency_code": claim.content.frequency_code.value,
+            "billed": Decimal128(claim.billed),
+            "content": self._cipher.seal(claim.content),
+        }
+
+    def _from_document(self, document: dict) -> Claim:
+        return Claim(claim_id=document["_id"], tenant_id=document["tenant_id"],
+                     status=ClaimStatus(document["status"]), version=document["version"],
+                     content=self._cipher.open(document["content"], SubmittedClaim))
+
+    async def load(self, claim_ids: Iterable[str], session: AsyncClientSession) -> dict[str, Claim]:
+        cursor = self._claims.find({"_id": {"$in": list(set(claim_ids))}}, session=session)
+        return {doc["_id"]: self._from_document(doc) async for doc in cursor}
+
+    async def encounters_with_claims(self, encounter_ids: Sequence[str], session: AsyncClientSession) -> set[str]:
+        cursor = self._claims.find({"encounter_id": {"$in": list(encounter_ids)}}, {"encounter_id": 1}, session=session)
+        return {doc["encounter_id"] async for doc in cursor}
+
+    async def save(self, claims: Iterable[Claim], session: AsyncClientSession) -> None:
+        writes = [ReplaceOne({"_id": c.claim_id}, self._to_document(c), upsert=True) for c in claims]
+        if writes:
+            await self._claims.bulk_write(writes, ordered=False, session=session)
+
+    # --- facts that arrived early --------------------------------------------------------------
+
+    async def defer(self, claim_id: str, topic: str, event_id: str, value: bytes, session: AsyncClientSession) -> None:
+        await self._deferred.replace_one({"_id": event_id}, {"_id": event_id, "claim_id": claim_id,
+                                                             "topic": topic, "value": value},
+                                         upsert=True, session=session)
+
+    async def deferred_for(self, claim_ids: Iterable[str], session: AsyncClientSession) -> list[dict]:
+        cursor = self._deferred.find({"claim_id": {"$in": list(set(claim_ids))}}, sort=[("_id", 1)], session=session)
+        return [doc async for doc in cursor]
+
+    async def forget_deferred(self, event_ids: Sequence[str], session: AsyncClientSession) -> None:
+        if event_ids:
+            await self._deferred.delete_many({"_id": {"$in": list(event_ids)}}, session=session)

@@ -1,0 +1,124 @@
+"""ClaimWork: the claims of one consumed batch, changed in memory and saved once.
+
+It applies domain decisions, queues their status events, parks facts that arrived before the fact
+they follow (domain.NotYet) and applies them when the claim has moved, and submits the claims that
+came out of scrubbing as clearinghouse batches per tenant.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from services.claims import domain
+from services.claims.lifecycle import ClaimsError
+from services.claims.repository import ClaimRepository
+from shared import topics
+from shared.consumer import UnitOfWork
+from shared.envelope import Envelope, decode, encode
+from shared.events import ClaimStatus
+from shared.ids import new_id
+
+Decide = Callable[[domain.Claim], domain.Outcome]
+
+
+def _replayed_decision(envelope: Envelope, today) -> Decide:
+    payload = envelope.payload
+    if envelope.event_type == topics.DENIAL_WORKED.event_type:
+        return lambda claim: domain.work_denial(claim, payload)
+    return lambda claim: domain.correct(claim, payload, today)
+
+
+class UnknownClaim(ClaimsError):
+    code = "UNKNOWN_CLAIM"
+
+
+class ClaimWork:
+    def __init__(self, repository: ClaimRepository, unit: UnitOfWork, *, claims_per_batch: int) -> None:
+        self._repository = repository
+        self._unit = unit
+        self._claims: dict[str, domain.Claim] = {}
+        self._changed: set[str] = set()
+        self._causes: dict[str, Envelope] = {}
+        self._claims_per_batch = claims_per_batch
+
+    async def load(self, claim_ids: Iterable[str]) -> None:
+        self._claims.update(await self._repository.load(claim_ids, self._unit.session))
+
+    def record(self, outcome: domain.Outcome, *, cause: Envelope) -> None:
+        claim = outcome.claim
+        self._claims[claim.claim_id] = claim
+        self._causes[claim.claim_id] = cause
+        if outcome.changes:
+            self._changed.add(claim.claim_id)
+        for change in outcome.changes:
+            self._unit.emit(topics.CLAIM_STATUS_CHANGED, change, cause=cause, correlation_id=claim.encounter_id)
+
+    async def apply(self, event: Envelope, claim_id: str, decide: Decide) -> bool:
+        """Apply `decide` to the claim; False when it was parked for later or refused."""
+        claim = self._claims.get(claim_id)
+        if claim is None:
+            self._unit.dead_letter(event, UnknownClaim(f"no claim {claim_id} in this service"))
+            return False
+        try:
+            outcome = decide(claim)
+        except domain.NotYet:
+            await self._repository.defer(claim_id, event.event_type, str(event.event_id), encode(event),
+                                         self._unit.session)
+            return False
+        except ClaimsError as refused:
+            self._unit.dead_letter(event, refused)
+            return False
+        self.record(outcome, cause=event)
+        return True
+
+    async def finish(self) -> None:
+        await self._apply_deferred()
+        self._submit_scrubbed()
+        await self._repository.save((self._claims[i] for i in self._changed), self._unit.session)
+
+    async def _apply_deferred(self) -> None:
+        today = self._unit.now.date()
+        tried: set[str] = set()
+        while True:
+            parked = [d for d in await self._repository.deferred_for(self._changed, self._unit.session)
+                      if d["_id"] not in tried]
+            if not parked:
+                return
+            applied = []
+            for row in parked:
+                tried.add(row["_id"])
+                topic = topics.DENIAL_WORKED if row["topic"] == topics.DENIAL_WORKED.event_type else topics.CLAIM_RESUBMIT_REQUESTED
+                envelope = decode(topic, row["value"])
+                if await self._apply_parked(envelope, row["claim_id"], _replayed_decision(envelope, today)):
+                    applied.append(row["_id"])
+            await self._repository.forget_deferred(applied, self._unit.session)
+            if not applied:
+                return
+            tried.difference_update(applied)
+
+    async def _apply_parked(self, envelope: Envelope, claim_id: str, decide: Decide) -> bool:
+        claim = self._claims.get(claim_id)
+        try:
+            outcome = decide(claim)
+        except domain.NotYet:
+            return False
+        except ClaimsError as refused:
+            self._unit.dead_letter(envelope, refused)
+            return True  # parked for a person now; nothing left to wait for
+        self.record(outcome, cause=envelope)
+        return True
+
+    def _submit_scrubbed(self) -> None:
+        ready: dict[str, list[domain.Claim]] = defaultdict(list)
+        for claim_id in sorted(self._changed):
+            claim = self._claims[claim_id]
+            if claim.status is ClaimStatus.SCRUBBED:
+                ready[claim.tenant_id].append(claim)
+        for tenant_id, claims in ready.items():
+            for start in range(0, len(claims), self._claims_per_batch):
+                batch_id = new_id("bat")
+                outcomes, batch = domain.submit(claims[start:start + self._claims_per_batch], batch_id=batch_id)
+                for outcome in outcomes:
+                    self.record(outcome, cause=self._causes[outcome.claim.claim_id])
+                self._unit.emit(topics.CLAIM_BATCH_SUBMITTED, batch, tenant_id=tenant_id, correlation_id=batch_id)
