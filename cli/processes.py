@@ -1,0 +1,88 @@
+"""Start the platform's processes (five services, the dashboard projection, the partner simulator)
+as separate OS processes, wait until each answers /health, and stop them with SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shared.settings import DEFAULT_HTTP_PORTS
+
+MODULES = {
+    "registration": "services.registration",
+    "coding": "services.coding",
+    "claims": "services.claims",
+    "payments": "services.payments",
+    "denials": "services.denials",
+    "dashboard": "dashboard",
+    "simulator": "simulator.partners",
+}
+
+
+@dataclass
+class Fleet:
+    environment: dict[str, str]
+    log_dir: Path
+    port_offset: int = 0
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def port(self, name: str) -> int:
+        return DEFAULT_HTTP_PORTS[name] + self.port_offset
+
+    def start(self, name: str) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **self.environment, "RCM_HTTP_PORT": str(self.port(name))}
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
+        self.processes[name] = subprocess.Popen([sys.executable, "-m", MODULES[name]], env=env, stdout=log,
+                                                stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start_all(self, names=tuple(MODULES)) -> None:
+        for name in names:
+            self.start(name)
+        self.wait_healthy(names)
+
+    def healthy(self, name: str) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port(name)}/health", timeout=1) as answer:
+                return answer.status == 200
+        except OSError:
+            return False
+
+    def wait_healthy(self, names, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        waiting = list(names)
+        while waiting:
+            for name in list(waiting):
+                process = self.processes[name]
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {process.returncode}; see {self.log_dir / (name + '.log')}")
+                if self.healthy(name):
+                    waiting.remove(name)
+            if waiting and time.monotonic() > deadline:
+                raise RuntimeError(f"not healthy after {timeout:.0f}s: {', '.join(waiting)}")
+            time.sleep(0.2)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: the crash a fault test needs (no shutdown hooks run)."""
+        process = self.processes.pop(name)
+        process.kill()
+        process.wait()
+
+    def stop_all(self, timeout: float = 30.0) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()

@@ -1,0 +1,72 @@
+"""How each event changes an encounter's row in the read model (pure: returns Mongo updates).
+
+Rows hold ids, statuses, dates and amounts: no PHI. Claim status uses the per-claim version, so an
+older status-changed event read late never overwrites a newer one.
+"""
+
+from __future__ import annotations
+
+from bson.decimal128 import Decimal128
+from pymongo import UpdateOne
+
+from shared.envelope import Envelope
+from shared.events import (
+    ClaimStatus, ClaimStatusChanged, EncounterHeldForCoding, EncounterRegistered, FrequencyCode, PaymentPosted,
+)
+
+_ADJUDICATED = {ClaimStatus.PAID.value, ClaimStatus.PARTIALLY_PAID.value, ClaimStatus.DENIED.value}
+
+
+def registered(event: Envelope[EncounterRegistered]) -> list[UpdateOne]:
+    p = event.payload
+    return [UpdateOne({"_id": p.encounter_id}, {"$set": {
+        "tenant_id": event.tenant_id, "registered_at": p.registered_at,
+        "date_of_service": p.visit.date_of_service.isoformat(), "payer_id": p.coverages[0].payer_id,
+    }}, upsert=True)]
+
+
+def held_for_coding(event: Envelope[EncounterHeldForCoding]) -> list[UpdateOne]:
+    return [UpdateOne({"_id": event.payload.encounter_id}, {"$set": {
+        "tenant_id": event.tenant_id, "held_for_coding": True,
+        "coding_findings": [f.code for f in event.payload.findings],
+    }}, upsert=True)]
+
+
+def claim_status_changed(event: Envelope[ClaimStatusChanged]) -> list[UpdateOne]:
+    p = event.payload
+    newer = {"$gt": [p.version, {"$ifNull": ["$claim_version", 0]}]}
+    versioned = UpdateOne({"_id": p.encounter_id}, [{"$set": {
+        "tenant_id": event.tenant_id,
+        "claim_id": p.claim_id,
+        "billed": Decimal128(p.billed),
+        "claim_status": {"$cond": [newer, p.status.value, "$claim_status"]},
+        "claim_version": {"$cond": [newer, p.version, "$claim_version"]},
+        "status_at": {"$cond": [newer, event.occurred_at, "$status_at"]},
+    }}], upsert=True)
+    facts: dict = {"$addToSet": {"statuses": p.status.value}}
+    first: dict = {}
+    if p.previous_status is ClaimStatus.CREATED:
+        first["first_scrub"] = p.status.value
+    if p.status.value in _ADJUDICATED and p.frequency_code is FrequencyCode.ORIGINAL:
+        first["first_adjudication"] = p.status.value
+    if p.status is ClaimStatus.SCRUB_FAILED:
+        facts["$addToSet"]["scrub_findings"] = {"$each": [f.code for f in p.findings]}
+    if p.status is ClaimStatus.SUBMITTED:
+        facts["$inc"] = {"submissions": 1}
+    if first:
+        facts["$set"] = first
+    return [versioned, UpdateOne({"_id": p.encounter_id}, facts)]
+
+
+def payment_posted(event: Envelope[PaymentPosted]) -> list[UpdateOne]:
+    p = event.payload
+    return [UpdateOne({"_id": p.encounter_id}, {"$set": {
+        "tenant_id": event.tenant_id,
+        f"postings.{p.posting_id}": {
+            "outcome": p.outcome.value, "paid": Decimal128(p.paid),
+            "contractual": Decimal128(p.contractual_adjustment),
+            "patient_responsibility": Decimal128(p.patient_responsibility),
+            "other": Decimal128(p.other_adjustment), "denied": Decimal128(p.denied_amount),
+            "payment_date": p.payment_date.isoformat(), "payer_id": p.payer_id,
+        },
+    }}, upsert=True)]
