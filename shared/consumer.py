@@ -41,6 +41,7 @@ from pymongo.errors import PyMongoError
 from shared import metrics
 from shared.clock import Clock
 from shared.envelope import Envelope, decode, new_event
+from shared.errors import RcmError
 from shared.events import DeadLetter
 from shared.logging import get_logger
 from shared.mongo import AsyncMongoClient, in_transaction
@@ -49,21 +50,9 @@ from shared.topics import Topic, dead_letter_topic
 
 log = get_logger(__name__)
 
+__all__ = ["Consumer", "Handler", "RcmError", "Record", "UnitOfWork"]
+
 UNKNOWN_TENANT = "unknown"
-
-
-class RcmError(Exception):
-    """Base of every service's domain errors: bad input that retrying will not fix.
-
-    `code` is short and stable (it becomes the dead-letter reason code and a metric label); the
-    message names ids and codes only, never PHI."""
-
-    code = "RCM_ERROR"
-
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        if code is not None:
-            self.code = code
 
 
 @dataclass(frozen=True)
@@ -133,15 +122,18 @@ class Consumer:
         self._topic_prefix = topic_prefix
 
     def subscribe(self, topic: Topic, handler: Handler, *, name: str | None = None) -> None:
-        """Consume `topic` in batches with `handler`, in consumer group `<service>` with static
-        membership `<instance>.<name>` (see docs/architecture.md: a restarted pod takes its
-        partitions back at once)."""
+        """Consume `topic` in batches with `handler`.
+
+        Each subscriber has its own consumer group, `<service>.<name>`: subscribers of one service
+        then never rebalance each other (one shared group made every join stall the others for
+        seconds). Static membership `<instance>.<name>` lets a restarted pod take its partitions
+        back at once (see docs/architecture.md)."""
         subscriber_name = name or handler.__name__
 
         @self._broker.subscriber(
             self._topic_prefix + topic.name,
             batch=True,
-            group_id=self._topic_prefix + self.service,
+            group_id=f"{self._topic_prefix}{self.service}.{subscriber_name}",
             group_instance_id=f"{self._instance}.{subscriber_name}",
             ack_policy=AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest",

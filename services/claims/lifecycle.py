@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from shared.consumer import RcmError
+from shared.errors import RcmError
 from shared.events import ClaimStatus as S
 
 

@@ -6,7 +6,7 @@ twice by a feed registers one encounter.
 
 from __future__ import annotations
 
-from shared.consumer import RcmError
+from shared.errors import RcmError
 from shared.events import CoverageOrder, EncounterRegistered, RegistrationRequested
 from shared.ids import encounter_id_for, patient_id_for
 

@@ -11,12 +11,13 @@ the first time a lookup runs; a service calls `load()` at startup so no encounte
 from __future__ import annotations
 
 import re
+import warnings
 from functools import cache, lru_cache
 from types import ModuleType
 
 # A letter, a digit, an alphanumeric, then optionally up to four more characters; a dot is
 # allowed only after the third character (E11.9 or E119, never E1.19).
-_WRITTEN_CODE = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
+_WRITTEN_CODE = re.compile(r"[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?")
 
 # Large enough for every billable code (about 74,000) plus the malformed ones an EHR sends.
 _CACHE_SIZE = 1 << 17
@@ -24,8 +25,11 @@ _CACHE_SIZE = 1 << 17
 
 @cache
 def _code_set() -> ModuleType:
-    import simple_icd_10_cm  # parses the tabular XML once, on first use
-
+    # The package parses its tabular XML once, on import, through importlib.resources calls that
+    # Python 3.11 deprecates; the warnings are the package's, not ours to act on.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm
     return simple_icd_10_cm
 
 
@@ -47,7 +51,7 @@ def _known(code: str) -> str | None:
     ('A00-A09') is in the package's tree too, but is never a diagnosis, so the format check
     keeps them out."""
     written = code.strip().upper()
-    if not _WRITTEN_CODE.match(written):
+    if not _WRITTEN_CODE.fullmatch(written):
         return None
     undotted = written.replace(".", "")
     return undotted if _code_set().is_valid_item(undotted) else None

@@ -1,0 +1,86 @@
+"""Split an X12 file into segments and elements in one pass of `str.split`.
+
+The separators come from each interchange's ISA. A file usually holds one interchange, or several
+with the same separators; only when a later ISA declares different ones do we split the rest of the
+file again from that ISA.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shared.x12.errors import MalformedInterchange, NotX12
+from shared.x12.separators import Separators, detect_separators
+
+_LEADING_JUNK = "\ufeff \t\r\n"
+
+
+@dataclass(slots=True)
+class Tokens:
+    """Segments of a file. `segments[i]` is the element list of segment i (element 0 is its id) and
+    `raw[i]` its text without terminator or surrounding line breaks. `separators` pairs the index of
+    every ISA with the separators it declares."""
+
+    segments: list[list[str]]
+    raw: list[str]
+    separators: list[tuple[int, Separators]] = field(default_factory=list)
+
+
+def decode(data: str | bytes) -> str:
+    """Return the text of `data`: UTF-8 when it decodes, else Latin-1 (which never fails)."""
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def tokenize(data: str | bytes) -> Tokens:
+    """Split `data` into segments. Raises NotX12 or MalformedInterchange if the first ISA is unusable."""
+    text = decode(data).lstrip(_LEADING_JUNK)
+    if not text:
+        raise NotX12("the input is empty")
+    return _tokenize_from(text)
+
+
+def _tokenize_from(text: str) -> Tokens:
+    separators = detect_separators(text, 0)
+    terminator = separators.segment
+    element = separators.element
+    pieces = text.split(terminator)
+    if "\n" in text or "\r" in text or (terminator + " ") in text or (terminator + "\t") in text:
+        raw = [piece.strip() for piece in pieces]
+    else:
+        raw = pieces
+    if raw and not raw[-1]:
+        raw.pop()
+    segments = [piece.split(element) for piece in raw]
+    tokens = Tokens(segments, raw, [(0, separators)])
+    if text.count("ISA", 3) == 0:
+        return tokens
+    for index in range(1, len(segments)):
+        segment = segments[index]
+        if segment[0] != "ISA":
+            continue
+        if len(segment) == 17 and len(segment[16]) == 1:
+            tokens.separators.append((index, _same_split(segment, separators)))
+            continue
+        # a later interchange with other separators: split the rest of the file again from its ISA
+        offset = sum(len(piece) for piece in pieces[:index]) + index * len(terminator)
+        rest = _tokenize_from(text[offset:].lstrip(_LEADING_JUNK))
+        del segments[index:], raw[index:]
+        segments.extend(rest.segments)
+        raw.extend(rest.raw)
+        tokens.separators.extend((index + at, found) for at, found in rest.separators)
+        break
+    return tokens
+
+
+def _same_split(isa: list[str], first: Separators) -> Separators:
+    """Separators of a later ISA that splits with the same element separator and terminator."""
+    repetition = isa[11] if len(isa[11]) == 1 and not isa[11].isalnum() and isa[12] >= "00501" else ""
+    try:
+        return Separators(first.element, repetition, isa[16], first.segment, first.line_break)
+    except MalformedInterchange:  # the envelope check reports the damaged ISA; keep splitting as before
+        return first

@@ -1,0 +1,122 @@
+"""Element values: X12 numbers, amounts, dates and times, read strictly and written minimally.
+
+Amounts are `Decimal` to the cent. Reading refuses what X12 does not allow (exponents, spaces,
+underscores, more than two decimal places for money) instead of rounding it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+
+from shared.x12.errors import MappingError
+
+
+def is_number(text: str) -> bool:
+    """True for an X12 decimal (R): optional minus, digits, at most one decimal point."""
+    body = text[1:] if text[:1] == "-" else text
+    if body[:1] == ".":
+        body = body[1:]
+    else:
+        body = body.replace(".", "", 1)
+    return body.isdigit() and body.isascii()
+
+
+def amount(text: str, name: str) -> Decimal:
+    """Return a monetary amount; raise MappingError (naming the element, not the value) if it is not one."""
+    if not is_number(text):
+        raise MappingError(f"{name} is not an X12 amount")
+    dot = text.find(".")
+    if dot >= 0 and len(text) - dot > 3:
+        raise MappingError(f"{name} has fractions of a cent")
+    return Decimal(text)
+
+
+def optional_amount(text: str, name: str) -> Decimal | None:
+    return amount(text, name) if text else None
+
+
+def number(text: str, name: str) -> Decimal:
+    """Return a decimal quantity (units, percent, rate)."""
+    if not is_number(text):
+        raise MappingError(f"{name} is not an X12 number")
+    return Decimal(text)
+
+
+def optional_number(text: str, name: str) -> Decimal | None:
+    return number(text, name) if text else None
+
+
+def integer(text: str, name: str) -> int:
+    if not (text.isdigit() and text.isascii()):
+        raise MappingError(f"{name} is not a whole number")
+    return int(text)
+
+
+@lru_cache(maxsize=4096)
+def _cached_date(text: str) -> date | None:
+    if len(text) != 8 or not (text.isdigit() and text.isascii()):
+        return None
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+def parse_date(text: str, name: str) -> date:
+    """Return the date of a CCYYMMDD element; raise MappingError if it is not a calendar date."""
+    found = _cached_date(text)
+    if found is None:
+        raise MappingError(f"{name} is not a CCYYMMDD date")
+    return found
+
+
+def optional_date(text: str, name: str) -> date | None:
+    return parse_date(text, name) if text else None
+
+
+def parse_period(text: str, name: str) -> tuple[date, date]:
+    """Return the two dates of an RD8 range (CCYYMMDD-CCYYMMDD)."""
+    start, dash, end = text.partition("-")
+    if not dash:
+        raise MappingError(f"{name} is not a CCYYMMDD-CCYYMMDD range")
+    return parse_date(start, name), parse_date(end, name)
+
+
+def is_date(text: str) -> bool:
+    return _cached_date(text) is not None
+
+
+def is_time(text: str) -> bool:
+    """True for HHMM, HHMMSS or HHMMSSd..d with a real hour and minute."""
+    if not (4 <= len(text) <= 8 and text.isdigit() and text.isascii()):
+        return False
+    if len(text) == 5:
+        return False
+    return int(text[:2]) < 24 and int(text[2:4]) < 60 and (len(text) < 6 or int(text[4:6]) < 60)
+
+
+def format_amount(value: Decimal | int) -> str:
+    """X12 form of an amount or quantity: no exponent, no trailing zeros after the point ("100", "12.5")."""
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text == "-0":
+        return "0"
+    return text
+
+
+@lru_cache(maxsize=4096)
+def format_date(value: date) -> str:
+    return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+
+
+def format_time(value: datetime) -> str:
+    return f"{value.hour:02d}{value.minute:02d}"
+
+
+def elements(segment: list[str], count: int) -> list[str]:
+    """`segment` padded with empty elements so that indexes up to `count` exist."""
+    missing = count + 1 - len(segment)
+    return segment + [""] * missing if missing > 0 else segment

@@ -1,0 +1,36 @@
+"""The whole cycle in one event loop (every service's real runtime, real broker and mongod): the
+fast check that the stages fit together. The multi-process runs are in test_full_cycle.py."""
+
+from __future__ import annotations
+
+import contextlib
+
+from cli.cycle import Cycle
+from services.claims.app import build_runtime as claims
+from services.coding.app import build_runtime as coding
+from services.denials.app import build_runtime as denials
+from services.payments.app import build_runtime as payments
+from services.registration.app import build_runtime as registration
+from dashboard.app import build_runtime as dashboard
+from simulator.partners import build_runtime as partners
+from simulator.settings import SimulatorSettings
+
+BUILDERS = (registration, coding, claims, payments, denials, dashboard)
+
+
+async def test_fifty_encounters_travel_the_whole_cycle_in_one_process(settings) -> None:
+    cycle = Cycle(settings, seed=7)
+    sim_settings = SimulatorSettings(**settings.model_dump())
+    async with contextlib.AsyncExitStack() as running:
+        for build in BUILDERS:
+            await running.enter_async_context(build(settings).running())
+        await running.enter_async_context(partners(sim_settings).running())
+        await cycle.load_chargemasters()
+        visits = cycle.make_visits(50)
+        await cycle.publish(visits)
+        progress = await cycle.wait_until_terminal(timeout=90)
+        summary = await cycle.summary(1.0)
+    await cycle.close()
+    assert progress.terminal == 50, progress
+    assert summary["posted_minus_paid"] == "0.00", summary
+    assert summary["total_paid_by_payers"] != "0.00"
