@@ -112,15 +112,21 @@ class Cycle:
             terminal=sum(n for s, n in stages.items() if s in TERMINAL_STAGES), by_stage=dict(stages))
 
     async def wait_until_terminal(self, *, timeout: float, on_progress: Callable[[Progress], None] | None = None,
-                                  settle: float = 1.0) -> Progress:
+                                  settle: float = 1.0, stall: float = 60.0) -> Progress:
         """Poll the read model until every sent encounter is terminal and stays so for `settle`
-        seconds (late events, e.g. a denial's work, may still move a claim), or the deadline passes."""
+        seconds (late events, e.g. a denial's work, may still move a claim), the deadline passes,
+        or nothing has moved for `stall` seconds."""
         deadline = time.monotonic() + timeout
         done_since: float | None = None
+        last_change, last_seen = time.monotonic(), None
         while True:
             progress = await self.progress()
             if on_progress:
                 on_progress(progress)
+            if progress.by_stage != last_seen:
+                last_change, last_seen = time.monotonic(), progress.by_stage
+            elif time.monotonic() - last_change > stall:
+                return progress
             if progress.terminal >= progress.sent:
                 done_since = done_since or time.monotonic()
                 if time.monotonic() - done_since >= settle:

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from cli.stack import Stack, StackError, StackSettings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Medical revenue-cycle platform")
 stack_app = typer.Typer(no_args_is_help=True, help="The local MongoDB + Kafka stack (loopback only)")
+dlq_app = typer.Typer(no_args_is_help=True, help="Dead letters: messages a service could not use")
+chargemaster_app = typer.Typer(no_args_is_help=True, help="Tenant chargemasters (prices by code and date)")
 app.add_typer(stack_app, name="stack")
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(chargemaster_app, name="chargemaster")
+console = Console()
+
+SERVICES = ("registration", "coding", "claims", "payments", "denials", "dashboard", "simulator")
 
 
 @stack_app.command("up")
@@ -34,3 +47,166 @@ def stack_down() -> None:
 def stack_status() -> None:
     for name, up in Stack(StackSettings()).status().items():
         typer.echo(f"{name:8} {'up' if up else 'down'}")
+
+
+@app.command("run")
+def run_service(service: str = typer.Argument(..., help="|".join(SERVICES))) -> None:
+    """Run one service in the foreground (settings from RCM_* environment variables)."""
+    import runpy
+
+    from cli.processes import MODULES
+
+    if service not in MODULES:
+        raise typer.BadParameter(f"one of {', '.join(MODULES)}")
+    runpy.run_module(MODULES[service], run_name="__main__")
+
+
+@app.command("demo")
+def demo(encounters: int = typer.Option(1000, min=1, max=100_000), seed: int = 2026,
+         timeout: float = typer.Option(600.0, help="seconds to wait for every encounter to finish"),
+         summary_file: Path = typer.Option(Path("demo-summary.json"), help="where to write the figures")) -> None:
+    """Fresh stack, all services, synthetic EHR feed through the whole cycle, KPIs; then stop."""
+    from cli.demo import RunOptions, print_summary, run, write_summary
+
+    try:
+        summary = run(RunOptions(encounters=encounters, seed=seed, timeout=timeout))
+    except (RuntimeError, StackError) as failure:
+        console.print(f"[red]demo stopped: {failure}")
+        raise typer.Exit(2) from None
+    print_summary(summary)
+    write_summary(summary, summary_file)
+    console.print(f"figures written to {summary_file}")
+    if summary["encounters_not_terminal"] or summary["posted_minus_paid"] != "0.00":
+        raise typer.Exit(1)
+
+
+@app.command("bench")
+def bench(encounters: int = typer.Option(2000, min=1), seed: int = 2026,
+          broker_messages: int = typer.Option(20_000, min=100)) -> None:
+    """End-to-end encounters/s on the local stack, and the raw broker rate in the same run: one JSON line."""
+    from cli.bench import broker_rate
+    from cli.demo import CycleRun, RunOptions
+
+    runner = CycleRun(RunOptions(encounters=encounters, seed=seed, show_progress=False,
+                                 stack_dir=Path(".rcm/bench"), port_offset=300))
+    try:
+        runner.start()
+        summary = asyncio.run(runner.drive())
+        raw = asyncio.run(broker_rate(runner.stack.kafka_bootstrap, messages=broker_messages))
+    finally:
+        runner.stop()
+    print(json.dumps({"encounters": encounters, "elapsed_seconds": summary["elapsed_seconds"],
+                      "encounters_per_second": summary["encounters_per_second"],
+                      "encounters_not_terminal": summary["encounters_not_terminal"],
+                      "posted_minus_paid": summary["posted_minus_paid"], **raw}))
+
+
+def _settings():
+    from shared.settings import ServiceSettings
+
+    return ServiceSettings()
+
+
+async def _dashboard_rows() -> list[dict]:
+    from shared.mongo import connect
+
+    settings = _settings()
+    client = connect(settings.mongo_uri)
+    try:
+        return await client[settings.database("dashboard")]["encounters"].find({}).to_list()
+    finally:
+        await client.close()
+
+
+@app.command("status")
+def status(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Encounters per stage, from the dashboard read model."""
+    from dashboard.kpis import TERMINAL_STAGES, compute
+
+    kpis = compute(asyncio.run(_dashboard_rows()))
+    if as_json:
+        print(json.dumps({"by_stage": kpis.by_stage, "encounters": kpis.encounters, "terminal": kpis.terminal}))
+        return
+    table = Table(title="Encounters by stage")
+    table.add_column("stage")
+    table.add_column("encounters", justify="right")
+    table.add_column("terminal")
+    for name, count in sorted(kpis.by_stage.items(), key=lambda item: -item[1]):
+        table.add_row(name, str(count), "yes" if name in TERMINAL_STAGES else "")
+    console.print(table)
+
+
+@app.command("kpis")
+def kpis(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Clean-claim, first-pass, denial and net collection rates, days to payment, money posted."""
+    from dashboard.kpis import compute
+
+    figures = compute(asyncio.run(_dashboard_rows())).as_json()
+    if as_json:
+        print(json.dumps(figures))
+        return
+    table = Table(title="Revenue cycle KPIs")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    for key, value in figures.items():
+        if key != "by_stage":
+            table.add_row(key.replace("_", " "), "—" if value is None else str(value))
+    console.print(table)
+
+
+@dlq_app.command("list")
+def dlq_list(service: str = typer.Argument(..., help="|".join(SERVICES)), as_json: bool = typer.Option(False, "--json"),
+             limit: int = 50) -> None:
+    """The newest dead letters of a service: topic, offset, reason code and reason (no PHI)."""
+    from cli.dead_letters import read_dead_letters
+
+    letters = asyncio.run(read_dead_letters(_settings(), service, limit=limit))
+    if as_json:
+        print(json.dumps([letter.model_dump(mode="json", exclude={"original_value_b64"}) for letter in letters]))
+        return
+    table = Table(title=f"Dead letters of {service}")
+    for column in ("topic", "partition", "offset", "reason code", "reason"):
+        table.add_column(column)
+    for letter in letters:
+        table.add_row(letter.original_topic, str(letter.partition), str(letter.offset), letter.reason_code, letter.reason)
+    console.print(table)
+
+
+@dlq_app.command("replay")
+def dlq_replay(service: str = typer.Argument(..., help="|".join(SERVICES)),
+               reason_code: str = typer.Option(None, help="only letters with this reason code")) -> None:
+    """Publish a service's dead letters back to their original topics (after a fix)."""
+    from cli.dead_letters import replay_dead_letters
+
+    count = asyncio.run(replay_dead_letters(_settings(), service, reason_code=reason_code))
+    console.print(f"replayed {count} dead letter(s)")
+
+
+@chargemaster_app.command("load")
+def chargemaster_load(tenant: str, file: Path) -> None:
+    """Validate every row of a chargemaster CSV and load it for a tenant; a bad row loads nothing."""
+    from services.coding.chargemaster import CodingError, parse_chargemaster_csv
+
+    try:
+        entries = parse_chargemaster_csv(file.read_text())
+    except CodingError as refused:
+        console.print(f"[red]{refused}")
+        raise typer.Exit(1) from None
+    except OSError as unreadable:
+        console.print(f"[red]cannot read {file}: {unreadable.strerror}")
+        raise typer.Exit(2) from None
+
+    async def load() -> int:
+        from services.coding.repository import CodingRepository
+        from shared.mongo import connect
+        from shared.phi import PhiCipher
+
+        settings = _settings()
+        client = connect(settings.mongo_uri)
+        try:
+            repository = CodingRepository(client[settings.database("coding")], PhiCipher(settings.phi_key.get_secret_value()))
+            return await repository.load_chargemaster(tenant, entries)
+        finally:
+            await client.close()
+
+    console.print(f"loaded {asyncio.run(load())} chargemaster entries for {tenant}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +26,11 @@ MODULES = {
 }
 
 
+def _port_taken(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 @dataclass
 class Fleet:
     environment: dict[str, str]
@@ -36,6 +42,8 @@ class Fleet:
         return DEFAULT_HTTP_PORTS[name] + self.port_offset
 
     def start(self, name: str) -> None:
+        if _port_taken(self.port(name)):
+            raise RuntimeError(f"port {self.port(name)} for {name} is taken: is another demo or service running?")
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **self.environment, "RCM_HTTP_PORT": str(self.port(name))}
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
@@ -50,7 +58,7 @@ class Fleet:
     def healthy(self, name: str) -> bool:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port(name)}/health", timeout=1) as answer:
-                return answer.status == 200
+                return 200 <= answer.status < 300  # the ping answers 204
         except OSError:
             return False
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -48,11 +48,12 @@ def outbox_document(topic: Topic, event: Envelope) -> dict[str, Any]:
 
 
 class OutboxRelay:
-    def __init__(self, database: AsyncDatabase, producer: AIOKafkaProducer, *, service: str, owner: str,
+    def __init__(self, database: AsyncDatabase, producer: Callable[[], AIOKafkaProducer], *, service: str, owner: str,
                  clock: Clock, topic_prefix: str = "", idle_seconds: float = 0.5) -> None:
         self._outbox = database["outbox"]
         self._leases = database["leases"]
-        self._producer = producer
+        self._new_producer = producer  # made in start(): aiokafka clients belong to the running loop
+        self._producer: AIOKafkaProducer | None = None
         self._service = service
         self._owner = owner
         self._clock = clock
@@ -63,6 +64,7 @@ class OutboxRelay:
         self._stopping = False
 
     async def start(self) -> None:
+        self._producer = self._new_producer()
         await self._producer.start()
         self._task = asyncio.create_task(self._run(), name=f"{self._service}-outbox-relay")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
-from faststream.asgi import AsgiFastStream, AsgiResponse, get
+from faststream.asgi import AsgiFastStream, make_ping_asgi
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -37,7 +37,7 @@ class ServiceRuntime:
         self.mongo = connect(settings.mongo_uri)
         self.db: AsyncDatabase = self.mongo[settings.database(service)]
         self.broker = build_broker(settings, service)
-        self.relay = OutboxRelay(self.db, build_producer(settings, f"{self.instance}.outbox"), service=service,
+        self.relay = OutboxRelay(self.db, lambda: build_producer(settings, f"{self.instance}.outbox"), service=service,
                                  owner=self.instance, clock=self.clock,
                                  topic_prefix=settings.topic_prefix)
         self.consumer = Consumer(
@@ -80,16 +80,10 @@ class ServiceRuntime:
     def asgi_app(self, extra_routes: Iterable[tuple[str, object]] = ()) -> AsgiFastStream:
         """The process's app: consumes on startup; serves /metrics, /health and AsyncAPI docs."""
 
-        @get
-        async def health(scope) -> AsgiResponse:
-            ok = await self.broker.ping(timeout=2.0)
-            return AsgiResponse(b'{"status":"ok"}' if ok else b'{"status":"broker unreachable"}',
-                                status_code=200 if ok else 503)
-
         app = AsgiFastStream(
             self.broker,
-            asgi_routes=[("/metrics", metrics.asgi_app()), ("/health", health), *extra_routes],
-            title=f"rcm {self.service}",
+            asgi_routes=[("/metrics", metrics.asgi_app()), ("/health", make_ping_asgi(self.broker, timeout=2.0)),
+                         *extra_routes],
         )
         app.on_startup(self.prepare)
         app.after_shutdown(self.release)

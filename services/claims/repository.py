@@ -62,6 +62,10 @@ class ClaimRepository:
     # --- facts that arrived early --------------------------------------------------------------
 
     async def defer(self, claim_id: str, topic: str, event_id: str, value: bytes, session: AsyncClientSession) -> None:
+        """Park an early fact. The claim document is written too: the transaction that moves the
+        claim writes it as well, so the two conflict and one is retried, instead of each missing
+        the other under snapshot isolation (the fact would then wait for ever)."""
+        await self._claims.update_one({"_id": claim_id}, {"$inc": {"parked_facts": 1}}, session=session)
         await self._deferred.replace_one({"_id": event_id}, {"_id": event_id, "claim_id": claim_id,
                                                              "topic": topic, "value": value},
                                          upsert=True, session=session)

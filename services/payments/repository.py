@@ -11,7 +11,7 @@ from dataclasses import asdict
 from datetime import date
 
 from bson.decimal128 import Decimal128
-from pymongo import ASCENDING, ReplaceOne
+from pymongo import ASCENDING, ReplaceOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -29,6 +29,7 @@ class PaymentsRepository:
         self._postings = database["postings"]
         self._unapplied = database["unapplied"]
         self._held = database["held_remittances"]
+        self._matches = database["claim_matches"]
 
     @staticmethod
     async def ensure_indexes(database: AsyncDatabase) -> None:
@@ -36,8 +37,21 @@ class PaymentsRepository:
         await database["postings"].create_index([("tenant_id", ASCENDING), ("payment_date", ASCENDING)])
         await database["unapplied"].create_index([("claim_ref", ASCENDING), ("reason_code", ASCENDING)])
 
+    async def touch(self, claim_ids: Iterable[str], session: AsyncClientSession) -> None:
+        """Write one shared document per claim in this transaction.
+
+        Remembering a submission and parking cash for an unknown claim happen in two transactions
+        that read each other's collections. Under snapshot isolation both could commit without
+        seeing the other (write skew), leaving the cash parked for ever. Both touch the claim's
+        match document, so MongoDB aborts one with a write conflict and it is retried, seeing the
+        other's result."""
+        writes = [UpdateOne({"_id": claim_id}, {"$inc": {"touches": 1}}, upsert=True) for claim_id in set(claim_ids)]
+        if writes:
+            await self._matches.bulk_write(writes, ordered=False, session=session)
+
     async def remember(self, claims: Sequence[ExpectedClaim], session: AsyncClientSession) -> None:
         """Keep what was submitted; a corrected claim (same claim id) replaces the original."""
+        await self.touch((c.claim_id for c in claims), session)
         writes = [ReplaceOne({"_id": c.claim_id}, {
             "_id": c.claim_id, "encounter_id": c.encounter_id, "tenant_id": c.tenant_id, "payer_id": c.payer_id,
             "billed": _money(c.billed), "date_of_service": c.date_of_service.isoformat(),
@@ -91,6 +105,7 @@ class PaymentsRepository:
         """Unapplied cash work queue: remittance claims that matched nothing or did not add up."""
         writes = [ReplaceOne({"_id": row["_id"]}, {**row, "amount": _money(row["amount"])}, upsert=True) for row in rows]
         if writes:
+            await self.touch((row["claim_ref"] for row in rows), session)
             await self._unapplied.bulk_write(writes, ordered=False, session=session)
 
     async def hold_remittance(self, row: dict, session: AsyncClientSession) -> None:

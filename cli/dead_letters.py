@@ -1,0 +1,51 @@
+"""Read and replay a service's dead-letter topic."""
+
+from __future__ import annotations
+
+import base64
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from shared.envelope import decode
+from shared.events import DeadLetter
+from shared.settings import ServiceSettings
+from shared.topics import dead_letter_topic
+
+
+async def read_dead_letters(settings: ServiceSettings, service: str, *, limit: int | None = None) -> list[DeadLetter]:
+    topic = dead_letter_topic(service)
+    name = settings.topic_name(topic.name)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(name) or set()
+        tps = [TopicPartition(name, p) for p in partitions]
+        if not tps:
+            return []
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        end = await consumer.end_offsets(tps)
+        letters: list[DeadLetter] = []
+        while [tp for tp in tps if await consumer.position(tp) < end[tp]]:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                letters.extend(decode(topic, r.value).payload for r in records)
+    finally:
+        await consumer.stop()
+    unique = {(letter.original_topic, letter.partition, letter.offset, letter.reason_code): letter for letter in letters}
+    ordered = sorted(unique.values(), key=lambda letter: letter.dead_lettered_at, reverse=True)
+    return ordered[:limit] if limit else ordered
+
+
+async def replay_dead_letters(settings: ServiceSettings, service: str, *, reason_code: str | None = None) -> int:
+    letters = [letter for letter in await read_dead_letters(settings, service)
+               if reason_code is None or letter.reason_code == reason_code]
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        for letter in letters:
+            await producer.send_and_wait(settings.topic_name(letter.original_topic),
+                                         base64.b64decode(letter.original_value_b64),
+                                         key=letter.original_key.encode() if letter.original_key else None)
+    finally:
+        await producer.stop()
+    return len(letters)

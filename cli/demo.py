@@ -1,0 +1,143 @@
+"""`rcm demo` and `rcm bench`: a fresh local stack, every service as its own process, synthetic
+encounters through the whole cycle, the KPIs, and everything stopped again."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cli.cycle import Cycle
+from cli.processes import Fleet
+from cli.stack import Stack, StackSettings
+from shared.settings import ServiceSettings
+from simulator.feed import ErrorRates
+
+console = Console()
+
+
+@dataclass
+class RunOptions:
+    encounters: int
+    seed: int = 2026
+    timeout: float = 600.0
+    stack_dir: Path = Path(".rcm/demo")
+    mongo_port: int = 27317
+    kafka_port: int = 19392
+    port_offset: int = 200
+    partitions: int = 3
+    show_progress: bool = True
+
+
+class CycleRun:
+    """One run on its own fresh stack: start, drive, summarize, stop."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.stack = Stack(StackSettings(dir=options.stack_dir, mongo_port=options.mongo_port,
+                                         kafka_port=options.kafka_port))
+        self.settings = ServiceSettings(kafka_bootstrap=self.stack.kafka_bootstrap, mongo_uri=self.stack.mongo_uri,
+                                        topic_partitions=options.partitions)
+        self.fleet = Fleet(environment={**self.stack.environment(), "RCM_TOPIC_PARTITIONS": str(options.partitions)},
+                           log_dir=options.stack_dir / "logs", port_offset=options.port_offset)
+
+    def start(self) -> None:
+        # A fresh stack every run, so a second demo in a row starts from nothing too.
+        self.stack.down()
+        shutil.rmtree(self.options.stack_dir, ignore_errors=True)
+        with console.status("starting mongod (replica set) and the Kafka broker"):
+            self.stack.up()
+        with console.status("starting registration, coding, claims, payments, denials, dashboard, simulator"):
+            self.fleet.start_all()
+
+    def stop(self) -> None:
+        with console.status("stopping the services and the stack"):
+            self.fleet.stop_all()
+            self.stack.down()
+
+    async def drive(self) -> dict:
+        cycle = Cycle(self.settings, seed=self.options.seed, error_rates=ErrorRates())
+        try:
+            await cycle.load_chargemasters()
+            visits = cycle.make_visits(self.options.encounters)
+            with self._progress() as bars:
+                sent = bars.add_task("EHR feed: visits sent", total=len(visits))
+                registered = bars.add_task("registered", total=len(visits))
+                submitted = bars.add_task("claims submitted", total=len(visits))
+                done = bars.add_task("[bold]through the cycle", total=len(visits))
+                started = time.perf_counter()
+                await cycle.publish(visits, on_sent=lambda n: bars.advance(sent, n))
+
+                def show(p) -> None:
+                    bars.update(registered, completed=p.registered)
+                    bars.update(submitted, completed=p.submitted)
+                    bars.update(done, completed=p.terminal)
+
+                await cycle.wait_until_terminal(timeout=self.options.timeout, on_progress=show)
+                elapsed = time.perf_counter() - started
+            return await cycle.summary(elapsed)
+        finally:
+            await cycle.close()
+
+    def _progress(self) -> Progress:
+        return Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=console, disable=not self.options.show_progress)
+
+
+def print_summary(summary: dict) -> None:
+    kpis = summary["kpis"]
+    table = Table(title="Revenue cycle KPIs", show_header=True, header_style="bold")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    for label, key, unit in (
+        ("clean-claim rate", "clean_claim_rate", "%"), ("first-pass rate", "first_pass_rate", "%"),
+        ("denial rate", "denial_rate", "%"), ("net collection rate", "net_collection_rate", "%"),
+        ("avg days registration → payment", "avg_days_registration_to_payment", " d"),
+    ):
+        table.add_row(label, "—" if kpis[key] is None else f"{kpis[key]}{unit}")
+    console.print(table)
+    states = Table(title="Encounters by terminal state")
+    states.add_column("state")
+    states.add_column("encounters", justify="right")
+    for state, count in summary["encounters_by_terminal_state"].items():
+        states.add_row(state, str(count))
+    states.add_row("[bold]not terminal", f"[bold]{summary['encounters_not_terminal']}")
+    console.print(states)
+    money = Table(title="Money, to the cent")
+    money.add_column("")
+    money.add_column("USD", justify="right")
+    for label, key in (("charged", "total_charged"), ("paid by payers (simulator)", "total_paid_by_payers"),
+                       ("posted by payments", "total_posted"), ("posted − paid", "posted_minus_paid")):
+        money.add_row(label, summary[key])
+    console.print(money)
+    console.print(f"{summary['encounters_sent']} encounters in {summary['elapsed_seconds']} s "
+                  f"({summary['encounters_per_second']} encounters/s)")
+
+
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so `finally` stops the services and the stack we started."""
+    def stop(_signum, _frame):
+        raise SystemExit(143)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def run(options: RunOptions) -> dict:
+    _stop_on_sigterm()
+    runner = CycleRun(options)
+    try:
+        runner.start()
+        return asyncio.run(runner.drive())
+    finally:
+        runner.stop()
+
+
+def write_summary(summary: dict, path: Path) -> None:
+    path.write_text(json.dumps(summary, indent=2) + "\n")

@@ -1,0 +1,153 @@
+"""`validate`: everything we check about a file, in one report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from shared.x12.document import X12Document, read
+from shared.x12.envelope import TransactionSet
+from shared.x12.errors import InvalidX12, Issue
+from shared.x12.separators import Separators
+from shared.x12.validation.dsl import Guide
+from shared.x12.validation.guides.acknowledgement import ACKNOWLEDGEMENT
+from shared.x12.validation.guides.claim_status import CLAIM_STATUS
+from shared.x12.validation.guides.claims import INSTITUTIONAL, PROFESSIONAL
+from shared.x12.validation.guides.common import PHI_SEGMENTS
+from shared.x12.validation.guides.eligibility import INQUIRY, RESPONSE
+from shared.x12.validation.guides.remittance import REMITTANCE
+from shared.x12.validation.rules.acknowledgements import AcknowledgementRules, HierarchicalRules
+from shared.x12.validation.rules.base import Rules
+from shared.x12.validation.rules.claims import ClaimRules
+from shared.x12.validation.rules.remittance import RemittanceRules
+from shared.x12.validation.structure import CompiledGuide, LoopWalker, compile_guide
+from shared.x12.validation.syntax import check_segment
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    errors: tuple[Issue, ...]
+    warnings: tuple[Issue, ...]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def raise_if_invalid(self) -> None:
+        """Raise InvalidX12 carrying the errors, if there are any."""
+        if self.errors:
+            raise InvalidX12(self.errors)
+
+
+RulesFactory = Callable[[list[Issue], Separators], Rules]
+
+_GUIDES: dict[tuple[str, str], tuple[Guide, RulesFactory]] = {
+    ("837", "005010X222A1"): (PROFESSIONAL, lambda issues, separators: ClaimRules(issues, separators, professional=True)),
+    ("837", "005010X223A2"): (INSTITUTIONAL, lambda issues, separators: ClaimRules(issues, separators, professional=False)),
+    ("835", "005010X221A1"): (REMITTANCE, RemittanceRules),
+    ("999", "005010X231A1"): (ACKNOWLEDGEMENT, AcknowledgementRules),
+    ("277", "005010X214"): (CLAIM_STATUS, HierarchicalRules),
+    ("270", "005010X279A1"): (INQUIRY, HierarchicalRules),
+    ("271", "005010X279A1"): (RESPONSE, HierarchicalRules),
+}
+# the guide to try when a set carries a version we do not know (reported as a warning)
+_FALLBACK = {"837": ("837", "005010X222A1"), "835": ("835", "005010X221A1"), "999": ("999", "005010X231A1"),
+             "277": ("277", "005010X214"), "270": ("270", "005010X279A1"), "271": ("271", "005010X279A1")}
+_INSTITUTIONAL_VERSIONS = ("005010X223A1", "005010X223A3")
+
+
+_COMPILED: dict[int, CompiledGuide] = {}
+
+
+def _compiled(guide: Guide) -> CompiledGuide:
+    compiled = _COMPILED.get(id(guide))
+    if compiled is None:
+        compiled = _COMPILED[id(guide)] = compile_guide(guide)
+    return compiled
+
+
+def _label(text: str) -> str:
+    return text if text.isalnum() and text.isascii() and len(text) <= 15 else "(unprintable)"
+
+
+def _guide_for(transaction: TransactionSet, issues: list[Issue]) -> tuple[Guide, RulesFactory] | None:
+    key = (transaction.set_id, transaction.version)
+    if key in _GUIDES:
+        return _GUIDES[key]
+    if transaction.set_id not in _FALLBACK:
+        return None
+    if transaction.set_id == "837" and transaction.version in _INSTITUTIONAL_VERSIONS:
+        fallback = ("837", "005010X223A2")
+    else:
+        fallback = _FALLBACK[transaction.set_id]
+    issues.append(
+        Issue(transaction.position, "ST", f"implementation guide {_label(transaction.version)} is not one we validate; checked against {fallback[1]}", "warning")
+    )
+    return _GUIDES[fallback]
+
+
+def validate(source: X12Document | str | bytes) -> ValidationReport:
+    """Validate a document (or the text of a file) against the implementation guides.
+
+    Checks envelopes and control numbers, loop structure, every element of the segments the
+    guides define (presence, length, type, code values), balancing (837 CLM02 = sum of line
+    charges, COB lines; 835 BPR02 = sum of CLP04 - sum of PLB, claims and lines against their CAS),
+    and the situational rules our claims depend on. Raises X12Error only when text cannot be read.
+    """
+    document = source if isinstance(source, X12Document) else read(source, map_models=False)
+    issues = list(document.issues)
+    tokens = document.tokens
+    caches: dict[tuple[int, Separators], list[dict[str, tuple[str, ...]]]] = {}
+    for transaction in document.transactions:
+        chosen = _guide_for(transaction, issues)
+        if chosen is None:
+            continue
+        guide, rules_factory = chosen
+        compiled = _compiled(guide)
+        key = (id(compiled), transaction.separators)
+        if key not in caches:
+            caches[key] = [{} for _ in range(compiled.node_count)]
+        _validate_transaction(tokens.segments, tokens.raw, transaction, compiled, rules_factory(issues, transaction.separators), caches[key], issues)
+    issues.sort(key=lambda issue: issue.position)
+    return ValidationReport(
+        tuple(issue for issue in issues if issue.severity == "error"),
+        tuple(issue for issue in issues if issue.severity == "warning"),
+    )
+
+
+def _validate_transaction(
+    segments: list[list[str]],
+    raws: list[str],
+    transaction: TransactionSet,
+    compiled: CompiledGuide,
+    rules: Rules,
+    caches: list[dict[str, tuple[str, ...]]],
+    issues: list[Issue],
+) -> None:
+    separators = transaction.separators
+    walker = LoopWalker(compiled, segments, transaction.start, issues)
+    step = walker.step
+    handler_for = rules.handlers.get
+    phi_segments = PHI_SEGMENTS
+    append = issues.append
+    for index in range(transaction.start + 1, transaction.end):
+        segment = segments[index]
+        node = step(index, segment)
+        if node is None:
+            continue
+        segment_id = segment[0]
+        spec = node.specs.get(segment_id)
+        if spec is not None:
+            cache = caches[node.index]
+            raw = raws[index]
+            problems = cache.get(raw)
+            if problems is None:
+                problems = check_segment(segment, spec, separators, segment_id in phi_segments)
+                cache[raw] = problems
+            for message in problems:
+                append(Issue(index + 1, segment_id, message, "error", node.loop_id))
+        handler = handler_for(segment_id)
+        if handler is not None:
+            handler(index, node.loop_id, segment)
+    walker.finish()
+    rules.finish()

@@ -1,0 +1,1 @@
+"""Rules that look across segments: hierarchy, balancing, and situational requirements."""

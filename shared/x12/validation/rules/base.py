@@ -1,0 +1,95 @@
+"""What every rule set has: a place to put Issues, and helpers to read amounts without raising."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from shared.codes.npi import is_valid_npi
+from shared.x12.errors import Issue, Severity
+from shared.x12.separators import Separators
+from shared.x12.values import is_number
+
+Handler = Callable[[int, str, list[str]], None]
+
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK "
+    "OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI FM MH PW AA AE AP "
+    "AB BC MB NB NL NS NT NU ON PE QC SK YT".split()
+)
+
+
+def element(segment: list[str], position: int) -> str:
+    return segment[position] if len(segment) > position else ""
+
+
+def money(value: str) -> Decimal | None:
+    """The amount in `value`, or None when it is absent or not a number (syntax reports that)."""
+    return Decimal(value) if value and is_number(value) else None
+
+
+class Rules:
+    """Base of the per-transaction rule sets. Subclasses fill `handlers` and may override `finish`."""
+
+    def __init__(self, issues: list[Issue], separators: Separators) -> None:
+        self.issues = issues
+        self.separators = separators
+        self.handlers: dict[str, Handler] = {"NM1": self.check_npi, "N1": self.check_npi, "N4": self.check_postal}
+
+    def report(self, index: int, segment_id: str, message: str, loop: str | None = None, severity: Severity = "error") -> None:
+        self.issues.append(Issue(index + 1, segment_id, message, severity, loop))
+
+    def check_npi(self, index: int, loop: str, segment: list[str]) -> None:
+        if segment[0] == "NM1":
+            qualifier, identifier, where = element(segment, 8), element(segment, 9), "NM109"
+        else:
+            qualifier, identifier, where = element(segment, 3), element(segment, 4), "N104"
+        if qualifier == "XX" and identifier and not is_valid_npi(identifier):
+            self.report(index, segment[0], f"{where} is not a valid NPI (ten digits with a correct check digit)", loop)
+
+    def check_postal(self, index: int, loop: str, segment: list[str]) -> None:
+        state, postal, country = element(segment, 2), element(segment, 3), element(segment, 4)
+        if country and country != "US":
+            return
+        if state and state not in US_STATES:
+            self.report(index, "N4", "N402 is not a US state or Canadian province code", loop)
+        if postal and state not in ("AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"):
+            if not (postal.isdigit() and postal.isascii() and len(postal) in (5, 9)):
+                self.report(index, "N4", "N403 is not a five- or nine-digit ZIP code", loop)
+
+    def finish(self) -> None:
+        """Called after the last segment of the transaction set."""
+
+
+class Hierarchy:
+    """HL rules: HL01 counts up from 1, HL02 names an earlier HL, HL04 tells the truth about children."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.seen: set[str] = set()
+        self.expected = 1
+        self.previous: tuple[int, str, str] | None = None  # (index, id, child code)
+
+    def check(self, index: int, loop: str, segment: list[str]) -> None:
+        rules = self.rules
+        identifier, parent, child_code = element(segment, 1), element(segment, 2), element(segment, 4)
+        if identifier != str(self.expected):
+            rules.report(index, "HL", f"HL01 should be {self.expected}: hierarchical ids count up from 1", loop)
+        if identifier.isdigit():
+            self.expected = int(identifier) + 1
+        if parent and parent not in self.seen:
+            rules.report(index, "HL", "HL02 names a parent HL that does not come before it", loop)
+        previous = self.previous
+        if previous is not None:
+            previous_index, previous_id, previous_child = previous
+            has_child = parent == previous_id
+            if previous_child == "0" and has_child:
+                rules.report(previous_index, "HL", "HL04 says no child levels follow, but one does", None)
+            elif previous_child == "1" and not has_child:
+                rules.report(previous_index, "HL", "HL04 says child levels follow, but none does", None)
+        self.seen.add(identifier)
+        self.previous = (index, identifier, child_code)
+
+    def finish(self) -> None:
+        if self.previous is not None and self.previous[2] == "1":
+            self.rules.report(self.previous[0], "HL", "HL04 says child levels follow, but none does")

@@ -1,0 +1,136 @@
+"""Element rules of one segment: presence, length, type and code values.
+
+`check_segment` returns messages without positions (the caller adds them), so its result for a
+given segment text can be reused: in a batch of claims most segments repeat verbatim.
+Messages quote a value only when it is a code in a segment that cannot carry PHI.
+"""
+
+from __future__ import annotations
+
+from shared.x12.separators import Separators
+from shared.x12.validation.dsl import AN, COMPOSITE, DT, ID, MONEY, N0, R, TM, Element, SegmentSpec
+from shared.x12.values import is_date, is_number, is_time
+
+
+def _digits(text: str) -> bool:
+    return text.isdigit() and text.isascii()
+
+
+def _quote(value: str, quotable: bool) -> str:
+    if quotable and len(value) <= 8 and value.isalnum() and value.isascii():
+        return f" '{value}'"
+    return ""
+
+
+def check_value(element: Element, value: str, quotable: bool, problems: list[str]) -> None:
+    """Append what is wrong with one simple element value (never empty here)."""
+    kind = element.kind
+    if kind == N0 or kind == R or kind == MONEY:
+        body = value[1:] if value[:1] == "-" else value
+        size = len(body) - ("." in body)
+        if kind == N0:
+            if not _digits(body):
+                problems.append(f"{element.name} is not a whole number")
+                return
+        elif not is_number(value):
+            problems.append(f"{element.name} is not a number")
+            return
+        elif kind == MONEY and "." in body and len(body) - body.index(".") > 3:
+            problems.append(f"{element.name} has more than two decimal places")
+        if not element.min_length <= size <= element.max_length:
+            problems.append(f"{element.name} has {size} digits; the guide allows {element.min_length}-{element.max_length}")
+            return
+    else:
+        size = len(value)
+        if not element.min_length <= size <= element.max_length:
+            problems.append(f"{element.name} is {size} characters long; the guide allows {element.min_length}-{element.max_length}")
+            return
+        if kind == DT:
+            if not is_date(value):
+                problems.append(f"{element.name} is not a CCYYMMDD date")
+            return
+        if kind == TM:
+            if not is_time(value):
+                problems.append(f"{element.name} is not an HHMM[SS] time")
+            return
+    if element.codes is not None and value not in element.codes:
+        problems.append(f"{element.name} has code{_quote(value, quotable)} which the guide does not allow here")
+
+
+def _check_element(element: Element, value: str, separators: Separators, quotable: bool, problems: list[str]) -> None:
+    if not element.used:
+        problems.append(f"{element.name} is not used in this implementation guide")
+        return
+    if element.kind == COMPOSITE:
+        parts = value.split(separators.component)
+        components = element.components
+        if len(parts) >= len(components):
+            problems.append(f"{element.name} has {len(parts)} components; the guide defines {len(components) - 1}")
+            parts = parts[: len(components) - 1]
+        for position in range(1, len(components)):
+            component = components[position]
+            part = parts[position - 1] if position <= len(parts) else ""
+            if component is None:
+                continue
+            if not part:
+                if component.required:
+                    problems.append(f"{component.name} is required")
+                continue
+            if not component.used:
+                problems.append(f"{component.name} is not used in this implementation guide")
+                continue
+            check_value(component, part, quotable, problems)
+        return
+    if element.repeats and separators.repetition and separators.repetition in value:
+        for repeat in value.split(separators.repetition):
+            if repeat:
+                check_value(element, repeat, quotable, problems)
+            else:
+                problems.append(f"{element.name} has an empty repetition")
+        return
+    check_value(element, value, quotable, problems)
+
+
+def check_segment(segment: list[str], spec: SegmentSpec, separators: Separators, phi: bool) -> tuple[str, ...]:
+    """What is wrong with `segment` against `spec`; () when nothing is."""
+    problems: list[str] = []
+    elements = spec.elements
+    count = len(segment) - 1
+    if count > spec.max_elements:
+        problems.append(f"{spec.segment_id} has {count} elements; the guide defines {spec.max_elements}")
+    quotable = not phi
+    for position in range(1, len(elements)):
+        element = elements[position]
+        value = segment[position] if position <= count else ""
+        if element is None:
+            continue
+        if not value:
+            if element.required:
+                problems.append(f"{element.name} is required")
+            continue
+        _check_element(element, value, separators, quotable, problems)
+    for first, second in spec.pairs:
+        has_first = first <= count and bool(segment[first])
+        has_second = second <= count and bool(segment[second])
+        if has_first != has_second:
+            problems.append(f"{spec.segment_id}{first:02d} and {spec.segment_id}{second:02d} must both be present or both absent")
+    if segment[0] == "DTP" and count >= 3:
+        _check_date_format(segment[2], segment[3], problems)
+    return tuple(problems)
+
+
+def _check_date_format(qualifier: str, value: str, problems: list[str]) -> None:
+    """DTP03 has the shape DTP02 announces."""
+    if qualifier == "D8":
+        ok = is_date(value)
+    elif qualifier == "RD8":
+        start, dash, end = value.partition("-")
+        ok = bool(dash) and is_date(start) and is_date(end) and start <= end
+    elif qualifier == "DT":
+        ok = len(value) == 12 and is_date(value[:8]) and is_time(value[8:])
+    elif qualifier == "TM":
+        ok = is_time(value)
+    else:
+        return
+    if not ok:
+        problems.append(f"DTP03 does not match the {qualifier} date format announced in DTP02")

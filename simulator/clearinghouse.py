@@ -1,0 +1,84 @@
+"""A simulated clearinghouse: the 277CA answer to a submitted 837 batch.
+
+Each claim is accepted or rejected by a draw seeded with the run's seed, the claim id and its
+frequency code, so the same batch always gets the same answer and a corrected claim gets a fresh
+draw. Status codes are 277CA category + status (+ entity) joined by underscores: "A7_562_82" is
+category A7 (rejected for invalid information), status 562 (NPI), entity 82 (rendering provider).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+from shared.codes.npi import is_valid_npi
+from shared.events import (
+    ClaimAcknowledgement,
+    ClaimBatchSubmitted,
+    ClearinghouseAcknowledged,
+    FrequencyCode,
+    SubmittedClaim,
+)
+
+ACCEPTED_STATUS = ("A1_19_PR", "A2_20")  # received by the payer; accepted for adjudication
+# Rejections a payer front end sends back, with how often each shows up.
+REJECTIONS: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("A7_33_IL",), 35),  # subscriber and subscriber id not found
+    (("A7_164_IL",), 20),  # subscriber's contract/member number invalid
+    (("A3_116",), 15),  # claim submitted to the wrong payer
+    (("A7_187",), 15),  # date(s) of service
+    (("A7_254",), 15),  # principal diagnosis code
+)
+_REJECTION_CODES = tuple(codes for codes, _ in REJECTIONS)
+_REJECTION_WEIGHTS = tuple(weight for _, weight in REJECTIONS)
+INVALID_RENDERING_NPI = ("A7_562_82",)
+INVALID_BILLING_NPI = ("A7_562_85",)
+
+
+def acknowledge(batch: ClaimBatchSubmitted, *, seed: int,
+                reject_rate: float = 0.03) -> ClearinghouseAcknowledged:
+    """Return the 277CA outcome of every claim in `batch`, in batch order.
+
+    A claim whose rendering or billing NPI fails its check digit is always rejected (no front end
+    lets one through). Otherwise a corrected claim (frequency 7) is always accepted, and an
+    original is rejected at `reject_rate`. Accepted claims get the payer's claim number
+    (see payer_claim_number_of).
+    """
+    return ClearinghouseAcknowledged(batch_id=batch.batch_id,
+                                     acknowledgements=tuple(_acknowledge_claim(claim, seed, reject_rate)
+                                                            for claim in batch.claims))
+
+
+def payer_claim_number_for(claim_id: str, frequency_code: FrequencyCode | str) -> str:
+    """The payer's claim number (ICN) for one submission of a claim: 'PCN' + 12 digits.
+
+    It depends only on the claim id and frequency, so the clearinghouse and the payer, which run
+    with their own seeds, hand out the same number.
+    """
+    digest = hashlib.sha256(f"{claim_id}|{FrequencyCode(frequency_code).value}".encode()).digest()
+    return f"PCN{int.from_bytes(digest[:8], 'big') % 10**12:012d}"
+
+
+def _acknowledge_claim(claim: SubmittedClaim, seed: int, reject_rate: float) -> ClaimAcknowledgement:
+    if not is_valid_npi(claim.visit.rendering.npi):
+        return ClaimAcknowledgement(claim_id=claim.claim_id, accepted=False, status_codes=INVALID_RENDERING_NPI)
+    if not is_valid_npi(claim.visit.billing.npi):
+        return ClaimAcknowledgement(claim_id=claim.claim_id, accepted=False, status_codes=INVALID_BILLING_NPI)
+    rng = random.Random(f"277ca|{seed}|{claim.claim_id}|{claim.frequency_code.value}")
+    # A corrected claim answers an earlier problem; rejecting it again would loop the denial work.
+    if claim.frequency_code is not FrequencyCode.REPLACEMENT and rng.random() < reject_rate:
+        codes = rng.choices(_REJECTION_CODES, weights=_REJECTION_WEIGHTS)[0]
+        return ClaimAcknowledgement(claim_id=claim.claim_id, accepted=False, status_codes=codes)
+    return ClaimAcknowledgement(claim_id=claim.claim_id, accepted=True, status_codes=ACCEPTED_STATUS,
+                                payer_claim_number=payer_claim_number_of(claim))
+
+
+def payer_claim_number_of(claim: SubmittedClaim) -> str:
+    """The payer claim number this simulated payer uses for `claim`.
+
+    A replacement or void names the original's number (REF*F8) and this payer keeps it, so the
+    acknowledgement, the remittance and the next correction all carry one number.
+    """
+    if claim.payer_claim_number is not None:
+        return claim.payer_claim_number
+    return payer_claim_number_for(claim.claim_id, claim.frequency_code)
