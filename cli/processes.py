@@ -41,11 +41,11 @@ class Fleet:
     def port(self, name: str) -> int:
         return DEFAULT_HTTP_PORTS[name] + self.port_offset
 
-    def start(self, name: str) -> None:
+    def start(self, name: str, extra_environment: dict[str, str] | None = None) -> None:
         if _port_taken(self.port(name)):
             raise RuntimeError(f"port {self.port(name)} for {name} is taken: is another demo or service running?")
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **self.environment, "RCM_HTTP_PORT": str(self.port(name))}
+        env = {**os.environ, **self.environment, **(extra_environment or {}), "RCM_HTTP_PORT": str(self.port(name))}
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
         self.processes[name] = subprocess.Popen([sys.executable, "-m", MODULES[name]], env=env, stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
@@ -81,6 +81,16 @@ class Fleet:
         process = self.processes.pop(name)
         process.kill()
         process.wait()
+
+    def stop(self, name: str, timeout: float = 30.0) -> None:
+        """SIGTERM one process and wait: it drains its outbox and leaves its group cleanly."""
+        process = self.processes.pop(name)
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
     def stop_all(self, timeout: float = 30.0) -> None:
         for process in self.processes.values():

@@ -27,6 +27,7 @@ class StackSettings(BaseSettings):
     mongo_port: int = 27117
     kafka_port: int = 19092
     mongo_cache_gb: float = 0.25
+    transaction_lifetime_seconds: int = 10
 
 
 class StackError(RuntimeError):
@@ -95,6 +96,10 @@ class Stack:
             subprocess.run(
                 [_mongod_binary(), "--replSet", "rs0", "--bind_ip", "127.0.0.1", "--port", str(port),
                  "--dbpath", str(base / "mongo"), "--wiredTigerCacheSizeGB", str(self.settings.mongo_cache_gb),
+                 # A process killed mid-transaction leaves it open until this limit aborts it, and
+                 # until then its uncommitted inbox/outbox inserts make every retry conflict. Our
+                 # transactions last well under a second; the 60 s default only delays recovery.
+                 "--setParameter", f"transactionLifetimeLimitSeconds={self.settings.transaction_lifetime_seconds}",
                  "--fork", "--logpath", str(base / "mongod.log"), "--pidfilepath", str(pid_file)],
                 check=True, stdout=subprocess.DEVNULL)
         self._initiate_replica_set(timeout)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from aiokafka import ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -99,12 +100,31 @@ def _validation_reason(error: ValidationError) -> str:
     return ("invalid event: " + ", ".join(parts[:10]))[:500]
 
 
+class _ReplayFromBeginning(ConsumerRebalanceListener):
+    """Seeks every partition assigned at start back to offset 0, once per process."""
+
+    def __init__(self) -> None:
+        self.subscriber = None
+        self._done: set = set()
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        fresh = [tp for tp in assigned if tp not in self._done]
+        if fresh and self.subscriber is not None and self.subscriber.consumer is not None:
+            await self.subscriber.consumer.seek_to_beginning(*fresh)
+            self._done.update(fresh)
+            log.info("replaying from offset 0", partitions=len(fresh))
+
+
 class Consumer:
     """Subscribes handlers to topics on a broker, with the inbox/outbox transaction around them."""
 
     def __init__(self, *, service: str, instance: str, broker: KafkaBroker, client: AsyncMongoClient,
                  database: AsyncDatabase, relay: OutboxRelay, clock: Clock, max_records: int = 500,
-                 batch_timeout_ms: int = 50, max_attempts: int = 5, topic_prefix: str = "") -> None:
+                 batch_timeout_ms: int = 50, max_attempts: int = 5, topic_prefix: str = "",
+                 replay_from_beginning: bool = False) -> None:
         self.service = service
         self._instance = instance
         self._broker = broker
@@ -118,8 +138,14 @@ class Consumer:
         self._batch_timeout_ms = batch_timeout_ms
         self._max_attempts = max_attempts
         self._attempts: dict[tuple[str, int, int], int] = {}
+        # One batch transaction at a time per process. A service's subscribers touch the same
+        # documents (claims move on acks, payments and denial work at once); run concurrently after a
+        # restart with a backlog, their large transactions aborted each other on write conflicts
+        # again and again and nothing moved. Serialized, they never conflict within a process.
+        self._transaction_lock = asyncio.Lock()
         self._dead_letter_topic = dead_letter_topic(service)
         self._topic_prefix = topic_prefix
+        self._replay_from_beginning = replay_from_beginning
 
     def subscribe(self, topic: Topic, handler: Handler, *, name: str | None = None) -> None:
         """Consume `topic` in batches with `handler`.
@@ -129,8 +155,9 @@ class Consumer:
         seconds). Static membership `<instance>.<name>` lets a restarted pod take its partitions
         back at once (see docs/architecture.md)."""
         subscriber_name = name or handler.__name__
+        replay = _ReplayFromBeginning() if self._replay_from_beginning else None
 
-        @self._broker.subscriber(
+        subscriber = self._broker.subscriber(
             self._topic_prefix + topic.name,
             batch=True,
             group_id=f"{self._topic_prefix}{self.service}.{subscriber_name}",
@@ -141,10 +168,16 @@ class Consumer:
             batch_timeout_ms=self._batch_timeout_ms,
             title=f"{self.service}.{subscriber_name}",
             description=handler.__doc__,
+            listener=replay,
         )
+
         async def consume(message: KafkaMessage) -> None:
             records = [Record(r.topic, r.partition, r.offset, r.key, r.value) for r in message.raw_message]
             await self.handle_records(topic, records, handler)
+
+        subscriber(consume)
+        if replay is not None:
+            replay.subscriber = subscriber
 
 
     async def handle_records(self, topic: Topic, records: Sequence[Record], handler: Handler) -> None:
@@ -198,7 +231,8 @@ class Consumer:
             await self._finish(topic, fresh, unreadable, unit, session)
             return len(fresh), len(unit._dead)
 
-        handled, dead = await in_transaction(self._client, work)
+        async with self._transaction_lock:
+            handled, dead = await in_transaction(self._client, work)
         metrics.EVENTS_CONSUMED.labels(self.service, topic.name, "handled").inc(handled - dead)
         metrics.EVENTS_CONSUMED.labels(self.service, topic.name, "duplicate").inc(len(events) - handled)
 

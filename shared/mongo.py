@@ -4,6 +4,7 @@ transaction runner every consumer uses."""
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -25,7 +26,7 @@ async def in_transaction(
     client: AsyncMongoClient,
     work: Callable[[AsyncClientSession], Awaitable[T]],
     *,
-    attempts: int = 5,
+    attempts: int = 10,
 ) -> T:
     """Run `work(session)` in one majority-committed transaction.
 
@@ -40,11 +41,11 @@ async def in_transaction(
                 ):
                     return await work(session)
             except (ConnectionFailure, OperationFailure) as failure:
-                if attempt < attempts and failure.has_error_label("TransientTransactionError"):
-                    await asyncio.sleep(0.05 * attempt)
-                    continue
-                if attempt < attempts and failure.has_error_label("UnknownTransactionCommitResult"):
-                    await asyncio.sleep(0.05 * attempt)
+                transient = failure.has_error_label("TransientTransactionError") or failure.has_error_label(
+                    "UnknownTransactionCommitResult")
+                if attempt < attempts and transient:
+                    # Jittered backoff, so two writers that conflicted do not collide again in step.
+                    await asyncio.sleep(random.uniform(0.01, 0.05) * attempt)
                     continue
                 raise
     raise AssertionError("unreachable")

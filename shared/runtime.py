@@ -44,7 +44,7 @@ class ServiceRuntime:
             service=service, instance=self.instance, broker=self.broker, client=self.mongo, database=self.db,
             relay=self.relay, clock=self.clock, max_records=settings.batch_max_records,
             batch_timeout_ms=settings.batch_timeout_ms, max_attempts=settings.max_handling_attempts,
-            topic_prefix=settings.topic_prefix)
+            topic_prefix=settings.topic_prefix, replay_from_beginning=settings.replay_from_beginning)
         self.cipher = PhiCipher(settings.phi_key.get_secret_value())
         self._index_builders: list[Callable[[AsyncDatabase], Awaitable[None]]] = []
 

@@ -38,6 +38,9 @@ class ServiceSettings(BaseSettings):
     batch_timeout_ms: int = Field(default=50, ge=1)
     max_handling_attempts: int = Field(default=5, ge=1)
     topic_partitions: int | None = None  # override every topic's partition count (tests use 1-3)
+    # RCM_REPLAY_FROM_BEGINNING=true: on start, read every input topic again from offset 0. The inbox
+    # makes it a no-op for state; use it to prove that, or to rebuild a read model from the topics.
+    replay_from_beginning: bool = False
 
     @field_validator("phi_key")
     @classmethod

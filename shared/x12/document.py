@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from shared.x12.envelope import Interchange, TransactionSet, walk_envelopes
 from shared.x12.errors import Issue, MappingError
+from shared.x12.gc_pause import collector_paused
 from shared.x12.models.acknowledgement import FunctionalAcknowledgement
 from shared.x12.models.claim import ClaimBatch
 from shared.x12.models.claim_status import ClaimStatusReport
@@ -65,6 +66,11 @@ def read(data: str | bytes, *, map_models: bool = True) -> X12Document:
     Validation beyond the envelopes is `validate(document)`. `map_models=False` only splits the
     file and checks envelopes (what `validate` needs).
     """
+    with collector_paused():
+        return _read(data, map_models)
+
+
+def _read(data: str | bytes, map_models: bool) -> X12Document:
     tokens = tokenize(data)
     interchanges, issues = walk_envelopes(tokens)
     document = X12Document(interchanges, issues, tokens)

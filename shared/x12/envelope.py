@@ -118,7 +118,6 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
     interchange: Interchange | None = None
     group: FunctionalGroup | None = None
     transaction: TransactionSet | None = None
-    outside_reported = -2
     seen_interchanges: set[str] = set()
     envelope_ids = ENVELOPE_IDS
 
@@ -137,14 +136,27 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
         _issue(issues, group.position - 1, "GS", f"functional group {_code(group.control_number)} has no GE trailer")
         group = None
 
-    for index, segment in enumerate(segments):
+    # Visit only the envelope segments: find them with list.index (a scan in C) instead of looking
+    # at every segment in Python. The segments between them are checked only for lying outside ST/SE.
+    identifiers = [segment[0] for segment in segments]
+    positions: list[int] = []
+    for envelope_id in envelope_ids:
+        start = 0
+        while True:
+            try:
+                found = identifiers.index(envelope_id, start)
+            except ValueError:
+                break
+            positions.append(found)
+            start = found + 1
+    positions.sort()
+    previous = -1
+    for index in positions:
+        if transaction is None and index > previous + 1:
+            _issue(issues, previous + 1, _segment_label(identifiers[previous + 1]), "segment is outside any transaction set (ST/SE)")
+        previous = index
+        segment = segments[index]
         segment_id = segment[0]
-        if segment_id not in envelope_ids:
-            if transaction is None and index != outside_reported + 1:
-                _issue(issues, index, _segment_label(segment_id), "segment is outside any transaction set (ST/SE)")
-            if transaction is None:
-                outside_reported = index
-            continue
         if segment_id == "ISA":
             if interchange is not None:
                 if group is not None:
@@ -233,6 +245,8 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
             if _element(segment, 2) != interchange.control_number:
                 _issue(issues, index, "IEA", "IEA02 does not match ISA13 interchange control number")
             interchange = None
+    if transaction is None and previous < len(segments) - 1:
+        _issue(issues, previous + 1, _segment_label(identifiers[previous + 1]), "segment is outside any transaction set (ST/SE)")
     if interchange is not None:
         raise TruncatedInterchange(
             f"the file ends inside interchange {_code(interchange.control_number)} (no IEA): it looks truncated",

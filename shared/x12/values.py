@@ -7,30 +7,40 @@ underscores, more than two decimal places for money) instead of rounding it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from shared.x12.errors import MappingError
 
 
+_NUMERIC = "0123456789.-"
+
+
 def is_number(text: str) -> bool:
-    """True for an X12 decimal (R): optional minus, digits, at most one decimal point."""
-    body = text[1:] if text[:1] == "-" else text
-    if body[:1] == ".":
-        body = body[1:]
-    else:
-        body = body.replace(".", "", 1)
-    return body.isdigit() and body.isascii()
+    """True for an X12 decimal (R): optional leading minus, digits, at most one decimal point."""
+    if not text or text.strip(_NUMERIC):
+        return False
+    minus = text.count("-")
+    if minus and (minus > 1 or text[0] != "-"):
+        return False
+    dots = text.count(".")
+    return dots <= 1 and len(text) > dots + minus
 
 
 def amount(text: str, name: str) -> Decimal:
     """Return a monetary amount; raise MappingError (naming the element, not the value) if it is not one."""
-    if not is_number(text):
+    # Decimal() also accepts exponents, spaces, underscores, '+' and NaN, which X12 does not:
+    # the strip leaves something behind for any of them.
+    if not text or text.strip(_NUMERIC):
         raise MappingError(f"{name} is not an X12 amount")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise MappingError(f"{name} is not an X12 amount") from None
     dot = text.find(".")
     if dot >= 0 and len(text) - dot > 3:
         raise MappingError(f"{name} has fractions of a cent")
-    return Decimal(text)
+    return value
 
 
 def optional_amount(text: str, name: str) -> Decimal | None:
@@ -39,9 +49,12 @@ def optional_amount(text: str, name: str) -> Decimal | None:
 
 def number(text: str, name: str) -> Decimal:
     """Return a decimal quantity (units, percent, rate)."""
-    if not is_number(text):
+    if not text or text.strip(_NUMERIC):
         raise MappingError(f"{name} is not an X12 number")
-    return Decimal(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise MappingError(f"{name} is not an X12 number") from None
 
 
 def optional_number(text: str, name: str) -> Decimal | None:

@@ -24,7 +24,7 @@ from shared.x12.models.common import CasAdjustment, PostalAddress
 PAYER_RESPONSIBILITY = {CoverageOrder.PRIMARY: "P", CoverageOrder.SECONDARY: "S", CoverageOrder.TERTIARY: "T"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Person:
     """A subscriber, patient or other-payer subscriber (PHI)."""
 
@@ -35,7 +35,7 @@ class Person:
     address: PostalAddress | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Subscriber:
     member_id: str  # NM109 (PHI)
     person: Person
@@ -44,14 +44,14 @@ class Subscriber:
     claim_filing_indicator: str = "CI"  # SBR09: CI commercial, MB Medicare Part B, MC Medicaid, ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ClaimPayer:
     payer_id: str  # 2010BB NM109 (PI)
     name: str
     address: PostalAddress | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BillingProvider:
     npi: str
     name: str  # organization name
@@ -61,7 +61,7 @@ class BillingProvider:
     pay_to_address: PostalAddress | None = None  # 2010AB, when payments go to another address
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ClaimProvider:
     """Rendering (837P 2310B, 837I 2310D) or attending (837I 2310A) provider."""
 
@@ -72,7 +72,7 @@ class ClaimProvider:
     is_person: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ServiceLine:
     line_number: int  # LX01
     charge: Decimal  # SV102 / SV203
@@ -87,7 +87,7 @@ class ServiceLine:
     unit_basis: str = "UN"  # SV103 / SV204: UN units, MJ minutes (837P), DA days (837I)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LineAdjudication:
     """A prior payer's result for one service line (2430)."""
 
@@ -102,7 +102,7 @@ class LineAdjudication:
     remaining_patient_liability: Decimal | None = None  # AMT*EAF
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PayerAdjudication:
     """What a prior payer decided (2320/2330A/2330B, plus 2430 per line) on a secondary claim."""
 
@@ -122,19 +122,19 @@ class PayerAdjudication:
     lines: tuple[LineAdjudication, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OccurrenceCode:
     code: str  # NUBC occurrence code, e.g. "11" onset of symptoms
     date: date
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ValueCode:
     code: str  # NUBC value code, e.g. "80" covered days
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class InstitutionalDetails:
     facility_type: str  # CLM05-1: type of bill without the leading 0 and frequency, e.g. "13"
     statement_from: date  # DTP*434
@@ -151,7 +151,7 @@ class InstitutionalDetails:
     attending: ClaimProvider | None = None  # 2310A
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Claim837:
     claim_id: str  # CLM01 patient control number; returns as 835 CLP01 and 277CA TRN02
     total_charge: Decimal  # CLM02 = sum of line charges
@@ -186,7 +186,7 @@ class Claim837:
         return f"0{self.institutional.facility_type}{self.frequency_code}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Submitter:
     name: str
     identifier: str  # ETIN assigned by the receiver
@@ -194,13 +194,13 @@ class Submitter:
     phone: str  # digits only
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Receiver:
     name: str
     identifier: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ClaimBatch:
     """One 837 transaction set as read back."""
 
@@ -280,7 +280,7 @@ def _secondary_needs_prior(claim: SubmittedClaim, prior_payers: tuple[PayerAdjud
         raise UnencodableValue(f"claim {claim.claim_id}: a secondary or tertiary claim needs the prior payer's adjudication")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ProfessionalClaim:
     """A SubmittedClaim plus what an 837P needs beyond the contract."""
 
@@ -332,7 +332,7 @@ class ProfessionalClaim:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class InstitutionalClaim:
     """A SubmittedClaim plus the institutional (UB-04) data an 837I needs."""
 

@@ -16,7 +16,7 @@ from shared.x12.models.common import Party
 REJECTED_CATEGORIES = frozenset({"A3", "A4", "A6", "A7", "A8", "E0", "E1", "E2", "E3", "E4"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StatusCode:
     """One STC composite: category (A1, A2, A3, A7, ...), status (code list 508) and entity."""
 
@@ -30,7 +30,7 @@ class StatusCode:
         return f"{self.category}_{self.status}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StatusEntry:
     """One STC segment: up to three composites with the date, action code and amount."""
 
@@ -44,7 +44,7 @@ class StatusEntry:
         return self.action_code == "U" or any(code.category in REJECTED_CATEGORIES for code in self.codes)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LineStatus:
     """2220D: the status of one service line."""
 
@@ -56,7 +56,7 @@ class LineStatus:
     service_date: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ClaimStatus:
     """2200D: one claim's acknowledgment."""
 
@@ -93,7 +93,7 @@ class ClaimStatus:
             raise ContractMismatch(f"a 277CA claim status does not fit ClaimAcknowledgement: {', '.join(fields)}") from None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ClaimStatusReport:
     """One 277CA transaction set."""
 

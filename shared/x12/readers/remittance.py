@@ -2,7 +2,8 @@
 
 One pass over the segments, dispatching on the segment id through a dict. Segments whose meaning
 depends on where they stand (N1, N3, REF, DTM, CAS, AMT) look at the loop we are in: header, payer
-(1000A), payee (1000B), claim (2100) or service line (2110).
+(1000A), payee (1000B), claim (2100) or service line (2110). A claim or line is collected in a
+dict of its fields and becomes a model when the next one starts, so the models are built once.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from decimal import Decimal
 
 from shared.x12.envelope import TransactionSet
 from shared.x12.errors import MappingError
-from shared.x12.models.common import CasAdjustment, Individual, Party, PostalAddress
+from shared.x12.models.common import CasAdjustment, Individual, Party, PostalAddress, assemble
 from shared.x12.models.remittance import (
     ClaimPayment,
     InpatientAdjudication,
@@ -25,21 +26,34 @@ from shared.x12.values import amount, elements, number, optional_amount, optiona
 
 HEADER, PAYER, PAYEE, CLAIM, LINE, BETWEEN_CLAIMS, FOOTER = range(7)
 _MIA_REMARKS = (5, 20, 21, 22, 23)
+_LINE_DATES = {"472": "service_date", "150": "service_period_start", "151": "service_period_end"}
+_CLAIM_DATES = {"232": "statement_from", "233": "statement_to", "050": "received_date", "036": "coverage_expiration"}
+
+
+def present(codes: list[str]) -> tuple[str, ...]:
+    """The non-empty codes of a composite's tail (modifiers, remark codes)."""
+    return tuple(codes) if "" not in codes else tuple(code for code in codes if code)
 
 
 def adjustments_of(segment: list[str]) -> list[CasAdjustment]:
     """The triplets of a CAS segment (group code, then reason/amount/quantity up to six times)."""
-    group = segment[1] if len(segment) > 1 else ""
+    size = len(segment)
+    group = segment[1] if size > 1 else ""
     found = []
-    for start in range(2, len(segment), 3):
+    for start in range(2, size, 3):
         reason = segment[start]
-        value = segment[start + 1] if start + 1 < len(segment) else ""
-        quantity = segment[start + 2] if start + 2 < len(segment) else ""
+        value = segment[start + 1] if start + 1 < size else ""
+        quantity = segment[start + 2] if start + 2 < size else ""
         if not reason:
             if value or quantity:
                 raise MappingError(f"CAS{start:02d} reason code is missing for an amount")
             continue
-        found.append(CasAdjustment(group, reason, amount(value, f"CAS{start + 1:02d}"), optional_number(quantity, f"CAS{start + 2:02d}")))
+        found.append(
+            assemble(
+                CasAdjustment, group=group, reason=reason, amount=amount(value, f"CAS{start + 1:02d}"),
+                quantity=number(quantity, f"CAS{start + 2:02d}") if quantity else None,
+            )
+        )
     return found
 
 
@@ -63,82 +77,190 @@ class _RemittanceReader:
         self.pending_street: tuple[str, str | None] | None = None
         self.claims: list[ClaimPayment] = []
         self.provider_adjustments: list[ProviderLevelAdjustment] = []
-        self.clp: tuple | None = None
-        self.svc: tuple | None = None
-        self._reset_claim()
-        self._reset_line()
+        self.claim: dict | None = None  # the fields of the ClaimPayment being read
+        self.line: dict | None = None  # the fields of the ServicePayment being read
 
-    # --- claim and line state ------------------------------------------------------------------
-
-    def _reset_claim(self) -> None:
-        self.claim_adjustments: list[CasAdjustment] = []
-        self.lines: list[ServicePayment] = []
-        self.patient: Individual | None = None
-        self.insured: Individual | None = None
-        self.rendering: Party | None = None
-        self.inpatient: InpatientAdjudication | None = None
-        self.outpatient: OutpatientAdjudication | None = None
-        self.original_reference: str | None = None
-        self.references: list[tuple[str, str]] = []
-        self.claim_dates: dict[str, object] = {}
-        self.claim_amounts: list[tuple[str, Decimal]] = []
-
-    def _reset_line(self) -> None:
-        self.line_adjustments: list[CasAdjustment] = []
-        self.line_dates: dict[str, object] = {}
-        self.line_control: str | None = None
-        self.allowed: Decimal | None = None
-        self.remarks: list[str] = []
+    # --- claims and lines ------------------------------------------------------------------------
 
     def finish_line(self) -> None:
-        svc = self.svc
-        if svc is None:
+        line = self.line
+        if line is None:
             return
-        dates = self.line_dates
-        self.lines.append(
-            ServicePayment(
-                *svc,
-                dates.get("472"),  # type: ignore[arg-type]
-                dates.get("150"),  # type: ignore[arg-type]
-                dates.get("151"),  # type: ignore[arg-type]
-                self.line_control,
-                tuple(self.line_adjustments),
-                self.allowed,
-                tuple(self.remarks),
-            )
-        )
-        self.svc = None
-        self._reset_line()
+        self.line = None
+        line["adjustments"] = tuple(line["adjustments"])
+        line["remark_codes"] = tuple(line["remark_codes"])
+        self.claim["lines"].append(assemble(ServicePayment, **line))  # type: ignore[index]
 
     def finish_claim(self) -> None:
         self.finish_line()
-        clp = self.clp
-        if clp is None:
+        claim = self.claim
+        if claim is None:
             return
-        dates = self.claim_dates
-        self.claims.append(
-            ClaimPayment(
-                *clp,
-                adjustments=tuple(self.claim_adjustments),
-                patient=self.patient,
-                insured=self.insured,
-                rendering_provider=self.rendering,
-                inpatient=self.inpatient,
-                outpatient=self.outpatient,
-                original_reference_number=self.original_reference,
-                references=tuple(self.references),
-                statement_from=dates.get("232"),  # type: ignore[arg-type]
-                statement_to=dates.get("233"),  # type: ignore[arg-type]
-                received_date=dates.get("050"),  # type: ignore[arg-type]
-                coverage_expiration=dates.get("036"),  # type: ignore[arg-type]
-                supplemental_amounts=tuple(self.claim_amounts),
-                lines=tuple(self.lines),
-            )
-        )
-        self.clp = None
-        self._reset_claim()
+        self.claim = None
+        for name in ("adjustments", "references", "supplemental_amounts", "lines"):
+            claim[name] = tuple(claim[name])
+        self.claims.append(assemble(ClaimPayment, **claim))
 
-    # --- segments ------------------------------------------------------------------------------
+    def on_clp(self, segment: list[str]) -> None:
+        self.finish_claim()
+        clp = elements(segment, 12)
+        if not clp[1]:
+            raise MappingError("CLP01 patient control number is missing")
+        # parsed here, not when the claim ends, so that an error names this segment
+        self.claim = {
+            "patient_control_number": clp[1],
+            "status_code": clp[2],
+            "billed": amount(clp[3], "CLP03"),
+            "paid": amount(clp[4], "CLP04"),
+            "claim_filing_indicator": clp[6],
+            "payer_claim_number": clp[7],
+            "patient_responsibility": optional_amount(clp[5], "CLP05"),
+            "facility_type_code": clp[8] or None,
+            "frequency_code": clp[9] or None,
+            "drg_code": clp[11] or None,
+            "drg_weight": optional_number(clp[12], "CLP12"),
+            "adjustments": [],
+            "patient": None,
+            "insured": None,
+            "rendering_provider": None,
+            "inpatient": None,
+            "outpatient": None,
+            "original_reference_number": None,
+            "references": [],
+            "statement_from": None,
+            "statement_to": None,
+            "received_date": None,
+            "coverage_expiration": None,
+            "supplemental_amounts": [],
+            "lines": [],
+        }
+        self.level = CLAIM
+
+    def on_svc(self, segment: list[str]) -> None:
+        if self.claim is None:
+            raise MappingError("SVC outside a claim (no CLP before it)")
+        self.finish_line()
+        svc = elements(segment, 7)
+        component = self.component
+        procedure = svc[1].split(component)
+        if len(procedure) < 2 or not procedure[0] or not procedure[1]:
+            raise MappingError("SVC01 needs a qualifier and a procedure code")
+        submitted = svc[6].split(component) if svc[6] else None
+        self.line = {
+            "procedure_qualifier": procedure[0],
+            "procedure_code": procedure[1],
+            "billed": amount(svc[2], "SVC02"),
+            "paid": amount(svc[3], "SVC03"),
+            "modifiers": present(procedure[2:6]) if len(procedure) > 2 else (),
+            "revenue_code": svc[4] or None,
+            "units_paid": number(svc[5], "SVC05") if svc[5] else None,
+            "submitted_procedure_code": submitted[1] if submitted and len(submitted) > 1 else None,
+            "submitted_modifiers": present(submitted[2:6]) if submitted else (),
+            "units_billed": number(svc[7], "SVC07") if svc[7] else None,
+            "service_date": None,
+            "service_period_start": None,
+            "service_period_end": None,
+            "line_item_control_number": None,
+            "adjustments": [],
+            "allowed": None,
+            "remark_codes": [],
+        }
+        self.level = LINE
+
+    def on_cas(self, segment: list[str]) -> None:
+        found = adjustments_of(segment)
+        if self.level == LINE:
+            self.line["adjustments"].extend(found)  # type: ignore[index]
+        elif self.level == CLAIM:
+            self.claim["adjustments"].extend(found)  # type: ignore[index]
+        else:
+            raise MappingError("CAS outside a claim or service line")
+
+    def on_dtm(self, segment: list[str]) -> None:
+        qualifier = segment[1] if len(segment) > 1 else ""
+        when = parse_date(segment[2] if len(segment) > 2 else "", "DTM02")
+        level = self.level
+        if level == LINE:
+            name = _LINE_DATES.get(qualifier)
+            if name:
+                self.line[name] = when  # type: ignore[index]
+        elif level == CLAIM:
+            name = _CLAIM_DATES.get(qualifier)
+            if name:
+                self.claim[name] = when  # type: ignore[index]
+        elif qualifier == "405":
+            self.production_date = when
+
+    def on_ref(self, segment: list[str]) -> None:
+        ref = elements(segment, 2)
+        qualifier, value = ref[1], ref[2]
+        level = self.level
+        if level == LINE:
+            if qualifier == "6R":
+                self.line["line_item_control_number"] = value  # type: ignore[index]
+        elif level == CLAIM:
+            if qualifier == "F8":
+                self.claim["original_reference_number"] = value  # type: ignore[index]
+            else:
+                self.claim["references"].append((qualifier, value))  # type: ignore[index]
+        elif level == PAYER:
+            if self.payer_id is None and qualifier == "2U":
+                self.payer_id, self.payer_qualifier = value, "2U"
+        elif level == PAYEE and qualifier == "TJ":
+            self.payee_tax_id = value
+
+    def on_amt(self, segment: list[str]) -> None:
+        amt = elements(segment, 2)
+        if self.level == LINE:
+            if amt[1] == "B6":
+                self.line["allowed"] = amount(amt[2], "AMT02")  # type: ignore[index]
+        elif self.level == CLAIM:
+            self.claim["supplemental_amounts"].append((amt[1], amount(amt[2], "AMT02")))  # type: ignore[index]
+
+    def on_lq(self, segment: list[str]) -> None:
+        if self.level == LINE and len(segment) > 2 and segment[1] == "HE":
+            self.line["remark_codes"].append(segment[2])  # type: ignore[index]
+
+    def on_nm1(self, segment: list[str]) -> None:
+        if self.level != CLAIM:
+            return
+        nm1 = elements(segment, 9)
+        entity = nm1[1]
+        if entity == "QC" or entity == "IL":
+            person = assemble(Individual, last_name=nm1[3], first_name=nm1[4] or None, identifier=nm1[9] or None, qualifier=nm1[8] or None)
+            self.claim["patient" if entity == "QC" else "insured"] = person  # type: ignore[index]
+        elif entity == "82":
+            self.claim["rendering_provider"] = Party(nm1[3], nm1[9] or None, nm1[8] or None)  # type: ignore[index]
+
+    def on_mia(self, segment: list[str]) -> None:
+        if self.claim is None:
+            raise MappingError("MIA outside a claim")
+        mia = elements(segment, 24)
+        amounts = []
+        for position in range(2, 25):
+            if position in _MIA_REMARKS or position == 4 or not mia[position]:
+                continue
+            amounts.append((position, number(mia[position], f"MIA{position:02d}")))
+        self.claim["inpatient"] = InpatientAdjudication(
+            number(mia[1], "MIA01"),
+            optional_amount(mia[4], "MIA04"),
+            tuple(amounts),
+            tuple(mia[position] for position in _MIA_REMARKS if mia[position]),
+        )
+
+    def on_moa(self, segment: list[str]) -> None:
+        if self.claim is None:
+            raise MappingError("MOA outside a claim")
+        moa = elements(segment, 9)
+        self.claim["outpatient"] = OutpatientAdjudication(
+            optional_number(moa[1], "MOA01"),
+            optional_amount(moa[2], "MOA02"),
+            present(moa[3:8]),
+            optional_amount(moa[8], "MOA08"),
+            optional_amount(moa[9], "MOA09"),
+        )
+
+    # --- header, parties and footer ------------------------------------------------------------
 
     def on_bpr(self, segment: list[str]) -> None:
         self.bpr = elements(segment, 16)
@@ -172,125 +294,9 @@ class _RemittanceReader:
         if self.level == PAYER and len(segment) > 2 and segment[1] == "BL":
             self.payer_contact = segment[2] or None
 
-    def on_ref(self, segment: list[str]) -> None:
-        ref = elements(segment, 2)
-        qualifier, value = ref[1], ref[2]
-        level = self.level
-        if level == LINE:
-            if qualifier == "6R":
-                self.line_control = value
-        elif level == CLAIM:
-            if qualifier == "F8":
-                self.original_reference = value
-            else:
-                self.references.append((qualifier, value))
-        elif level == PAYER:
-            if self.payer_id is None and qualifier == "2U":
-                self.payer_id, self.payer_qualifier = value, "2U"
-        elif level == PAYEE and qualifier == "TJ":
-            self.payee_tax_id = value
-
-    def on_dtm(self, segment: list[str]) -> None:
-        dtm = elements(segment, 2)
-        level = self.level
-        if level == LINE:
-            self.line_dates[dtm[1]] = parse_date(dtm[2], "DTM02")
-        elif level == CLAIM:
-            self.claim_dates[dtm[1]] = parse_date(dtm[2], "DTM02")
-        elif dtm[1] == "405":
-            self.production_date = parse_date(dtm[2], "DTM02")
-
     def on_lx(self, segment: list[str]) -> None:
         self.finish_claim()
         self.level = BETWEEN_CLAIMS  # LX/TS3/TS2 belong to no claim
-
-    def on_clp(self, segment: list[str]) -> None:
-        self.finish_claim()
-        clp = elements(segment, 12)
-        if not clp[1]:
-            raise MappingError("CLP01 patient control number is missing")
-        # the positional fields of ClaimPayment, parsed here so that an error names this segment
-        self.clp = (
-            clp[1], clp[2], amount(clp[3], "CLP03"), amount(clp[4], "CLP04"), clp[6], clp[7],
-            optional_amount(clp[5], "CLP05"), clp[8] or None, clp[9] or None, clp[11] or None,
-            optional_number(clp[12], "CLP12"),
-        )
-        self.level = CLAIM
-
-    def on_cas(self, segment: list[str]) -> None:
-        found = adjustments_of(segment)
-        if self.level == LINE:
-            self.line_adjustments.extend(found)
-        elif self.level == CLAIM:
-            self.claim_adjustments.extend(found)
-        else:
-            raise MappingError("CAS outside a claim or service line")
-
-    def on_nm1(self, segment: list[str]) -> None:
-        if self.level != CLAIM:
-            return
-        nm1 = elements(segment, 9)
-        entity = nm1[1]
-        if entity == "QC":
-            self.patient = Individual(nm1[3], nm1[4] or None, nm1[9] or None, nm1[8] or None)
-        elif entity == "IL":
-            self.insured = Individual(nm1[3], nm1[4] or None, nm1[9] or None, nm1[8] or None)
-        elif entity == "82":
-            self.rendering = Party(nm1[3], nm1[9] or None, nm1[8] or None)
-
-    def on_mia(self, segment: list[str]) -> None:
-        mia = elements(segment, 24)
-        amounts = []
-        for position in range(2, 25):
-            if position in _MIA_REMARKS or position == 4 or not mia[position]:
-                continue
-            amounts.append((position, number(mia[position], f"MIA{position:02d}")))
-        self.inpatient = InpatientAdjudication(
-            number(mia[1], "MIA01"),
-            optional_amount(mia[4], "MIA04"),
-            tuple(amounts),
-            tuple(mia[position] for position in _MIA_REMARKS if mia[position]),
-        )
-
-    def on_moa(self, segment: list[str]) -> None:
-        moa = elements(segment, 9)
-        self.outpatient = OutpatientAdjudication(
-            optional_number(moa[1], "MOA01"),
-            optional_amount(moa[2], "MOA02"),
-            tuple(code for code in moa[3:8] if code),
-            optional_amount(moa[8], "MOA08"),
-            optional_amount(moa[9], "MOA09"),
-        )
-
-    def on_amt(self, segment: list[str]) -> None:
-        amt = elements(segment, 2)
-        if self.level == LINE:
-            if amt[1] == "B6":
-                self.allowed = amount(amt[2], "AMT02")
-        elif self.level == CLAIM:
-            self.claim_amounts.append((amt[1], amount(amt[2], "AMT02")))
-
-    def on_svc(self, segment: list[str]) -> None:
-        if self.clp is None:
-            raise MappingError("SVC outside a claim (no CLP before it)")
-        self.finish_line()
-        svc = elements(segment, 7)
-        procedure = svc[1].split(self.component)
-        if len(procedure) < 2 or not procedure[0] or not procedure[1]:
-            raise MappingError("SVC01 needs a qualifier and a procedure code")
-        submitted = svc[6].split(self.component) if svc[6] else ()
-        # the leading positional fields of ServicePayment
-        self.svc = (
-            procedure[0], procedure[1], amount(svc[2], "SVC02"), amount(svc[3], "SVC03"),
-            tuple(code for code in procedure[2:6] if code), svc[4] or None, optional_number(svc[5], "SVC05"),
-            submitted[1] if len(submitted) > 1 else None, tuple(code for code in submitted[2:6] if code),
-            optional_number(svc[7], "SVC07"),
-        )
-        self.level = LINE
-
-    def on_lq(self, segment: list[str]) -> None:
-        if self.level == LINE and len(segment) > 2 and segment[1] == "HE":
-            self.remarks.append(segment[2])
 
     def on_plb(self, segment: list[str]) -> None:
         self.finish_claim()

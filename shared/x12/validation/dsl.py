@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 AN, ID, N0, R, MONEY, DT, TM, COMPOSITE = range(8)
+NOT_SIMPLE = 99  # in SegmentSpec.checks: not used, or repeating; checked the long way
 _TYPES = {"AN": AN, "ID": ID, "N0": N0, "R": R, "$": MONEY, "DT": DT, "TM": TM}
 
 
@@ -38,10 +39,32 @@ class SegmentSpec:
     segment_id: str
     elements: tuple[Element | None, ...]  # index 0 unused, so elements[i] describes element i
     pairs: tuple[tuple[int, int], ...] = ()
+    # (position, element, kind, required, min, max, codes) of every element the guide uses, and
+    # (position, element, NOT_USED, ...) of those it does not: precomputed for the validation loop
+    checks: tuple[tuple[int, Element, int, bool, int, int, frozenset[str] | None], ...] = ()
+    required_positions: tuple[int, ...] = ()
 
     @property
     def max_elements(self) -> int:
         return len(self.elements) - 1
+
+
+def _spec(segment_id: str, elements: tuple[Element | None, ...], pairs: tuple[tuple[int, int], ...]) -> SegmentSpec:
+    checks = tuple(
+        (
+            position,
+            element,
+            element.kind if element.used and not element.repeats else NOT_SIMPLE,
+            element.required,
+            element.min_length,
+            element.max_length,
+            element.codes,
+        )
+        for position, element in enumerate(elements)
+        if element is not None
+    )
+    required = tuple(position for position, element in enumerate(elements) if element is not None and element.required)
+    return SegmentSpec(segment_id, elements, pairs, checks, required)
 
 
 @dataclass(frozen=True)
@@ -78,7 +101,7 @@ def segment(segment_id: str, *elements: str | _Composite, pairs: tuple[tuple[int
             built.append(Element(name, text.usage == "R", text.usage != "N", COMPOSITE, components=(None, *components)))
         else:
             built.append(_element(name, text))
-    return SegmentSpec(segment_id, tuple(built), pairs)
+    return _spec(segment_id, tuple(built), pairs)
 
 
 def with_codes(spec: SegmentSpec, position: int, codes: str) -> SegmentSpec:
@@ -90,7 +113,7 @@ def with_codes(spec: SegmentSpec, position: int, codes: str) -> SegmentSpec:
         original.name, original.required, original.used, original.kind, original.min_length, original.max_length,
         frozenset(codes.split(",")), original.components, original.repeats,
     )
-    return SegmentSpec(spec.segment_id, tuple(elements), spec.pairs)
+    return _spec(spec.segment_id, tuple(elements), spec.pairs)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from shared.x12.document import X12Document, read
 from shared.x12.envelope import TransactionSet
 from shared.x12.errors import InvalidX12, Issue
+from shared.x12.gc_pause import collector_paused
 from shared.x12.separators import Separators
 from shared.x12.validation.dsl import Guide
 from shared.x12.validation.guides.acknowledgement import ACKNOWLEDGEMENT
@@ -95,6 +96,11 @@ def validate(source: X12Document | str | bytes) -> ValidationReport:
     and the situational rules our claims depend on. Raises X12Error only when text cannot be read.
     """
     document = source if isinstance(source, X12Document) else read(source, map_models=False)
+    with collector_paused():
+        return _validate(document)
+
+
+def _validate(document: X12Document) -> ValidationReport:
     issues = list(document.issues)
     tokens = document.tokens
     caches: dict[tuple[int, Separators], list[dict[str, tuple[str, ...]]]] = {}

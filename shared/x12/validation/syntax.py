@@ -12,6 +12,9 @@ from shared.x12.validation.dsl import AN, COMPOSITE, DT, ID, MONEY, N0, R, TM, E
 from shared.x12.values import is_date, is_number, is_time
 
 
+_NUMERIC = "0123456789.-"
+
+
 def _digits(text: str) -> bool:
     return text.isdigit() and text.isascii()
 
@@ -94,29 +97,44 @@ def _check_element(element: Element, value: str, separators: Separators, quotabl
 def check_segment(segment: list[str], spec: SegmentSpec, separators: Separators, phi: bool) -> tuple[str, ...]:
     """What is wrong with `segment` against `spec`; () when nothing is."""
     problems: list[str] = []
-    elements = spec.elements
     count = len(segment) - 1
     if count > spec.max_elements:
         problems.append(f"{spec.segment_id} has {count} elements; the guide defines {spec.max_elements}")
     quotable = not phi
-    for position in range(1, len(elements)):
-        element = elements[position]
-        value = segment[position] if position <= count else ""
-        if element is None:
-            continue
+    for position, element, kind, required, low, high, codes in spec.checks:
+        if position > count:
+            for missing in spec.required_positions:
+                if missing >= position:
+                    problems.append(f"{spec.elements[missing].name} is required")  # type: ignore[union-attr]
+            break
+        value = segment[position]
         if not value:
-            if element.required:
+            if required:
                 problems.append(f"{element.name} is required")
             continue
-        _check_element(element, value, separators, quotable, problems)
+        if kind <= ID:  # AN or ID, the common case, checked inline
+            size = len(value)
+            if size < low or size > high:
+                problems.append(f"{element.name} is {size} characters long; the guide allows {low}-{high}")
+            elif codes is not None and value not in codes:
+                problems.append(f"{element.name} has code{_quote(value, quotable)} which the guide does not allow here")
+        elif kind == MONEY and not value.strip(_NUMERIC) and value[-1] != "." and value.count(".") < 2 and "-" not in value[1:]:
+            # a plain amount: count its digits inline
+            size = len(value) - (value[0] == "-") - ("." in value)
+            if size < low or size > high or size == 0:
+                check_value(element, value, quotable, problems)
+            elif "." in value and len(value) - value.index(".") > 3:
+                problems.append(f"{element.name} has more than two decimal places")
+        else:
+            _check_element(element, value, separators, quotable, problems)
     for first, second in spec.pairs:
         has_first = first <= count and bool(segment[first])
         has_second = second <= count and bool(segment[second])
         if has_first != has_second:
             problems.append(f"{spec.segment_id}{first:02d} and {spec.segment_id}{second:02d} must both be present or both absent")
-    if segment[0] == "DTP" and count >= 3:
+    if count >= 3 and segment[0] == "DTP":
         _check_date_format(segment[2], segment[3], problems)
-    return tuple(problems)
+    return tuple(problems) if problems else ()
 
 
 def _check_date_format(qualifier: str, value: str, problems: list[str]) -> None:

@@ -1,0 +1,118 @@
+"""End to end with every service as its own OS process, on the real broker and mongod:
+the whole cycle, lineage, reconciliation to the cent, replay from offset 0, no PHI in any log."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import urllib.request
+from collections import Counter
+
+import pytest
+
+from cli.cycle import Cycle
+from shared import topics
+from tests.support.fleet import platform_fleet
+
+pytestmark = pytest.mark.e2e
+
+ENCOUNTERS = 500
+FLOW_WITH_ENCOUNTER = (topics.ENCOUNTER_REGISTERED, topics.ENCOUNTER_CODED, topics.ENCOUNTER_HELD_FOR_CODING,
+                       topics.CLAIM_STATUS_CHANGED, topics.PAYMENT_POSTED, topics.CLAIM_DENIED,
+                       topics.DENIAL_WORKED, topics.CLAIM_RESUBMIT_REQUESTED)
+
+
+@pytest.fixture(scope="module")
+async def finished_cycle(stack, tmp_path_factory):
+    """One run of 500 encounters through all processes, shared by the tests of this module."""
+    async with platform_fleet(stack, tmp_path_factory.mktemp("fleet"), port_offset=400) as (fleet, settings, kafka):
+        cycle = Cycle(settings, seed=11)
+        await cycle.load_chargemasters()
+        visits = cycle.make_visits(ENCOUNTERS)
+        await cycle.publish(visits)
+        progress = await cycle.wait_until_terminal(timeout=240)
+        yield fleet, settings, kafka, cycle, progress
+        await cycle.close()
+
+
+async def test_every_encounter_reaches_a_terminal_state(finished_cycle) -> None:
+    _, _, _, cycle, progress = finished_cycle
+    assert progress.sent == ENCOUNTERS
+    assert progress.terminal == ENCOUNTERS, progress.by_stage
+    assert progress.by_stage.get("paid", 0) > ENCOUNTERS * 0.7, progress.by_stage
+
+
+async def test_what_payments_posted_equals_what_the_payers_paid_to_the_cent(finished_cycle) -> None:
+    _, _, _, cycle, _ = finished_cycle
+    money = await cycle.reconcile()
+    assert money["total_paid_by_payers"] > 0
+    assert money["total_posted"] == money["total_paid_by_payers"]
+    assert money["unapplied_remittance_claims"] == 0
+
+
+async def test_every_event_of_an_encounter_carries_its_correlation_id(finished_cycle) -> None:
+    _, _, kafka, cycle, _ = finished_cycle
+    sent = set(cycle.encounter_ids)
+    seen: Counter[str] = Counter()
+    for topic in FLOW_WITH_ENCOUNTER:
+        for event in await kafka.read(topic):
+            assert event.correlation_id == event.payload.encounter_id, (topic.name, event.event_id)
+            seen[event.payload.encounter_id] += 1
+    assert set(seen) == sent
+
+
+async def test_no_claim_is_opened_twice_and_no_payment_is_posted_twice(finished_cycle) -> None:
+    _, _, kafka, cycle, _ = finished_cycle
+    created = Counter(e.payload.encounter_id for e in await kafka.read(topics.CLAIM_STATUS_CHANGED)
+                      if e.payload.status.value == "created")
+    assert created and max(created.values()) == 1
+    postings = Counter(e.payload.posting_id for e in await kafka.read(topics.PAYMENT_POSTED))
+    assert postings and max(postings.values()) == 1
+    assert await cycle.database("payments")["postings"].count_documents({}) == len(postings)
+
+
+async def test_no_patient_name_birth_date_or_member_id_appears_in_any_log(finished_cycle) -> None:
+    fleet, _, _, cycle, _ = finished_cycle
+    logs = "\n".join(path.read_text(errors="replace") for path in fleet.log_dir.glob("*.log"))
+    assert "register_visits" in logs  # the logs are the ones this run wrote
+    secrets = set()
+    for visit in cycle.visits:
+        patient = visit.request.patient
+        secrets |= {patient.first_name, patient.last_name, patient.mrn, patient.birth_date.isoformat(),
+                    patient.address.line1}
+        secrets |= {coverage.member_id for coverage in visit.request.coverages}
+    leaked = sorted(s for s in secrets if re.search(rf"\b{re.escape(s)}\b", logs))
+    assert leaked == []
+
+
+async def test_replaying_payments_from_offset_zero_changes_nothing(finished_cycle) -> None:
+    fleet, settings, kafka, cycle, _ = finished_cycle
+    postings_before = await cycle.database("payments")["postings"].count_documents({})
+    posted_events_before = len(await kafka.read(topics.PAYMENT_POSTED))
+    inputs = len(await kafka.read(topics.CLAIM_BATCH_SUBMITTED, raw=True)) + len(await kafka.read(topics.REMITTANCE_RECEIVED, raw=True))
+
+    fleet.stop("payments")
+    fleet.start("payments", extra_environment={"RCM_REPLAY_FROM_BEGINNING": "true"})
+    fleet.wait_healthy(["payments"])
+    await _wait_for_duplicates(fleet.port("payments"), inputs)
+
+    assert await cycle.database("payments")["postings"].count_documents({}) == postings_before
+    assert len(await kafka.read(topics.PAYMENT_POSTED)) == posted_events_before
+
+
+async def _wait_for_duplicates(port: int, expected: int, timeout: float = 60.0) -> None:
+    """Until the service's metrics say it has re-read `expected` events and found each handled before."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        text = await asyncio.to_thread(_metrics, port)
+        seen = sum(float(v) for v in re.findall(r'rcm_events_consumed_total\{[^}]*outcome="duplicate"[^}]*\} ([0-9.e+]+)', text))
+        if seen >= expected:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"replay re-read {seen} of {expected} events within {timeout}s")
+        await asyncio.sleep(0.5)
+
+
+def _metrics(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as answer:
+        return answer.read().decode()

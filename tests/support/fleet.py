@@ -1,0 +1,30 @@
+"""Every process of the platform started for a test, isolated by a topic and database prefix."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from pathlib import Path
+
+from cli.processes import Fleet
+from shared.settings import ServiceSettings
+from tests.support.kafka import KafkaProbe
+
+
+@contextlib.asynccontextmanager
+async def platform_fleet(stack, log_dir: Path, *, port_offset: int):
+    namespace = "e" + uuid.uuid4().hex[:10]
+    settings = ServiceSettings(kafka_bootstrap=stack.kafka_bootstrap, mongo_uri=stack.mongo_uri,
+                               topic_prefix=f"{namespace}.", database_prefix=f"{namespace}_", topic_partitions=2)
+    fleet = Fleet(environment={**stack.environment(), "RCM_TOPIC_PREFIX": settings.topic_prefix,
+                               "RCM_DATABASE_PREFIX": settings.database_prefix, "RCM_TOPIC_PARTITIONS": "2"},
+                  log_dir=log_dir, port_offset=port_offset)
+    kafka = KafkaProbe(settings)
+    try:
+        await asyncio.to_thread(fleet.start_all)
+        await kafka.start()
+        yield fleet, settings, kafka
+    finally:
+        await kafka.stop()
+        await asyncio.to_thread(fleet.stop_all)
