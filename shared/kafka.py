@@ -14,6 +14,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
 from faststream.security import BaseSecurity, SASLScram256, SASLScram512
 
+from shared import kafka_idle
 from shared.settings import ServiceSettings
 from shared.topics import Topic
 
@@ -51,6 +52,7 @@ def _client_options(settings: ServiceSettings) -> dict[str, Any]:
 
 def build_broker(settings: ServiceSettings, service: str, **extra: Any) -> KafkaBroker:
     """The FastStream broker a service subscribes with (consumer side)."""
+    kafka_idle.install(settings.kafka_idle_fetch_backoff_ms / 1000)
     return KafkaBroker(
         settings.kafka_bootstrap.split(","),
         client_id=settings.instance_name(service),
