@@ -1,0 +1,41 @@
+"""How events become read-model updates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from dashboard import projection
+from shared import topics
+from shared.envelope import new_event
+from shared.events import ClaimStatus, ClaimStatusChanged, FrequencyCode
+
+NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
+ENCOUNTER = "enc_" + "1" * 32
+
+
+def a_status_change(status: ClaimStatus, previous: ClaimStatus | None, version: int, frequency=FrequencyCode.ORIGINAL):
+    payload = ClaimStatusChanged(claim_id="clm_" + "2" * 24, encounter_id=ENCOUNTER, version=version, status=status,
+                                 previous_status=previous, payer_id="SIMBLUE01", billed=Decimal("10.00"),
+                                 frequency_code=frequency)
+    return new_event(topics.CLAIM_STATUS_CHANGED, payload, producer="tests", now=NOW, tenant_id="t1", correlation_id=ENCOUNTER)
+
+
+def test_a_status_only_replaces_an_older_version() -> None:
+    versioned, _ = projection.claim_status_changed(a_status_change(ClaimStatus.PAID, ClaimStatus.ACCEPTED, 5))
+    stage = versioned._doc[0]["$set"]["claim_status"]
+    assert stage["$cond"][0] == {"$gt": [5, {"$ifNull": ["$claim_version", 0]}]}
+    assert stage["$cond"][1:] == ["paid", "$claim_status"]
+
+
+def test_the_first_scrub_is_recorded_from_the_transition_out_of_created() -> None:
+    _, facts = projection.claim_status_changed(a_status_change(ClaimStatus.SCRUB_FAILED, ClaimStatus.CREATED, 2))
+    assert facts._doc["$set"] == {"first_scrub": "scrub_failed"}
+
+
+def test_only_the_original_claims_adjudication_counts_as_the_first() -> None:
+    _, original = projection.claim_status_changed(a_status_change(ClaimStatus.DENIED, ClaimStatus.ACCEPTED, 4))
+    _, corrected = projection.claim_status_changed(
+        a_status_change(ClaimStatus.PAID, ClaimStatus.SUBMITTED, 9, FrequencyCode.REPLACEMENT))
+    assert original._doc["$set"] == {"first_adjudication": "denied"}
+    assert "$set" not in corrected._doc
