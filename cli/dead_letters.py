@@ -25,13 +25,15 @@ async def read_dead_letters(settings: ServiceSettings, service: str, *, limit: i
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         end = await consumer.end_offsets(tps)
-        letters: list[DeadLetter] = []
+        unique: dict[str, DeadLetter] = {}
         while [tp for tp in tps if await consumer.position(tp) < end[tp]]:
             for records in (await consumer.getmany(timeout_ms=500)).values():
-                letters.extend(decode(topic, r.value).payload for r in records)
+                for record in records:
+                    # A record read twice parks a letter with the same id (see shared/consumer.py).
+                    letter = decode(topic, record.value)
+                    unique[str(letter.event_id)] = letter.payload
     finally:
         await consumer.stop()
-    unique = {(letter.original_topic, letter.partition, letter.offset, letter.reason_code): letter for letter in letters}
     ordered = sorted(unique.values(), key=lambda letter: letter.dead_lettered_at, reverse=True)
     return ordered[:limit] if limit else ordered
 

@@ -76,7 +76,7 @@ class UnitOfWork:
     now: datetime
     producer: str
     _outbox: list[dict[str, Any]] = field(default_factory=list)
-    _dead: list[tuple[Envelope, str, str]] = field(default_factory=list)
+    _dead: list[tuple[Envelope, str, str, Topic | None]] = field(default_factory=list)
 
     def emit(self, topic: Topic, payload: BaseModel, *, cause: Envelope | None = None,
              tenant_id: str | None = None, correlation_id: str | None = None) -> Envelope:
@@ -86,9 +86,12 @@ class UnitOfWork:
         metrics.STAGE_EVENTS.labels(self.producer, event.event_type).inc()
         return event
 
-    def dead_letter(self, event: Envelope, error: RcmError) -> None:
-        """Park `event`: it is bad input for this service (the handler goes on with the others)."""
-        self._dead.append((event, error.code, str(error)))
+    def dead_letter(self, event: Envelope, error: RcmError, *, topic: Topic | None = None) -> None:
+        """Park `event`: it is bad input for this service (the handler goes on with the others).
+
+        `topic` names where `event` came from when it is not one of the batch's own records (a fact
+        parked earlier and refused now), so the letter can be replayed to the right topic."""
+        self._dead.append((event, error.code, str(error), topic))
 
 
 Handler = Callable[[Sequence[Envelope], UnitOfWork], Awaitable[None]]
@@ -271,13 +274,14 @@ class Consumer:
                 [{"_id": str(event.event_id), "topic": topic.name, "at": now} for _, event in fresh],
                 ordered=False, session=session)
         record_of = {id(event): record for record, event in fresh}
-        parked = [(record, code, reason, None) for record, code, reason in unreadable]
-        parked += [(record_of.get(id(event)), code, reason, event) for event, code, reason in unit._dead]
+        parked = [(record, code, reason, None, topic) for record, code, reason in unreadable]
+        parked += [(record_of.get(id(event)), code, reason, event, origin or topic)
+                   for event, code, reason, origin in unit._dead]
         rows = list(unit._outbox)
-        for record, code, reason, event in parked:
-            rows.append(outbox_document(self._dead_letter_topic, self._dead_letter(topic, record, code, reason, event, now)))
-            metrics.DEAD_LETTERS.labels(self.service, topic.name, code).inc()
-            log.warning("dead-lettered", topic=topic.name, reason_code=code,
+        for record, code, reason, event, origin in parked:
+            rows.append(outbox_document(self._dead_letter_topic, self._dead_letter(origin, record, code, reason, event, now)))
+            metrics.DEAD_LETTERS.labels(self.service, origin.name, code).inc()
+            log.warning("dead-lettered", topic=origin.name, reason_code=code,
                         partition=record.partition if record else None, offset=record.offset if record else None,
                         event_id=str(event.event_id) if event else None)
         if rows:
@@ -286,19 +290,25 @@ class Consumer:
     def _dead_letter(self, topic: Topic, record: Record | None, code: str, reason: str, event: Envelope | None,
                      now: datetime) -> Envelope[DeadLetter]:
         value = record.value if record else (event.model_dump_json().encode() if event else b"")
+        if record and record.key:
+            key = record.key.decode(errors="replace")
+        else:
+            key = topic.key_of(event.payload) if event else None
         letter = DeadLetter(
             service=self.service,
             original_topic=topic.name,
             partition=record.partition if record else -1,
             offset=record.offset if record else -1,
-            original_key=record.key.decode(errors="replace") if record and record.key else None,
+            original_key=key or None,
             reason_code=code,
             reason=reason[:500],
             original_value_b64=base64.b64encode(value).decode(),
             dead_lettered_at=now,
         )
-        # A re-read of the same record parks the same letter id, so the DLQ can be de-duplicated.
-        letter_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.service}|{topic.name}|{letter.partition}|{letter.offset}|{code}")
+        # A re-read of the same record parks the same letter id, so the DLQ can be de-duplicated. A
+        # letter for an event that is not one of the batch's records is identified by its event id.
+        position = f"{letter.partition}|{letter.offset}" if record else f"event|{event.event_id if event else ''}"
+        letter_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.service}|{topic.name}|{position}|{code}")
         return new_event(self._dead_letter_topic, letter, producer=self.service, now=now,
                          tenant_id=event.tenant_id if event else UNKNOWN_TENANT,
                          correlation_id=event.correlation_id if event else UNKNOWN_TENANT,

@@ -90,21 +90,21 @@ class ClaimWork:
                 tried.add(row["_id"])
                 topic = topics.DENIAL_WORKED if row["topic"] == topics.DENIAL_WORKED.event_type else topics.CLAIM_RESUBMIT_REQUESTED
                 envelope = decode(topic, row["value"])
-                if await self._apply_parked(envelope, row["claim_id"], _replayed_decision(envelope, today)):
+                if await self._apply_parked(envelope, topic, row["claim_id"], _replayed_decision(envelope, today)):
                     applied.append(row["_id"])
             await self._repository.forget_deferred(applied, self._unit.session)
             if not applied:
                 return
             tried.difference_update(applied)
 
-    async def _apply_parked(self, envelope: Envelope, claim_id: str, decide: Decide) -> bool:
+    async def _apply_parked(self, envelope: Envelope, topic: topics.Topic, claim_id: str, decide: Decide) -> bool:
         claim = self._claims.get(claim_id)
         try:
             outcome = decide(claim)
         except domain.NotYet:
             return False
         except ClaimsError as refused:
-            self._unit.dead_letter(envelope, refused)
+            self._unit.dead_letter(envelope, refused, topic=topic)
             return True  # parked for a person now; nothing left to wait for
         self.record(outcome, cause=envelope)
         return True
