@@ -1,13 +1,14 @@
 """`rcm x12`: look inside X12 files and write sample ones.
 
-    rcm x12 inspect FILE [--json]     exit 0 valid, 1 read but invalid, 2 unreadable or not X12
-    rcm x12 generate --out DIR        sample 837P, 837I, 835 and 270 files of synthetic claims
+rcm x12 inspect FILE [--json]     exit 0 valid, 1 read but invalid, 2 unreadable or not X12
+rcm x12 generate --out DIR        sample 837P, 837I, 835 and 270 files of synthetic claims
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -48,8 +49,8 @@ def _issue(issue: Issue) -> dict[str, object]:
 
 @app.command()
 def inspect(
-    file: Path = typer.Argument(..., help="an X12 file (835, 837P/I, 999, 277CA, 270, 271)"),
-    as_json: bool = typer.Option(False, "--json", help="print one JSON object instead of tables"),
+    file: Annotated[Path, typer.Argument(help="an X12 file (835, 837P/I, 999, 277CA, 270, 271)")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object instead of tables")] = False,
 ) -> None:
     """Read and validate FILE; exit 0 if valid, 1 if read but invalid, 2 if unreadable or not X12."""
     console = Console()
@@ -91,8 +92,15 @@ def _unreadable(console: Console, as_json: bool, file: Path, failure: X12Error) 
         typer.echo(
             json.dumps(
                 {
-                    "file": file.name, "valid": False, "errors": [error], "warnings": [], "error_count": 1,
-                    "warning_count": 0, "interchanges": 0, "transactions": [], "code": failure.code,
+                    "file": file.name,
+                    "valid": False,
+                    "errors": [error],
+                    "warnings": [],
+                    "error_count": 1,
+                    "warning_count": 0,
+                    "interchanges": 0,
+                    "transactions": [],
+                    "code": failure.code,
                 }
             )
         )
@@ -112,8 +120,12 @@ def _show(console: Console, file: Path, document, report, summaries) -> None:
     for column in ("Set", "Version", "Control #", "Position", "Claims", "Amounts"):
         table.add_column(column)
     for summary in summaries:
-        amounts = ", ".join(f"{name} {value}" for name, value in summary.as_dict().items() if name.endswith(("_total", "_amount")))
-        table.add_row(summary.set_id, summary.version, summary.control_number, str(summary.position), str(summary.claims), amounts)
+        amounts = ", ".join(
+            f"{name} {value}" for name, value in summary.as_dict().items() if name.endswith(("_total", "_amount"))
+        )
+        table.add_row(
+            summary.set_id, summary.version, summary.control_number, str(summary.position), str(summary.claims), amounts
+        )
     console.print(table)
     for title, issues, style in (("Errors", report.errors, "red"), ("Warnings", report.warnings, "yellow")):
         if not issues:
@@ -130,25 +142,37 @@ def _show(console: Console, file: Path, document, report, summaries) -> None:
 
 @app.command()
 def generate(
-    out: Path = typer.Option(..., "--out", help="folder to write the sample files into (created if missing)"),
-    claims: int = typer.Option(20, "--claims", min=1, max=100_000, help="claims per 837 file"),
-    seed: int = typer.Option(7, "--seed", help="makes the synthetic data reproducible"),
+    out: Annotated[Path, typer.Option("--out", help="folder to write the sample files into (created if missing)")],
+    claims: Annotated[int, typer.Option("--claims", min=1, max=100_000, help="claims per 837 file")] = 20,
+    seed: Annotated[int, typer.Option("--seed", help="makes the synthetic data reproducible")] = 7,
 ) -> None:
     """Write sample 837P, 837I, 835 (paying the 837P claims) and 270 files of synthetic data."""
     out.mkdir(parents=True, exist_ok=True)
     control_numbers = InMemoryControlNumbers()
-    envelope = {"partners": sample_partners(), "submitter": sample_submitter(), "receiver": sample_receiver(), "created": CREATED}
+    envelope = {
+        "partners": sample_partners(),
+        "submitter": sample_submitter(),
+        "receiver": sample_receiver(),
+        "created": CREATED,
+    }
     professional = sample_professional_claims(claims, seed)
     files = {
         "sample-837p.x12": write_837p(professional, control_numbers=control_numbers, **envelope),
-        "sample-837i.x12": write_837i(sample_institutional_claims(claims, seed + 1), control_numbers=control_numbers, **envelope),
+        "sample-837i.x12": write_837i(
+            sample_institutional_claims(claims, seed + 1), control_numbers=control_numbers, **envelope
+        ),
         "sample-835.x12": write_835(
             [sample_remittance([claim.to_claim837() for claim in professional], seed)],
             partners=sample_partners("TESTPAYER1", "TESTCLINIC"),
             control_numbers=control_numbers,
             created=CREATED,
         ),
-        "sample-270.x12": write_270(sample_inquiries(min(claims, 50), seed), partners=sample_partners(), control_numbers=control_numbers, created=CREATED),
+        "sample-270.x12": write_270(
+            sample_inquiries(min(claims, 50), seed),
+            partners=sample_partners(),
+            control_numbers=control_numbers,
+            created=CREATED,
+        ),
     }
     for name, text in files.items():
         (out / name).write_text(text)

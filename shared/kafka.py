@@ -5,6 +5,7 @@ Local stack and Strimzi differ only in settings (bootstrap servers, SASL/TLS), n
 
 from __future__ import annotations
 
+import logging
 import ssl
 from collections.abc import Iterable
 from typing import Any
@@ -61,6 +62,9 @@ def build_broker(settings: ServiceSettings, service: str, **extra: Any) -> Kafka
         max_request_size=MAX_REQUEST_BYTES,
         enable_idempotence=True,
         graceful_timeout=15.0,
+        # FastStream logs every batch received and processed; at INFO that is most of a service's
+        # log volume. Our own JSON lines report what matters (dead letters, retries) with ids.
+        log_level=logging.DEBUG,
         **extra,
     )
 

@@ -29,7 +29,12 @@ class X12Document:
 
     @property
     def transactions(self) -> list[TransactionSet]:
-        return [transaction for interchange in self.interchanges for group in interchange.groups for transaction in group.transactions]
+        return [
+            transaction
+            for interchange in self.interchanges
+            for group in interchange.groups
+            for transaction in group.transactions
+        ]
 
     def _models(self, kind: type[M]) -> list[M]:
         return [transaction.model for transaction in self.transactions if isinstance(transaction.model, kind)]
@@ -51,10 +56,6 @@ class X12Document:
 
     def eligibility_requests(self) -> list[EligibilityRequest]:
         return self._models(EligibilityRequest)
-
-
-def _label(text: str) -> str:
-    return text if text.isalnum() and text.isascii() and len(text) <= 15 else "(unprintable)"
 
 
 def read(data: str | bytes, *, map_models: bool = True) -> X12Document:
@@ -80,8 +81,7 @@ def _read(data: str | bytes, map_models: bool) -> X12Document:
     for transaction in document.transactions:
         reader = READERS.get(transaction.set_id)
         if reader is None:
-            issues.append(Issue(transaction.position, "ST", f"transaction set {_label(transaction.set_id)} is not one this codec maps", "warning"))
-            continue
+            continue  # validate() warns about transaction sets we do not know
         try:
             transaction.model = reader(segments, transaction)
         except MappingError as failure:

@@ -16,7 +16,16 @@ from shared.x12.tokenizer import Tokens
 from shared.x12.values import is_date, is_time
 
 # GS01 functional identifier of each transaction set we know
-FUNCTIONAL_IDS = {"837": "HC", "835": "HP", "999": "FA", "277": "HN", "270": "HS", "271": "HB", "276": "HR", "997": "FA"}
+FUNCTIONAL_IDS = {
+    "837": "HC",
+    "835": "HP",
+    "999": "FA",
+    "277": "HN",
+    "270": "HS",
+    "271": "HB",
+    "276": "HR",
+    "997": "FA",
+}
 
 ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 
@@ -124,7 +133,9 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
     def close_transaction(at: int) -> None:
         nonlocal transaction
         assert transaction is not None
-        _issue(issues, transaction.start, "ST", f"transaction set {_code(transaction.control_number)} has no SE trailer")
+        _issue(
+            issues, transaction.start, "ST", f"transaction set {_code(transaction.control_number)} has no SE trailer"
+        )
         transaction.end = at
         transaction = None
 
@@ -136,24 +147,19 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
         _issue(issues, group.position - 1, "GS", f"functional group {_code(group.control_number)} has no GE trailer")
         group = None
 
-    # Visit only the envelope segments: find them with list.index (a scan in C) instead of looking
-    # at every segment in Python. The segments between them are checked only for lying outside ST/SE.
+    # Visit only the envelope segments; everything between them is checked only for lying
+    # outside ST/SE.
     identifiers = [segment[0] for segment in segments]
-    positions: list[int] = []
-    for envelope_id in envelope_ids:
-        start = 0
-        while True:
-            try:
-                found = identifiers.index(envelope_id, start)
-            except ValueError:
-                break
-            positions.append(found)
-            start = found + 1
-    positions.sort()
+    positions = [index for index, segment_id in enumerate(identifiers) if segment_id in envelope_ids]
     previous = -1
     for index in positions:
         if transaction is None and index > previous + 1:
-            _issue(issues, previous + 1, _segment_label(identifiers[previous + 1]), "segment is outside any transaction set (ST/SE)")
+            _issue(
+                issues,
+                previous + 1,
+                _segment_label(identifiers[previous + 1]),
+                "segment is outside any transaction set (ST/SE)",
+            )
         previous = index
         segment = segments[index]
         segment_id = segment[0]
@@ -161,13 +167,26 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
             if interchange is not None:
                 if group is not None:
                     close_group(index)
-                _issue(issues, interchange.position - 1, "ISA", f"interchange {_code(interchange.control_number)} has no IEA trailer")
+                _issue(
+                    issues,
+                    interchange.position - 1,
+                    "ISA",
+                    f"interchange {_code(interchange.control_number)} has no IEA trailer",
+                )
             separators = separators_at.get(index, separators)
             _check_isa(segment, index, issues)
             isa = segment + [""] * (17 - len(segment)) if len(segment) < 17 else segment
-            interchange = Interchange(isa[5], isa[6].strip(), isa[7], isa[8].strip(), isa[13], isa[12], isa[15], separators, index + 1)
+            interchange = Interchange(
+                isa[5], isa[6].strip(), isa[7], isa[8].strip(), isa[13], isa[12], isa[15], separators, index + 1
+            )
             if isa[13] in seen_interchanges:
-                _issue(issues, index, "ISA", f"interchange control number {_code(isa[13])} appears twice in this file", "warning")
+                _issue(
+                    issues,
+                    index,
+                    "ISA",
+                    f"interchange control number {_code(isa[13])} appears twice in this file",
+                    "warning",
+                )
             seen_interchanges.add(isa[13])
             interchanges.append(interchange)
         elif segment_id == "GS":
@@ -201,10 +220,20 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
             if not 4 <= len(control_number) <= 9:
                 _issue(issues, index, "ST", "ST02 transaction set control number must be 4-9 characters")
             if any(other.control_number == control_number for other in group.transactions):
-                _issue(issues, index, "ST", f"transaction set control number {_code(control_number)} is used twice in this group")
+                _issue(
+                    issues,
+                    index,
+                    "ST",
+                    f"transaction set control number {_code(control_number)} is used twice in this group",
+                )
             expected_group = FUNCTIONAL_IDS.get(set_id)
             if expected_group and group.functional_id != expected_group:
-                _issue(issues, index, "ST", f"a {_code(set_id)} transaction set belongs in a GS01 {expected_group} group, not {_code(group.functional_id)}")
+                _issue(
+                    issues,
+                    index,
+                    "ST",
+                    f"a {_code(set_id)} transaction set belongs in a GS01 {expected_group} group, not {_code(group.functional_id)}",
+                )
             if version and group.version and version != group.version:
                 _issue(issues, index, "ST", "ST03 implementation version differs from GS08")
             transaction = TransactionSet(set_id, control_number, version or group.version, index, index + 1, separators)
@@ -217,7 +246,12 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
             counted = index - transaction.start + 1
             declared = _count(_element(segment, 1))
             if declared != counted:
-                _issue(issues, index, "SE", f"SE01 segment count is {_element(segment, 1) if declared is not None else 'not a number'}; the transaction set has {counted} segments")
+                _issue(
+                    issues,
+                    index,
+                    "SE",
+                    f"SE01 segment count is {_element(segment, 1) if declared is not None else 'not a number'}; the transaction set has {counted} segments",
+                )
             if _element(segment, 2) != transaction.control_number:
                 _issue(issues, index, "SE", "SE02 does not match ST02 control number")
             transaction = None
@@ -229,7 +263,12 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
                 close_transaction(index)
             declared = _count(_element(segment, 1))
             if declared != len(group.transactions):
-                _issue(issues, index, "GE", f"GE01 transaction set count does not match: the group has {len(group.transactions)}")
+                _issue(
+                    issues,
+                    index,
+                    "GE",
+                    f"GE01 transaction set count does not match: the group has {len(group.transactions)}",
+                )
             if _element(segment, 2) != group.control_number:
                 _issue(issues, index, "GE", "GE02 does not match GS06 group control number")
             group = None
@@ -241,12 +280,22 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
                 close_group(index)
             declared = _count(_element(segment, 1))
             if declared != len(interchange.groups):
-                _issue(issues, index, "IEA", f"IEA01 group count does not match: the interchange has {len(interchange.groups)}")
+                _issue(
+                    issues,
+                    index,
+                    "IEA",
+                    f"IEA01 group count does not match: the interchange has {len(interchange.groups)}",
+                )
             if _element(segment, 2) != interchange.control_number:
                 _issue(issues, index, "IEA", "IEA02 does not match ISA13 interchange control number")
             interchange = None
     if transaction is None and previous < len(segments) - 1:
-        _issue(issues, previous + 1, _segment_label(identifiers[previous + 1]), "segment is outside any transaction set (ST/SE)")
+        _issue(
+            issues,
+            previous + 1,
+            _segment_label(identifiers[previous + 1]),
+            "segment is outside any transaction set (ST/SE)",
+        )
     if interchange is not None:
         raise TruncatedInterchange(
             f"the file ends inside interchange {_code(interchange.control_number)} (no IEA): it looks truncated",

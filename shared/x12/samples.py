@@ -46,10 +46,43 @@ from shared.x12.models.remittance import ClaimPayment, ProviderLevelAdjustment, 
 from shared.x12.writers.segments import TradingPartners
 
 FIRST_NAMES = (
-    "ALPHA", "BRAVO", "CHARLIE", "DELTA", "ECHO", "FOXTROT", "GOLF", "HOTEL", "INDIA", "JULIETT",
-    "KILO", "LIMA", "MIKE", "NOVEMBER", "OSCAR", "PAPA", "QUEBEC", "ROMEO", "SIERRA", "TANGO",
+    "ALPHA",
+    "BRAVO",
+    "CHARLIE",
+    "DELTA",
+    "ECHO",
+    "FOXTROT",
+    "GOLF",
+    "HOTEL",
+    "INDIA",
+    "JULIETT",
+    "KILO",
+    "LIMA",
+    "MIKE",
+    "NOVEMBER",
+    "OSCAR",
+    "PAPA",
+    "QUEBEC",
+    "ROMEO",
+    "SIERRA",
+    "TANGO",
 )
-DIAGNOSES = ("J449", "E119", "I10", "R0602", "M545", "Z0000", "K219", "E785", "F419", "J069", "N390", "R51", "M25561", "L03115")
+DIAGNOSES = (
+    "J449",
+    "E119",
+    "I10",
+    "R0602",
+    "M545",
+    "Z0000",
+    "K219",
+    "E785",
+    "F419",
+    "J069",
+    "N390",
+    "R51",
+    "M25561",
+    "L03115",
+)
 PROCEDURES = ("99213", "99214", "85025", "80053", "93000", "71046", "36415", "97110", "G0439", "99203")
 MODIFIERS = ("25", "59", "LT", "RT", "XS", "76", "GT", "95")
 REVENUE_CODES = ("0450", "0300", "0320", "0250", "0636", "0730")
@@ -68,7 +101,9 @@ def sample_partners(sender_id: str = "TESTCLINIC", receiver_id: str = "TESTCLEAR
 
 
 def sample_submitter() -> Submitter:
-    return Submitter(name="TEST BILLING SERVICE", identifier="TESTSUBMIT01", contact_name="TEST EDI DESK", phone="5555550100")
+    return Submitter(
+        name="TEST BILLING SERVICE", identifier="TESTSUBMIT01", contact_name="TEST EDI DESK", phone="5555550100"
+    )
 
 
 def sample_receiver() -> Receiver:
@@ -199,7 +234,9 @@ def primary_adjudication(claim: SubmittedClaim, paid_share: Decimal = Decimal("0
     )
 
 
-def sample_professional_claims(count: int, seed: int = 7, *, billing: BillingProvider | None = None) -> list[ProfessionalClaim]:
+def sample_professional_claims(
+    count: int, seed: int = 7, *, billing: BillingProvider | None = None
+) -> list[ProfessionalClaim]:
     """`count` professional claims with the awkward cases mixed in: twelve diagnoses, four modifiers,
     dependents, corrected and void claims, and secondary claims with the primary's adjudication."""
     rng = random.Random(seed)
@@ -223,13 +260,21 @@ def sample_professional_claims(count: int, seed: int = 7, *, billing: BillingPro
         claim = sample_submitted_claim(index, rng, billing, **options)
         subscriber = None
         if claim.coverage.relationship is not Relationship.SELF:
-            subscriber = Person("TESTSUBSCRIBER", "OSCAR", date(1970, 5, 5), "M", PostalAddress("1 TEST ROAD", "TESTVILLE", "CA", "90001"))
+            subscriber = Person(
+                "TESTSUBSCRIBER",
+                "OSCAR",
+                date(1970, 5, 5),
+                "M",
+                PostalAddress("1 TEST ROAD", "TESTVILLE", "CA", "90001"),
+            )
         prior = (primary_adjudication(claim),) if claim.coverage.order is CoverageOrder.SECONDARY else ()
         claims.append(ProfessionalClaim(claim=claim, billing=billing, subscriber=subscriber, prior_payers=prior))
     return claims
 
 
-def sample_institutional_claims(count: int, seed: int = 11, *, billing: BillingProvider | None = None) -> list[InstitutionalClaim]:
+def sample_institutional_claims(
+    count: int, seed: int = 11, *, billing: BillingProvider | None = None
+) -> list[InstitutionalClaim]:
     rng = random.Random(seed)
     billing = billing or sample_billing()
     claims = []
@@ -260,7 +305,11 @@ def sample_institutional_claims(count: int, seed: int = 11, *, billing: BillingP
         )
         revenue_codes = tuple(REVENUE_CODES[(index + line.line_number) % len(REVENUE_CODES)] for line in claim.lines)
         prior = (primary_adjudication(claim),) if claim.coverage.order is CoverageOrder.SECONDARY else ()
-        claims.append(InstitutionalClaim(claim=claim, billing=billing, details=details, revenue_codes=revenue_codes, prior_payers=prior))
+        claims.append(
+            InstitutionalClaim(
+                claim=claim, billing=billing, details=details, revenue_codes=revenue_codes, prior_payers=prior
+            )
+        )
     return claims
 
 
@@ -305,7 +354,9 @@ def _payment_for(claim: Claim837, rng: random.Random, index: int) -> list[ClaimP
             )
         )
     patient = claim.patient or claim.subscriber.person
-    responsibility = sum((item.amount for line in lines for item in line.adjustments if item.group == "PR"), Decimal("0.00"))
+    responsibility = sum(
+        (item.amount for line in lines for item in line.adjustments if item.group == "PR"), Decimal("0.00")
+    )
     payment = ClaimPayment(
         patient_control_number=claim.claim_id,
         status_code="4" if denied else "1",
@@ -314,7 +365,8 @@ def _payment_for(claim: Claim837, rng: random.Random, index: int) -> list[ClaimP
         patient_responsibility=responsibility,
         claim_filing_indicator="12",
         payer_claim_number=f"PAYERCLM{index:010d}",
-        facility_type_code=claim.place_of_service or (claim.institutional.facility_type if claim.institutional else None),
+        facility_type_code=claim.place_of_service
+        or (claim.institutional.facility_type if claim.institutional else None),
         frequency_code=claim.frequency_code,
         patient=Individual(patient.last_name, patient.first_name, claim.subscriber.member_id, "MI"),
         received_date=claim.lines[0].date_of_service + timedelta(days=3),
@@ -336,13 +388,17 @@ def _payment_for(claim: Claim837, rng: random.Random, index: int) -> list[ClaimP
         patient=payment.patient,
         original_reference_number=payment.payer_claim_number,
         adjustments=tuple(
-            CasAdjustment(item.group, item.reason, -item.amount, item.quantity) for line in lines for item in line.adjustments
+            CasAdjustment(item.group, item.reason, -item.amount, item.quantity)
+            for line in lines
+            for item in line.adjustments
         ),
     )
     return [reversal, payment]
 
 
-def sample_remittance(claims: Sequence[Claim837], seed: int = 5, *, with_provider_adjustments: bool = True) -> Remittance:
+def sample_remittance(
+    claims: Sequence[Claim837], seed: int = 5, *, with_provider_adjustments: bool = True
+) -> Remittance:
     """An 835 paying `claims`, balanced: BPR02 = sum of CLP04 - sum of PLB amounts."""
     rng = random.Random(seed)
     payments: list[ClaimPayment] = []

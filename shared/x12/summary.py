@@ -60,7 +60,9 @@ def summarize(document: X12Document) -> list[TransactionSummary]:
     summaries = []
     segments = document.tokens.segments
     for transaction in document.transactions:
-        summary = TransactionSummary(transaction.set_id, transaction.version, transaction.control_number, transaction.position)
+        summary = TransactionSummary(
+            transaction.set_id, transaction.version, transaction.control_number, transaction.position
+        )
         body = segments[transaction.start + 1 : transaction.end]
         if transaction.set_id == "837":
             charges = [_element(segment, 2) for segment in body if segment[0] == "CLM"]

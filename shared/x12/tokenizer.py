@@ -48,11 +48,21 @@ def _tokenize_from(text: str) -> Tokens:
     separators = detect_separators(text, 0)
     terminator = separators.segment
     element = separators.element
-    pieces = text.split(terminator)
-    if "\n" in text or "\r" in text or (terminator + " ") in text or (terminator + "\t") in text:
-        raw = [piece.strip() for piece in pieces]
-    else:
+    line_break = separators.line_break
+    if line_break and _only_after_terminators(text, terminator, line_break):
+        # every terminator is followed by the same line break and there is no other whitespace to
+        # strip: split on both at once
+        terminator = terminator + line_break
+        pieces = text.split(terminator)
         raw = pieces
+        if pieces and not pieces[-1].strip():
+            pieces[-1] = ""
+    else:
+        pieces = text.split(terminator)
+        if "\n" in text or "\r" in text or (terminator + " ") in text or (terminator + "\t") in text:
+            raw = [piece.strip() for piece in pieces]
+        else:
+            raw = pieces
     if raw and not raw[-1]:
         raw.pop()
     segments = [piece.split(element) for piece in raw]
@@ -60,10 +70,10 @@ def _tokenize_from(text: str) -> Tokens:
     if text.count("ISA", 3) == 0:
         return tokens
     for index in range(1, len(segments)):
-        segment = segments[index]
-        if segment[0] != "ISA":
+        if not raw[index].startswith("ISA"):
             continue
-        if len(segment) == 17 and len(segment[16]) == 1:
+        segment = segments[index]
+        if segment[0] == "ISA" and len(segment) == 17 and len(segment[16]) == 1:
             tokens.separators.append((index, _same_split(segment, separators)))
             continue
         # a later interchange with other separators: split the rest of the file again from its ISA
@@ -75,6 +85,14 @@ def _tokenize_from(text: str) -> Tokens:
         tokens.separators.extend((index + at, found) for at, found in rest.separators)
         break
     return tokens
+
+
+def _only_after_terminators(text: str, terminator: str, line_break: str) -> bool:
+    """True when line breaks appear only right after terminators, and never followed by blanks."""
+    breaks = text.count(terminator + line_break)
+    if text.count(terminator) != breaks or (terminator + line_break + " ") in text:
+        return False
+    return all(text.count(character) == breaks * line_break.count(character) for character in "\r\n")
 
 
 def _same_split(isa: list[str], first: Separators) -> Separators:

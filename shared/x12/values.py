@@ -12,7 +12,6 @@ from functools import lru_cache
 
 from shared.x12.errors import MappingError
 
-
 _NUMERIC = "0123456789.-"
 
 
@@ -41,6 +40,22 @@ def amount(text: str, name: str) -> Decimal:
     if dot >= 0 and len(text) - dot > 3:
         raise MappingError(f"{name} has fractions of a cent")
     return value
+
+
+class AmountCache:
+    """`amount()` remembering what it parsed: a remittance repeats the same amounts (fee schedule
+    prices, zero, common adjustments) thousands of times. Decimal is immutable, so sharing is safe."""
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[str, Decimal] = {}
+
+    def __call__(self, text: str, name: str) -> Decimal:
+        value = self._known.get(text)
+        if value is None:
+            value = self._known[text] = amount(text, name)
+        return value
 
 
 def optional_amount(text: str, name: str) -> Decimal | None:

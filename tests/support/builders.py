@@ -75,3 +75,122 @@ def a_coded_event(coded=None, tenant_id: str = TENANT) -> Envelope:
     coded = coded or a_coded_encounter(tenant_id=tenant_id)
     return new_event(topics.ENCOUNTER_CODED, coded, producer="tests", now=NOW, tenant_id=tenant_id,
                      correlation_id=coded.encounter_id)
+
+
+# --- coding, claims, payments and denials ---------------------------------------------------------
+
+
+def an_event(topic, payload, *, correlation_id: str, tenant_id: str = TENANT) -> Envelope:
+    """`payload` in a fresh envelope on `topic`, as an upstream service would have emitted it."""
+    return new_event(topic, payload, producer="tests", now=NOW, tenant_id=tenant_id, correlation_id=correlation_id)
+
+
+def a_registered_encounter(request: RegistrationRequested | None = None, *, tenant_id: str = TENANT):
+    """The EncounterRegistered payload registration would produce for `request`."""
+    from shared.events import EncounterRegistered
+    from shared.ids import patient_id_for
+
+    request = request or a_registration_request()
+    return EncounterRegistered(
+        encounter_id=encounter_id_for(tenant_id, request.visit.visit_number),
+        patient_id=patient_id_for(tenant_id, request.patient.mrn), registered_at=request.registered_at,
+        patient=request.patient, coverages=request.coverages, visit=request.visit, services=request.services,
+        diagnoses=request.diagnoses, note=request.note)
+
+
+def a_registered_event(registered=None, tenant_id: str = TENANT) -> Envelope:
+    registered = registered or a_registered_encounter(tenant_id=tenant_id)
+    return an_event(topics.ENCOUNTER_REGISTERED, registered, correlation_id=registered.encounter_id,
+                    tenant_id=tenant_id)
+
+
+def a_chargemaster_entry(procedure_code: str = "99213", unit_price: str = "100.00", *, modifier: str | None = None):
+    from decimal import Decimal
+
+    from services.coding.chargemaster import ChargemasterEntry
+
+    return ChargemasterEntry(procedure_code=procedure_code, modifier=modifier, unit_price=Decimal(unit_price),
+                             effective_from=date(2026, 1, 1), effective_to=None, description="Synthetic test price")
+
+
+def a_submitted_claim(coded=None, *, tenant_id: str = TENANT):
+    """The SubmittedClaim claims would send for `coded` (a fresh claim id, frequency 1)."""
+    from services.claims.domain import open_claim
+    from shared.ids import new_id
+
+    coded = coded or a_coded_encounter(tenant_id=tenant_id)
+    return open_claim(coded, claim_id=new_id("clm"), tenant_id=tenant_id, today=NOW.date()).claim.content
+
+
+def a_batch_submitted_event(*claims, tenant_id: str = TENANT) -> Envelope:
+    """A ClaimBatchSubmitted carrying `claims` (one fresh submitted claim when none are given)."""
+    from shared.events import ClaimBatchSubmitted
+    from shared.ids import new_id
+    from shared.money import total
+
+    claims = claims or (a_submitted_claim(tenant_id=tenant_id),)
+    batch_id = new_id("bat")
+    batch = ClaimBatchSubmitted(batch_id=batch_id, claims=claims, claim_count=len(claims),
+                                total_charge=total(c.total_charge for c in claims))
+    return an_event(topics.CLAIM_BATCH_SUBMITTED, batch, correlation_id=batch_id, tenant_id=tenant_id)
+
+
+def a_remittance(*claims, denied_carc: str | None = None, remittance_id: str | None = None, seed: int = 1):
+    """The simulated payer's 835 for `claims` (all SIMBLUE01): every claim paid, or every claim denied
+    whole with CO-`denied_carc` when it is given. The deductible never applies, so a paid claim pays
+    money (a deductible draw would make some paid claims pay 0.00 at random)."""
+    from dataclasses import replace
+
+    from simulator.payer import DENIAL_CODES, PayerBehaviour, adjudicate
+    from simulator.population import PAYERS
+
+    if denied_carc is None:
+        behaviour = PayerBehaviour(deny_rate=0.0, partial_rate=0.0)
+    else:
+        reason = next(r for r, (carc, _) in DENIAL_CODES.items() if carc == denied_carc)
+        behaviour = PayerBehaviour(deny_rate=1.0, partial_rate=0.0, denial_mix=((reason, 1),))
+    payer = next(p for p in PAYERS if p.payer_id == "SIMBLUE01")
+    payer = replace(payer, patient_share=replace(payer.patient_share, deductible_rate=0.0))
+    return adjudicate(claims, payer=payer, seed=seed, behaviour=behaviour, payment_date=date(2026, 11, 20),
+                      remittance_id=remittance_id or "TRN" + uuid.uuid4().hex[:16].upper())
+
+
+def a_remittance_event(remittance, tenant_id: str = TENANT) -> Envelope:
+    return an_event(topics.REMITTANCE_RECEIVED, remittance, correlation_id=remittance.remittance_id,
+                    tenant_id=tenant_id)
+
+
+def a_payment_posted(claim_id: str, encounter_id: str, *, outcome: str = "denied", billed: str = "100.00"):
+    """A PaymentPosted for a claim: denied whole (CO) unless told otherwise; amounts balance."""
+    from decimal import Decimal
+
+    from shared.events import PaymentOutcome, PaymentPosted
+    from shared.ids import stable_id
+
+    billed_amount, zero = Decimal(billed), Decimal("0.00")
+    denied = outcome == "denied"
+    return PaymentPosted(
+        posting_id=stable_id("pst", "test", claim_id, outcome), claim_id=claim_id, encounter_id=encounter_id,
+        remittance_id="TRNTEST" + uuid.uuid4().hex[:8].upper(), payer_id="SIMBLUE01", payment_date=date(2026, 11, 20),
+        outcome=PaymentOutcome(outcome), billed=billed_amount, paid=zero if denied else billed_amount,
+        contractual_adjustment=zero, patient_responsibility=zero, other_adjustment=zero,
+        denied_amount=billed_amount if denied else zero)
+
+
+def a_claim_denied(carc: str = "16", *, claim_id: str | None = None, encounter_id: str | None = None,
+                   amount: str = "100.00", whole_claim: bool = True, payer_claim_number: str = "PCNTEST0001",
+                   denial_id: str | None = None):
+    """A ClaimDenied as payments would emit it, for CO-`carc` of `amount`."""
+    from decimal import Decimal
+
+    from shared.events import Adjustment, AdjustmentGroup, ClaimDenied
+    from shared.ids import new_id
+
+    return ClaimDenied(
+        denial_id=denial_id or new_id("den"), claim_id=claim_id or new_id("clm"),
+        encounter_id=encounter_id or encounter_id_for(TENANT, "V" + uuid.uuid4().hex[:12]),
+        payer_id="SIMBLUE01", payer_claim_number=payer_claim_number,
+        remittance_id="TRNTEST" + uuid.uuid4().hex[:8].upper(), whole_claim=whole_claim,
+        denied_amount=Decimal(amount), adjustments=(Adjustment(group=AdjustmentGroup.CONTRACTUAL, carc=carc,
+                                                               amount=Decimal(amount)),),
+        date_of_service=date(2026, 11, 1), payment_date=date(2026, 11, 20))

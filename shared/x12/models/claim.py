@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from shared.events import CoverageOrder, Relationship, SubmittedClaim
 from shared.events import Address as ContractAddress
+from shared.events import CoverageOrder, Relationship, SubmittedClaim
 from shared.events import Patient as ContractPatient
 from shared.events import Provider as ContractProvider
 from shared.x12.errors import UnencodableValue
@@ -77,7 +77,7 @@ class ServiceLine:
     line_number: int  # LX01
     charge: Decimal  # SV102 / SV203
     units: Decimal  # SV104 / SV205
-    date_of_service: date  # DTP*472
+    date_of_service: date | None  # DTP*472; required on 837P, situational on 837I
     procedure_code: str | None = None  # SV101-2 / SV202-2 (HCPCS/CPT); required on 837P
     modifiers: tuple[str, ...] = ()  # up to four
     diagnosis_pointers: tuple[int, ...] = ()  # 837P SV107: 1-based positions in Claim837.diagnoses
@@ -221,7 +221,9 @@ def postal_address(address: ContractAddress) -> PostalAddress:
 
 
 def person_from_patient(patient: ContractPatient) -> Person:
-    return Person(patient.last_name, patient.first_name, patient.birth_date, patient.sex.value, postal_address(patient.address))
+    return Person(
+        patient.last_name, patient.first_name, patient.birth_date, patient.sex.value, postal_address(patient.address)
+    )
 
 
 def claim_provider(provider: ContractProvider) -> ClaimProvider:
@@ -234,16 +236,22 @@ def _diagnosis(code: str) -> str:
     return code.replace(".", "").upper()
 
 
-def _subscriber(claim: SubmittedClaim, subscriber: Person | None, filing_indicator: str) -> tuple[Subscriber, Person | None]:
+def _subscriber(
+    claim: SubmittedClaim, subscriber: Person | None, filing_indicator: str
+) -> tuple[Subscriber, Person | None]:
     coverage = claim.coverage
     if coverage.relationship is Relationship.SELF:
         holder, patient = person_from_patient(claim.patient), None
     elif subscriber is None:
-        raise UnencodableValue(f"claim {claim.claim_id}: a dependent's claim needs the subscriber (subscriber=Person(...))")
+        raise UnencodableValue(
+            f"claim {claim.claim_id}: a dependent's claim needs the subscriber (subscriber=Person(...))"
+        )
     else:
         holder, patient = subscriber, person_from_patient(claim.patient)
     return (
-        Subscriber(coverage.member_id, holder, PAYER_RESPONSIBILITY[coverage.order], coverage.group_number, filing_indicator),
+        Subscriber(
+            coverage.member_id, holder, PAYER_RESPONSIBILITY[coverage.order], coverage.group_number, filing_indicator
+        ),
         patient,
     )
 
@@ -253,7 +261,9 @@ def _check_billing(claim: SubmittedClaim, billing: BillingProvider) -> None:
         raise UnencodableValue(f"claim {claim.claim_id}: the billing provider details are for another NPI")
 
 
-def _complete_line_results(prior_payers: tuple[PayerAdjudication, ...], lines: tuple[ServiceLine, ...]) -> tuple[PayerAdjudication, ...]:
+def _complete_line_results(
+    prior_payers: tuple[PayerAdjudication, ...], lines: tuple[ServiceLine, ...]
+) -> tuple[PayerAdjudication, ...]:
     """Give each prior payer's line result the line's procedure and revenue code when it has none:
     SVD03 (and SVD04 on 837I) must name the service the payer adjudicated."""
     by_number = {line.line_number: line for line in lines}
@@ -263,7 +273,9 @@ def _complete_line_results(prior_payers: tuple[PayerAdjudication, ...], lines: t
         for result in prior.lines:
             line = by_number.get(result.line_number)
             if line is None:
-                raise UnencodableValue(f"a prior payer's result refers to line {result.line_number}, which the claim does not have")
+                raise UnencodableValue(
+                    f"a prior payer's result refers to line {result.line_number}, which the claim does not have"
+                )
             results.append(
                 replace(
                     result,
@@ -277,7 +289,9 @@ def _complete_line_results(prior_payers: tuple[PayerAdjudication, ...], lines: t
 
 def _secondary_needs_prior(claim: SubmittedClaim, prior_payers: tuple[PayerAdjudication, ...]) -> None:
     if claim.coverage.order is not CoverageOrder.PRIMARY and not prior_payers:
-        raise UnencodableValue(f"claim {claim.claim_id}: a secondary or tertiary claim needs the prior payer's adjudication")
+        raise UnencodableValue(
+            f"claim {claim.claim_id}: a secondary or tertiary claim needs the prior payer's adjudication"
+        )
 
 
 @dataclass(frozen=True)

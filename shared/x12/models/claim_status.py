@@ -90,7 +90,9 @@ class ClaimStatus:
             )
         except ValidationError as refused:
             fields = sorted({".".join(str(part) for part in error["loc"]) for error in refused.errors()})
-            raise ContractMismatch(f"a 277CA claim status does not fit ClaimAcknowledgement: {', '.join(fields)}") from None
+            raise ContractMismatch(
+                f"a 277CA claim status does not fit ClaimAcknowledgement: {', '.join(fields)}"
+            ) from None
 
 
 @dataclass(frozen=True)

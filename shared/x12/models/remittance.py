@@ -148,6 +148,14 @@ class Remittance:
     def to_event(self) -> RemittanceReceived:
         """Return the platform's RemittanceReceived; raise ContractMismatch where the 835 carries
         something the contract cannot hold (e.g. a status code or trace number outside its patterns)."""
+        claims = []
+        for index, claim in enumerate(self.claims):
+            try:
+                claims.append(_claim_event(claim))
+            except ValidationError as refused:
+                raise ContractMismatch(
+                    f"remittance {self.control_number}: claims.{index} does not fit RemittanceClaim: {_fields(refused)}"
+                ) from None
         try:
             return RemittanceReceived(
                 remittance_id=self.trace_number,
@@ -155,15 +163,23 @@ class Remittance:
                 payment_amount=self.payment_amount,
                 payment_method=self.payment_method,
                 payment_date=self.payment_date,
-                claims=tuple(_claim_event(claim) for claim in self.claims),
+                claims=tuple(claims),
                 provider_adjustments=tuple(
-                    ProviderAdjustment(reason=adjustment.reason, reference=adjustment.reference, amount=adjustment.amount)
+                    ProviderAdjustment(
+                        reason=adjustment.reason, reference=adjustment.reference, amount=adjustment.amount
+                    )
                     for adjustment in self.provider_adjustments
                 ),
             )
         except ValidationError as refused:
-            fields = sorted({".".join(str(part) for part in error["loc"]) for error in refused.errors()})
-            raise ContractMismatch(f"remittance {self.control_number} does not fit RemittanceReceived: {', '.join(fields)}") from None
+            raise ContractMismatch(
+                f"remittance {self.control_number} does not fit RemittanceReceived: {_fields(refused)}"
+            ) from None
+
+
+def _fields(refused: ValidationError) -> str:
+    """The fields pydantic refused, without their values (they may be PHI)."""
+    return ", ".join(sorted({".".join(str(part) for part in error["loc"]) for error in refused.errors()}))
 
 
 def _adjustments(adjustments: tuple[CasAdjustment, ...]) -> tuple[Adjustment, ...]:
@@ -188,7 +204,9 @@ def _claim_event(claim: ClaimPayment) -> RemittanceClaim:
                 line_item_control_number=line.line_item_control_number,
                 procedure_code=line.procedure_code,
                 modifiers=line.modifiers,
-                units=int(line.units_paid) if line.units_paid is not None and line.units_paid == int(line.units_paid) else 1,
+                units=int(line.units_paid)
+                if line.units_paid is not None and line.units_paid == int(line.units_paid)
+                else 1,
                 billed=line.billed,
                 paid=line.paid,
                 adjustments=_adjustments(line.adjustments),

@@ -72,7 +72,12 @@ class _AcknowledgementReader:
         ak2 = self.ak2
         self.sets.append(
             TransactionSetAcknowledgement(
-                ak2[1], ak2[2], ik5[1], ak2[3] or None, tuple(code for code in ik5[2:7] if code), tuple(self.segment_errors)
+                ak2[1],
+                ak2[2],
+                ik5[1],
+                ak2[3] or None,
+                tuple(code for code in ik5[2:7] if code),
+                tuple(self.segment_errors),
             )
         )
         self.ak2, self.segment_errors = None, []
@@ -102,5 +107,12 @@ class _AcknowledgementReader:
 
 def read_acknowledgement(segments: list[list[str]], transaction: TransactionSet) -> FunctionalAcknowledgement:
     reader = _AcknowledgementReader(transaction)
-    handlers = {"AK1": reader.on_ak1, "AK2": reader.on_ak2, "IK3": reader.on_ik3, "IK4": reader.on_ik4, "IK5": reader.on_ik5, "AK9": reader.on_ak9}
+    handlers = {
+        "AK1": reader.on_ak1,
+        "AK2": reader.on_ak2,
+        "IK3": reader.on_ik3,
+        "IK4": reader.on_ik4,
+        "IK5": reader.on_ik5,
+        "AK9": reader.on_ak9,
+    }
     return run(segments, transaction, handlers, reader.result)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from shared.x12.envelope import TransactionSet
 from shared.x12.errors import MappingError
@@ -58,8 +57,12 @@ class _ClaimReader:
             if "npi" not in billing or "address" not in billing:
                 raise MappingError("the billing provider loop (2010AA) needs NM1*85 with an NPI and N3/N4")
             self.billing_built = BillingProvider(
-                billing["npi"], billing["name"], billing.get("tax_id", ""), billing["address"],
-                billing.get("taxonomy"), billing.get("pay_to_address"),
+                billing["npi"],
+                billing["name"],
+                billing.get("tax_id", ""),
+                billing["address"],
+                billing.get("taxonomy"),
+                billing.get("pay_to_address"),
             )
         return self.billing_built
 
@@ -75,9 +78,9 @@ class _ClaimReader:
         for line in self.lines:
             for payer_id, result in line.pop("results"):
                 line_results.setdefault(payer_id, []).append(result)
-            missing = {"charge", "units", "date_of_service"} - line.keys()
+            missing = {"charge", "units"} - line.keys()
             if missing:
-                raise MappingError(f"service line {line['line_number']} lacks {', '.join(sorted(missing))} (SV1/SV2, DTP*472)")
+                raise MappingError(f"service line {line['line_number']} has no SV1/SV2")
             lines.append(ServiceLine(**line))
         priors = []
         for prior in self.priors:
@@ -104,8 +107,11 @@ class _ClaimReader:
             Claim837(
                 billing=self.billing_provider(),
                 subscriber=Subscriber(
-                    subscriber["member_id"], subscriber["person"], subscriber.get("responsibility", "P"),
-                    subscriber.get("group_number"), subscriber.get("filing", "CI"),
+                    subscriber["member_id"],
+                    subscriber["person"],
+                    subscriber.get("responsibility", "P"),
+                    subscriber.get("group_number"),
+                    subscriber.get("filing", "CI"),
                 ),
                 payer=ClaimPayer(self.payer["payer_id"], self.payer["name"], self.payer.get("address")),
                 lines=tuple(lines),
@@ -244,7 +250,12 @@ class _ClaimReader:
             self.subscriber.update(responsibility=sbr[1], group_number=sbr[3] or None, filing=sbr[9] or "CI")
             return
         self.priors.append(
-            {"responsibility": sbr[1], "relationship": sbr[2], "group_number": sbr[3] or None, "claim_filing_indicator": sbr[9] or "CI"}
+            {
+                "responsibility": sbr[1],
+                "relationship": sbr[2],
+                "group_number": sbr[3] or None,
+                "claim_filing_indicator": sbr[9] or "CI",
+            }
         )
         self.where = "cob"
 
@@ -260,7 +271,11 @@ class _ClaimReader:
             self.patient["person"] = dict(self.patient["person"])
             if "last_name" not in self.patient["person"]:
                 raise MappingError("CLM before the patient's NM1*QC")
-        self.subscriber["person"] = Person(**self.subscriber["person"]) if isinstance(self.subscriber["person"], dict) else self.subscriber["person"]
+        self.subscriber["person"] = (
+            Person(**self.subscriber["person"])
+            if isinstance(self.subscriber["person"], dict)
+            else self.subscriber["person"]
+        )
         clm = elements(segment, 9)
         facility = clm[5].split(self.component)
         if len(facility) < 3:
@@ -286,7 +301,9 @@ class _ClaimReader:
         qualifier, where = dtp[1], self.where
         if where == "line":
             if qualifier == "472":
-                self.lines[-1]["date_of_service"] = parse_period(dtp[3], "DTP03")[0] if dtp[2] == "RD8" else parse_date(dtp[3], "DTP03")
+                self.lines[-1]["date_of_service"] = (
+                    parse_period(dtp[3], "DTP03")[0] if dtp[2] == "RD8" else parse_date(dtp[3], "DTP03")
+                )
         elif where == "line_result" and qualifier == "573":
             self.lines[-1]["results"][-1][1]["adjudication_date"] = parse_date(dtp[3], "DTP03")
         elif where == "cob_payer" and qualifier == "573":
@@ -301,7 +318,9 @@ class _ClaimReader:
     def on_cl1(self, segment: list[str]) -> None:
         if self.claim is not None:
             cl1 = elements(segment, 3)
-            self.claim["details"].update(admission_type=cl1[1] or None, admission_source=cl1[2] or None, patient_status=cl1[3])
+            self.claim["details"].update(
+                admission_type=cl1[1] or None, admission_source=cl1[2] or None, patient_status=cl1[3]
+            )
 
     def on_hi(self, segment: list[str]) -> None:
         claim = self.claim
@@ -322,7 +341,9 @@ class _ClaimReader:
             elif qualifier in ("APR", "PR"):
                 details.setdefault("reason_for_visit", []).append(code)
             elif qualifier == "BH":
-                details.setdefault("occurrence_codes", []).append(OccurrenceCode(code, parse_date(parts[3], f"HI{position:02d}-4")))
+                details.setdefault("occurrence_codes", []).append(
+                    OccurrenceCode(code, parse_date(parts[3], f"HI{position:02d}-4"))
+                )
             elif qualifier == "BE":
                 details.setdefault("value_codes", []).append(ValueCode(code, amount(parts[4], f"HI{position:02d}-5")))
             elif qualifier == "BG":
@@ -350,7 +371,9 @@ class _ClaimReader:
             raise MappingError("LX outside a claim")
         self.finish_line_result()
         self.close_claim_providers()
-        self.lines.append({"line_number": integer(elements(segment, 1)[1], "LX01"), "results": []})
+        self.lines.append(
+            {"line_number": integer(elements(segment, 1)[1], "LX01"), "results": [], "date_of_service": None}
+        )
         self.where = "line"
 
     def close_claim_providers(self) -> None:
@@ -380,8 +403,13 @@ class _ClaimReader:
         code, modifiers = self.procedure(sv1[1], "SV101")
         pointers = tuple(integer(pointer, "SV107") for pointer in sv1[7].split(self.component) if pointer)
         self.lines[-1].update(
-            procedure_code=code, modifiers=modifiers, charge=amount(sv1[2], "SV102"), unit_basis=sv1[3],
-            units=number(sv1[4], "SV104"), place_of_service=sv1[5] or None, diagnosis_pointers=pointers,
+            procedure_code=code,
+            modifiers=modifiers,
+            charge=amount(sv1[2], "SV102"),
+            unit_basis=sv1[3],
+            units=number(sv1[4], "SV104"),
+            place_of_service=sv1[5] or None,
+            diagnosis_pointers=pointers,
         )
 
     def on_sv2(self, segment: list[str]) -> None:
@@ -390,8 +418,12 @@ class _ClaimReader:
         sv2 = elements(segment, 5)
         code, modifiers = self.procedure(sv2[2], "SV202")
         self.lines[-1].update(
-            revenue_code=sv2[1], procedure_code=code, modifiers=modifiers, charge=amount(sv2[3], "SV203"),
-            unit_basis=sv2[4], units=number(sv2[5], "SV205"),
+            revenue_code=sv2[1],
+            procedure_code=code,
+            modifiers=modifiers,
+            charge=amount(sv2[3], "SV203"),
+            unit_basis=sv2[4],
+            units=number(sv2[5], "SV205"),
         )
 
     def finish_line_result(self) -> None:
@@ -401,6 +433,7 @@ class _ClaimReader:
         if "adjudication_date" not in result:
             raise MappingError("a 2430 loop needs DTP*573")
         self.lines[-1]["results"][-1] = (payer_id, LineAdjudication(**result))
+        self.where = "line"
 
     def on_svd(self, segment: list[str]) -> None:
         if self.where not in ("line", "line_result"):
@@ -413,8 +446,12 @@ class _ClaimReader:
             (
                 svd[1],
                 {
-                    "line_number": line["line_number"], "paid": amount(svd[2], "SVD02"), "paid_units": number(svd[5], "SVD05"),
-                    "procedure_code": code, "modifiers": modifiers, "revenue_code": svd[4] or None,
+                    "line_number": line["line_number"],
+                    "paid": amount(svd[2], "SVD02"),
+                    "paid_units": number(svd[5], "SVD05"),
+                    "procedure_code": code,
+                    "modifiers": modifiers,
+                    "revenue_code": svd[4] or None,
                 },
             )
         )
@@ -428,11 +465,18 @@ class _ClaimReader:
             raise MappingError("an 837 needs a BHT segment")
         bht = self.bht
         created_day = parse_date(bht[4], "BHT04")
-        created = datetime(created_day.year, created_day.month, created_day.day, int(bht[5][:2] or 0), int(bht[5][2:4] or 0))
+        created = datetime(
+            created_day.year, created_day.month, created_day.day, int(bht[5][:2] or 0), int(bht[5][2:4] or 0)
+        )
         return ClaimBatch(
             reference=bht[3],
             created=created,
-            submitter=Submitter(self.submitter.get("name", ""), self.submitter.get("identifier", ""), self.submitter.get("contact_name", ""), self.submitter.get("phone", "")),
+            submitter=Submitter(
+                self.submitter.get("name", ""),
+                self.submitter.get("identifier", ""),
+                self.submitter.get("contact_name", ""),
+                self.submitter.get("phone", ""),
+            ),
             receiver=Receiver(self.receiver.get("name", ""), self.receiver.get("identifier", "")),
             claims=tuple(self.claims),
             purpose=bht[2],
@@ -448,10 +492,26 @@ class _ClaimReader:
 def read_claims(segments: list[list[str]], transaction: TransactionSet) -> ClaimBatch:
     reader = _ClaimReader(transaction)
     handlers = {
-        "BHT": reader.on_bht, "HL": reader.on_hl, "PRV": reader.on_prv, "NM1": reader.on_nm1, "N3": reader.on_n3,
-        "N4": reader.on_n4, "REF": reader.on_ref, "DMG": reader.on_dmg, "SBR": reader.on_sbr, "PAT": reader.on_pat,
-        "CLM": reader.on_clm, "DTP": reader.on_dtp, "CL1": reader.on_cl1, "HI": reader.on_hi, "CAS": reader.on_cas,
-        "AMT": reader.on_amt, "LX": reader.on_lx, "SV1": reader.on_sv1, "SV2": reader.on_sv2, "SVD": reader.on_svd,
+        "BHT": reader.on_bht,
+        "HL": reader.on_hl,
+        "PRV": reader.on_prv,
+        "NM1": reader.on_nm1,
+        "N3": reader.on_n3,
+        "N4": reader.on_n4,
+        "REF": reader.on_ref,
+        "DMG": reader.on_dmg,
+        "SBR": reader.on_sbr,
+        "PAT": reader.on_pat,
+        "CLM": reader.on_clm,
+        "DTP": reader.on_dtp,
+        "CL1": reader.on_cl1,
+        "HI": reader.on_hi,
+        "CAS": reader.on_cas,
+        "AMT": reader.on_amt,
+        "LX": reader.on_lx,
+        "SV1": reader.on_sv1,
+        "SV2": reader.on_sv2,
+        "SVD": reader.on_svd,
         "PER": reader.on_per,
     }
     return run(segments, transaction, handlers, reader.result)

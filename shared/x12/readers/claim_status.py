@@ -43,7 +43,9 @@ class _ClaimStatusReader:
             if len(parts) < 2 or not parts[0] or not parts[1]:
                 raise MappingError(f"STC{position:02d} needs a category and a status code")
             codes.append(StatusCode(parts[0], parts[1], parts[2] if len(parts) > 2 and parts[2] else None))
-        return StatusEntry(tuple(codes), optional_date(stc[2], "STC02"), stc[3] or None, optional_amount(stc[4], "STC04"))
+        return StatusEntry(
+            tuple(codes), optional_date(stc[2], "STC02"), stc[3] or None, optional_amount(stc[4], "STC04")
+        )
 
     def finish_line(self) -> None:
         if self.line is None:
@@ -175,7 +177,15 @@ class _ClaimStatusReader:
 def read_claim_status(segments: list[list[str]], transaction: TransactionSet) -> ClaimStatusReport:
     reader = _ClaimStatusReader(transaction)
     handlers = {
-        "BHT": reader.on_bht, "HL": reader.on_hl, "NM1": reader.on_nm1, "TRN": reader.on_trn, "STC": reader.on_stc,
-        "REF": reader.on_ref, "DTP": reader.on_dtp, "QTY": reader.on_qty, "AMT": reader.on_amt, "SVC": reader.on_svc,
+        "BHT": reader.on_bht,
+        "HL": reader.on_hl,
+        "NM1": reader.on_nm1,
+        "TRN": reader.on_trn,
+        "STC": reader.on_stc,
+        "REF": reader.on_ref,
+        "DTP": reader.on_dtp,
+        "QTY": reader.on_qty,
+        "AMT": reader.on_amt,
+        "SVC": reader.on_svc,
     }
     return run(segments, transaction, handlers, reader.result)

@@ -72,7 +72,11 @@ class _ResponseReader:
         if self.level in (SUBSCRIBER, DEPENDENT):
             self.result = {
                 "level": "subscriber" if self.level == SUBSCRIBER else "dependent",
-                "member_id": None, "last_name": None, "trace_numbers": [], "benefits": [], "rejections": [],
+                "member_id": None,
+                "last_name": None,
+                "trace_numbers": [],
+                "benefits": [],
+                "rejections": [],
             }
 
     def on_nm1(self, segment: list[str]) -> None:
@@ -92,7 +96,12 @@ class _ResponseReader:
 
     def on_ref(self, segment: list[str]) -> None:
         ref = elements(segment, 2)
-        if self.result is not None and self.benefit is None and ref[1] in ("6P", "1L") and "group_number" not in self.result:
+        if (
+            self.result is not None
+            and self.benefit is None
+            and ref[1] in ("6P", "1L")
+            and "group_number" not in self.result
+        ):
             self.result["group_number"] = ref[2]
 
     def on_n3(self, segment: list[str]) -> None:
@@ -138,7 +147,11 @@ class _ResponseReader:
             raise MappingError("EB outside a subscriber or dependent loop")
         self.finish_benefit()
         eb = elements(segment, 12)
-        types = tuple(code for code in eb[3].split(self.repetition) if code) if self.repetition else ((eb[3],) if eb[3] else ())
+        types = (
+            tuple(code for code in eb[3].split(self.repetition) if code)
+            if self.repetition
+            else ((eb[3],) if eb[3] else ())
+        )
         self.benefit = {
             "code": eb[1],
             "coverage_level": eb[2] or None,
@@ -181,9 +194,19 @@ class _ResponseReader:
 def read_eligibility_response(segments: list[list[str]], transaction: TransactionSet) -> EligibilityResponse:
     reader = _ResponseReader(transaction)
     handlers = {
-        "BHT": reader.on_bht, "HL": reader.on_hl, "NM1": reader.on_nm1, "TRN": reader.on_trn, "REF": reader.on_ref,
-        "N3": reader.on_n3, "N4": reader.on_n4, "DMG": reader.on_dmg, "DTP": reader.on_dtp, "EB": reader.on_eb,
-        "AAA": reader.on_aaa, "LS": reader.on_ls, "LE": reader.on_le,
+        "BHT": reader.on_bht,
+        "HL": reader.on_hl,
+        "NM1": reader.on_nm1,
+        "TRN": reader.on_trn,
+        "REF": reader.on_ref,
+        "N3": reader.on_n3,
+        "N4": reader.on_n4,
+        "DMG": reader.on_dmg,
+        "DTP": reader.on_dtp,
+        "EB": reader.on_eb,
+        "AAA": reader.on_aaa,
+        "LS": reader.on_ls,
+        "LE": reader.on_le,
     }
     return run(segments, transaction, handlers, reader.response)
 
@@ -260,7 +283,13 @@ class _InquiryReader:
 def read_eligibility_request(segments: list[list[str]], transaction: TransactionSet) -> EligibilityRequest:
     reader = _InquiryReader(transaction)
     handlers = {
-        "BHT": reader.on_bht, "HL": reader.on_hl, "NM1": reader.on_nm1, "TRN": reader.on_trn, "REF": reader.on_ref,
-        "DMG": reader.on_dmg, "DTP": reader.on_dtp, "EQ": reader.on_eq,
+        "BHT": reader.on_bht,
+        "HL": reader.on_hl,
+        "NM1": reader.on_nm1,
+        "TRN": reader.on_trn,
+        "REF": reader.on_ref,
+        "DMG": reader.on_dmg,
+        "DTP": reader.on_dtp,
+        "EQ": reader.on_eq,
     }
     return run(segments, transaction, handlers, reader.request)

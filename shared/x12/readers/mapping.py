@@ -35,7 +35,9 @@ def run(
         raise MappingError(failure.message, position=index + 1, segment=_segment_id(segments, index)) from None
     except (IndexError, KeyError, TypeError, ValueError, ArithmeticError):
         # a value of an unexpected shape; the message must not quote it (it may be PHI)
-        raise MappingError("segment could not be mapped", position=index + 1, segment=_segment_id(segments, index)) from None
+        raise MappingError(
+            "segment could not be mapped", position=index + 1, segment=_segment_id(segments, index)
+        ) from None
 
 
 def _segment_id(segments: list[list[str]], index: int) -> str:

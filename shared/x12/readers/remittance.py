@@ -8,8 +8,6 @@ dict of its fields and becomes a model when the next one starts, so the models a
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from shared.x12.envelope import TransactionSet
 from shared.x12.errors import MappingError
 from shared.x12.models.common import CasAdjustment, Individual, Party, PostalAddress, assemble
@@ -22,11 +20,12 @@ from shared.x12.models.remittance import (
     ServicePayment,
 )
 from shared.x12.readers.mapping import run
-from shared.x12.values import amount, elements, number, optional_amount, optional_number, parse_date
+from shared.x12.values import AmountCache, amount, elements, number, optional_amount, optional_number, parse_date
 
 HEADER, PAYER, PAYEE, CLAIM, LINE, BETWEEN_CLAIMS, FOOTER = range(7)
 _MIA_REMARKS = (5, 20, 21, 22, 23)
 _LINE_DATES = {"472": "service_date", "150": "service_period_start", "151": "service_period_end"}
+_ELEMENT_NAMES = {position: f"CAS{position:02d}" for position in range(1, 40)}  # built once, not per triplet
 _CLAIM_DATES = {"232": "statement_from", "233": "statement_to", "050": "received_date", "036": "coverage_expiration"}
 
 
@@ -35,7 +34,7 @@ def present(codes: list[str]) -> tuple[str, ...]:
     return tuple(codes) if "" not in codes else tuple(code for code in codes if code)
 
 
-def adjustments_of(segment: list[str]) -> list[CasAdjustment]:
+def adjustments_of(segment: list[str], parse_amount=amount) -> list[CasAdjustment]:
     """The triplets of a CAS segment (group code, then reason/amount/quantity up to six times)."""
     size = len(segment)
     group = segment[1] if size > 1 else ""
@@ -50,8 +49,11 @@ def adjustments_of(segment: list[str]) -> list[CasAdjustment]:
             continue
         found.append(
             assemble(
-                CasAdjustment, group=group, reason=reason, amount=amount(value, f"CAS{start + 1:02d}"),
-                quantity=number(quantity, f"CAS{start + 2:02d}") if quantity else None,
+                CasAdjustment,
+                group=group,
+                reason=reason,
+                amount=parse_amount(value, _ELEMENT_NAMES[start + 1]),
+                quantity=number(quantity, _ELEMENT_NAMES[start + 2]) if quantity else None,
             )
         )
     return found
@@ -77,6 +79,7 @@ class _RemittanceReader:
         self.pending_street: tuple[str, str | None] | None = None
         self.claims: list[ClaimPayment] = []
         self.provider_adjustments: list[ProviderLevelAdjustment] = []
+        self.amount = AmountCache()
         self.claim: dict | None = None  # the fields of the ClaimPayment being read
         self.line: dict | None = None  # the fields of the ServicePayment being read
 
@@ -110,8 +113,8 @@ class _RemittanceReader:
         self.claim = {
             "patient_control_number": clp[1],
             "status_code": clp[2],
-            "billed": amount(clp[3], "CLP03"),
-            "paid": amount(clp[4], "CLP04"),
+            "billed": self.amount(clp[3], "CLP03"),
+            "paid": self.amount(clp[4], "CLP04"),
             "claim_filing_indicator": clp[6],
             "payer_claim_number": clp[7],
             "patient_responsibility": optional_amount(clp[5], "CLP05"),
@@ -149,8 +152,8 @@ class _RemittanceReader:
         self.line = {
             "procedure_qualifier": procedure[0],
             "procedure_code": procedure[1],
-            "billed": amount(svc[2], "SVC02"),
-            "paid": amount(svc[3], "SVC03"),
+            "billed": self.amount(svc[2], "SVC02"),
+            "paid": self.amount(svc[3], "SVC03"),
             "modifiers": present(procedure[2:6]) if len(procedure) > 2 else (),
             "revenue_code": svc[4] or None,
             "units_paid": number(svc[5], "SVC05") if svc[5] else None,
@@ -168,7 +171,7 @@ class _RemittanceReader:
         self.level = LINE
 
     def on_cas(self, segment: list[str]) -> None:
-        found = adjustments_of(segment)
+        found = adjustments_of(segment, self.amount)
         if self.level == LINE:
             self.line["adjustments"].extend(found)  # type: ignore[index]
         elif self.level == CLAIM:
@@ -213,7 +216,7 @@ class _RemittanceReader:
         amt = elements(segment, 2)
         if self.level == LINE:
             if amt[1] == "B6":
-                self.line["allowed"] = amount(amt[2], "AMT02")  # type: ignore[index]
+                self.line["allowed"] = self.amount(amt[2], "AMT02")  # type: ignore[index]
         elif self.level == CLAIM:
             self.claim["supplemental_amounts"].append((amt[1], amount(amt[2], "AMT02")))  # type: ignore[index]
 
@@ -227,7 +230,13 @@ class _RemittanceReader:
         nm1 = elements(segment, 9)
         entity = nm1[1]
         if entity == "QC" or entity == "IL":
-            person = assemble(Individual, last_name=nm1[3], first_name=nm1[4] or None, identifier=nm1[9] or None, qualifier=nm1[8] or None)
+            person = assemble(
+                Individual,
+                last_name=nm1[3],
+                first_name=nm1[4] or None,
+                identifier=nm1[9] or None,
+                qualifier=nm1[8] or None,
+            )
             self.claim["patient" if entity == "QC" else "insured"] = person  # type: ignore[index]
         elif entity == "82":
             self.claim["rendering_provider"] = Party(nm1[3], nm1[9] or None, nm1[8] or None)  # type: ignore[index]
@@ -309,7 +318,9 @@ class _RemittanceReader:
                 continue
             reason, _, reference = segment[start].partition(self.component)
             self.provider_adjustments.append(
-                ProviderLevelAdjustment(provider, fiscal_end, reason, amount(segment[start + 1], f"PLB{start + 1:02d}"), reference or None)
+                ProviderLevelAdjustment(
+                    provider, fiscal_end, reason, amount(segment[start + 1], f"PLB{start + 1:02d}"), reference or None
+                )
             )
 
     def result(self) -> Remittance:
@@ -344,10 +355,23 @@ def read_remittance(segments: list[list[str]], transaction: TransactionSet) -> R
     """Map one 835 transaction set; raises MappingError (with the segment position) if it cannot."""
     reader = _RemittanceReader(transaction)
     handlers = {
-        "CLP": reader.on_clp, "CAS": reader.on_cas, "NM1": reader.on_nm1, "SVC": reader.on_svc,
-        "DTM": reader.on_dtm, "REF": reader.on_ref, "AMT": reader.on_amt, "LQ": reader.on_lq,
-        "MIA": reader.on_mia, "MOA": reader.on_moa, "LX": reader.on_lx, "PLB": reader.on_plb,
-        "BPR": reader.on_bpr, "TRN": reader.on_trn, "N1": reader.on_n1, "N3": reader.on_n3,
-        "N4": reader.on_n4, "PER": reader.on_per,
+        "CLP": reader.on_clp,
+        "CAS": reader.on_cas,
+        "NM1": reader.on_nm1,
+        "SVC": reader.on_svc,
+        "DTM": reader.on_dtm,
+        "REF": reader.on_ref,
+        "AMT": reader.on_amt,
+        "LQ": reader.on_lq,
+        "MIA": reader.on_mia,
+        "MOA": reader.on_moa,
+        "LX": reader.on_lx,
+        "PLB": reader.on_plb,
+        "BPR": reader.on_bpr,
+        "TRN": reader.on_trn,
+        "N1": reader.on_n1,
+        "N3": reader.on_n3,
+        "N4": reader.on_n4,
+        "PER": reader.on_per,
     }
     return run(segments, transaction, handlers, reader.result)

@@ -110,8 +110,15 @@ def with_codes(spec: SegmentSpec, position: int, codes: str) -> SegmentSpec:
     original = elements[position]
     assert original is not None
     elements[position] = Element(
-        original.name, original.required, original.used, original.kind, original.min_length, original.max_length,
-        frozenset(codes.split(",")), original.components, original.repeats,
+        original.name,
+        original.required,
+        original.used,
+        original.kind,
+        original.min_length,
+        original.max_length,
+        frozenset(codes.split(",")),
+        original.components,
+        original.repeats,
     )
     return _spec(spec.segment_id, tuple(elements), spec.pairs)
 

@@ -43,8 +43,14 @@ class ValidationReport:
 RulesFactory = Callable[[list[Issue], Separators], Rules]
 
 _GUIDES: dict[tuple[str, str], tuple[Guide, RulesFactory]] = {
-    ("837", "005010X222A1"): (PROFESSIONAL, lambda issues, separators: ClaimRules(issues, separators, professional=True)),
-    ("837", "005010X223A2"): (INSTITUTIONAL, lambda issues, separators: ClaimRules(issues, separators, professional=False)),
+    ("837", "005010X222A1"): (
+        PROFESSIONAL,
+        lambda issues, separators: ClaimRules(issues, separators, professional=True),
+    ),
+    ("837", "005010X223A2"): (
+        INSTITUTIONAL,
+        lambda issues, separators: ClaimRules(issues, separators, professional=False),
+    ),
     ("835", "005010X221A1"): (REMITTANCE, RemittanceRules),
     ("999", "005010X231A1"): (ACKNOWLEDGEMENT, AcknowledgementRules),
     ("277", "005010X214"): (CLAIM_STATUS, HierarchicalRules),
@@ -52,8 +58,14 @@ _GUIDES: dict[tuple[str, str], tuple[Guide, RulesFactory]] = {
     ("271", "005010X279A1"): (RESPONSE, HierarchicalRules),
 }
 # the guide to try when a set carries a version we do not know (reported as a warning)
-_FALLBACK = {"837": ("837", "005010X222A1"), "835": ("835", "005010X221A1"), "999": ("999", "005010X231A1"),
-             "277": ("277", "005010X214"), "270": ("270", "005010X279A1"), "271": ("271", "005010X279A1")}
+_FALLBACK = {
+    "837": ("837", "005010X222A1"),
+    "835": ("835", "005010X221A1"),
+    "999": ("999", "005010X231A1"),
+    "277": ("277", "005010X214"),
+    "270": ("270", "005010X279A1"),
+    "271": ("271", "005010X279A1"),
+}
 _INSTITUTIONAL_VERSIONS = ("005010X223A1", "005010X223A3")
 
 
@@ -76,13 +88,26 @@ def _guide_for(transaction: TransactionSet, issues: list[Issue]) -> tuple[Guide,
     if key in _GUIDES:
         return _GUIDES[key]
     if transaction.set_id not in _FALLBACK:
+        issues.append(
+            Issue(
+                transaction.position,
+                "ST",
+                f"transaction set {_label(transaction.set_id)} is not one this codec reads or validates",
+                "warning",
+            )
+        )
         return None
     if transaction.set_id == "837" and transaction.version in _INSTITUTIONAL_VERSIONS:
         fallback = ("837", "005010X223A2")
     else:
         fallback = _FALLBACK[transaction.set_id]
     issues.append(
-        Issue(transaction.position, "ST", f"implementation guide {_label(transaction.version)} is not one we validate; checked against {fallback[1]}", "warning")
+        Issue(
+            transaction.position,
+            "ST",
+            f"implementation guide {_label(transaction.version)} is not one we validate; checked against {fallback[1]}",
+            "warning",
+        )
     )
     return _GUIDES[fallback]
 
@@ -113,7 +138,15 @@ def _validate(document: X12Document) -> ValidationReport:
         key = (id(compiled), transaction.separators)
         if key not in caches:
             caches[key] = [{} for _ in range(compiled.node_count)]
-        _validate_transaction(tokens.segments, tokens.raw, transaction, compiled, rules_factory(issues, transaction.separators), caches[key], issues)
+        _validate_transaction(
+            tokens.segments,
+            tokens.raw,
+            transaction,
+            compiled,
+            rules_factory(issues, transaction.separators),
+            caches[key],
+            issues,
+        )
     issues.sort(key=lambda issue: issue.position)
     return ValidationReport(
         tuple(issue for issue in issues if issue.severity == "error"),

@@ -143,7 +143,11 @@ class LoopWalker:
         missing = node.required - seen
         if missing:
             label = _label(self.segments[start][0])
-            self.issues.append(Issue(start + 1, label, f"loop {node.loop_id} lacks {', '.join(sorted(missing))}", "error", node.loop_id))
+            self.issues.append(
+                Issue(
+                    start + 1, label, f"loop {node.loop_id} lacks {', '.join(sorted(missing))}", "error", node.loop_id
+                )
+            )
 
     def finish(self) -> None:
         """Close every open loop at the end of the transaction set."""

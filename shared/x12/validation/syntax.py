@@ -8,9 +8,8 @@ Messages quote a value only when it is a code in a segment that cannot carry PHI
 from __future__ import annotations
 
 from shared.x12.separators import Separators
-from shared.x12.validation.dsl import AN, COMPOSITE, DT, ID, MONEY, N0, R, TM, Element, SegmentSpec
+from shared.x12.validation.dsl import COMPOSITE, DT, ID, MONEY, N0, TM, Element, R, SegmentSpec
 from shared.x12.values import is_date, is_number, is_time
-
 
 _NUMERIC = "0123456789.-"
 
@@ -28,7 +27,7 @@ def _quote(value: str, quotable: bool) -> str:
 def check_value(element: Element, value: str, quotable: bool, problems: list[str]) -> None:
     """Append what is wrong with one simple element value (never empty here)."""
     kind = element.kind
-    if kind == N0 or kind == R or kind == MONEY:
+    if kind in (N0, R, MONEY):
         body = value[1:] if value[:1] == "-" else value
         size = len(body) - ("." in body)
         if kind == N0:
@@ -41,12 +40,16 @@ def check_value(element: Element, value: str, quotable: bool, problems: list[str
         elif kind == MONEY and "." in body and len(body) - body.index(".") > 3:
             problems.append(f"{element.name} has more than two decimal places")
         if not element.min_length <= size <= element.max_length:
-            problems.append(f"{element.name} has {size} digits; the guide allows {element.min_length}-{element.max_length}")
+            problems.append(
+                f"{element.name} has {size} digits; the guide allows {element.min_length}-{element.max_length}"
+            )
             return
     else:
         size = len(value)
         if not element.min_length <= size <= element.max_length:
-            problems.append(f"{element.name} is {size} characters long; the guide allows {element.min_length}-{element.max_length}")
+            problems.append(
+                f"{element.name} is {size} characters long; the guide allows {element.min_length}-{element.max_length}"
+            )
             return
         if kind == DT:
             if not is_date(value):
@@ -118,7 +121,13 @@ def check_segment(segment: list[str], spec: SegmentSpec, separators: Separators,
                 problems.append(f"{element.name} is {size} characters long; the guide allows {low}-{high}")
             elif codes is not None and value not in codes:
                 problems.append(f"{element.name} has code{_quote(value, quotable)} which the guide does not allow here")
-        elif kind == MONEY and not value.strip(_NUMERIC) and value[-1] != "." and value.count(".") < 2 and "-" not in value[1:]:
+        elif (
+            kind == MONEY
+            and not value.strip(_NUMERIC)
+            and value[-1] != "."
+            and value.count(".") < 2
+            and "-" not in value[1:]
+        ):
             # a plain amount: count its digits inline
             size = len(value) - (value[0] == "-") - ("." in value)
             if size < low or size > high or size == 0:
@@ -131,7 +140,9 @@ def check_segment(segment: list[str], spec: SegmentSpec, separators: Separators,
         has_first = first <= count and bool(segment[first])
         has_second = second <= count and bool(segment[second])
         if has_first != has_second:
-            problems.append(f"{spec.segment_id}{first:02d} and {spec.segment_id}{second:02d} must both be present or both absent")
+            problems.append(
+                f"{spec.segment_id}{first:02d} and {spec.segment_id}{second:02d} must both be present or both absent"
+            )
     if count >= 3 and segment[0] == "DTP":
         _check_date_format(segment[2], segment[3], problems)
     return tuple(problems) if problems else ()

@@ -61,9 +61,19 @@ class ClaimSetWriter:
 
     # --- shared loops --------------------------------------------------------------------------
 
-    def write(self, claims: Sequence[Claim837], submitter: Submitter, receiver: Receiver, reference: str, created: datetime) -> None:
+    def write(
+        self, claims: Sequence[Claim837], submitter: Submitter, receiver: Receiver, reference: str, created: datetime
+    ) -> None:
         add, clean = self.add, self.clean
-        add("BHT", "0019", "00", clean(reference, "BHT03 reference"), format_date(created.date()), format_time(created), "CH")
+        add(
+            "BHT",
+            "0019",
+            "00",
+            clean(reference, "BHT03 reference"),
+            format_date(created.date()),
+            format_time(created),
+            "CH",
+        )
         clean(submitter.name + submitter.identifier + submitter.contact_name + submitter.phone, "submitter")
         add("NM1", "41", "2", submitter.name, "", "", "", "", "46", submitter.identifier)
         add("PER", "IC", submitter.contact_name, "TE", submitter.phone)
@@ -123,9 +133,22 @@ class ClaimSetWriter:
 
     def subscriber(self, claim: Claim837) -> None:
         subscriber = claim.subscriber
-        self.clean(subscriber.payer_responsibility + (subscriber.group_number or "") + subscriber.claim_filing_indicator, "SBR")
+        self.clean(
+            subscriber.payer_responsibility + (subscriber.group_number or "") + subscriber.claim_filing_indicator, "SBR"
+        )
         relationship = "18" if claim.patient is None else ""
-        self.add("SBR", subscriber.payer_responsibility, relationship, subscriber.group_number or "", "", "", "", "", "", subscriber.claim_filing_indicator)
+        self.add(
+            "SBR",
+            subscriber.payer_responsibility,
+            relationship,
+            subscriber.group_number or "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            subscriber.claim_filing_indicator,
+        )
         self.person("IL", subscriber.person, subscriber.member_id, "subscriber")
         payer = claim.payer
         self.clean(payer.name + payer.payer_id, "payer")
@@ -156,7 +179,9 @@ class ClaimSetWriter:
         """NM1 (+ PRV) of a rendering or attending provider."""
         first = provider.first_name or ""
         self.clean(provider.npi + provider.last_name + first + (provider.taxonomy or ""), "provider")
-        self.add("NM1", entity, "1" if provider.is_person else "2", provider.last_name, first, "", "", "", "XX", provider.npi)
+        self.add(
+            "NM1", entity, "1" if provider.is_person else "2", provider.last_name, first, "", "", "", "XX", provider.npi
+        )
         if provider.taxonomy and specialty:
             self.add("PRV", specialty, "PXC", provider.taxonomy)
 
@@ -176,14 +201,30 @@ class ClaimSetWriter:
 
     def prior_payer(self, prior: PayerAdjudication) -> None:
         add, clean = self.add, self.clean
-        clean(prior.responsibility + prior.relationship + (prior.group_number or "") + prior.claim_filing_indicator, "2320 SBR")
-        add("SBR", prior.responsibility, prior.relationship, prior.group_number or "", "", "", "", "", "", prior.claim_filing_indicator)
+        clean(
+            prior.responsibility + prior.relationship + (prior.group_number or "") + prior.claim_filing_indicator,
+            "2320 SBR",
+        )
+        add(
+            "SBR",
+            prior.responsibility,
+            prior.relationship,
+            prior.group_number or "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            prior.claim_filing_indicator,
+        )
         self.adjustments(prior.adjustments)
         add("AMT", "D", format_amount(prior.paid))
         if prior.remaining_patient_liability is not None:
             add("AMT", "EAF", format_amount(prior.remaining_patient_liability))
         add("OI", "", "", "Y", "", "", "Y")
-        self.person("IL", Person(prior.subscriber.last_name, prior.subscriber.first_name), prior.member_id, "other subscriber")
+        self.person(
+            "IL", Person(prior.subscriber.last_name, prior.subscriber.first_name), prior.member_id, "other subscriber"
+        )
         clean(prior.payer_name + prior.payer_id, "other payer")
         add("NM1", "PR", "2", prior.payer_name, "", "", "", "", "PI", prior.payer_id)
         if prior.adjudication_date is not None:

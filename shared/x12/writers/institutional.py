@@ -28,9 +28,16 @@ class InstitutionalSetWriter(ClaimSetWriter):
         self.clean(claim.claim_id + details.facility_type + claim.frequency_code, f"claim {claim.claim_id} CLM")
         self.clean(claim.assignment + claim.benefits_assigned + claim.release_of_information, "CLM07-09")
         self.add(
-            "CLM", claim.claim_id, format_amount(claim.total_charge), "", "",
+            "CLM",
+            claim.claim_id,
+            format_amount(claim.total_charge),
+            "",
+            "",
             self.w.composite(details.facility_type, "A", claim.frequency_code),
-            "", claim.assignment, claim.benefits_assigned, claim.release_of_information,
+            "",
+            claim.assignment,
+            claim.benefits_assigned,
+            claim.release_of_information,
         )
         self.add("DTP", "434", "RD8", f"{format_date(details.statement_from)}-{format_date(details.statement_to)}")
         if details.admission_date is not None:
@@ -50,7 +57,9 @@ class InstitutionalSetWriter(ClaimSetWriter):
         assert details is not None
         codes = claim.diagnoses
         if not codes or len(codes) > MAX_OTHER_DIAGNOSES + 1:
-            raise UnencodableValue(f"claim {claim.claim_id}: an 837I claim has 1 to {MAX_OTHER_DIAGNOSES + 1} diagnoses")
+            raise UnencodableValue(
+                f"claim {claim.claim_id}: an 837I claim has 1 to {MAX_OTHER_DIAGNOSES + 1} diagnoses"
+            )
         composite = self.w.composite
         self.clean("".join(codes), "diagnosis code")
         self.add("HI", composite("ABK", codes[0]))
@@ -64,12 +73,24 @@ class InstitutionalSetWriter(ClaimSetWriter):
             occurrences = details.occurrence_codes
             self.clean("".join(occurrence.code for occurrence in occurrences), "occurrence code")
             for start in range(0, len(occurrences), MAX_CODES_PER_HI):
-                self.add("HI", *(composite("BH", item.code, "D8", format_date(item.date)) for item in occurrences[start : start + MAX_CODES_PER_HI]))
+                self.add(
+                    "HI",
+                    *(
+                        composite("BH", item.code, "D8", format_date(item.date))
+                        for item in occurrences[start : start + MAX_CODES_PER_HI]
+                    ),
+                )
         if details.value_codes:
             values = details.value_codes
             self.clean("".join(value.code for value in values), "value code")
             for start in range(0, len(values), MAX_CODES_PER_HI):
-                self.add("HI", *(composite("BE", item.code, "", "", format_amount(item.amount)) for item in values[start : start + MAX_CODES_PER_HI]))
+                self.add(
+                    "HI",
+                    *(
+                        composite("BE", item.code, "", "", format_amount(item.amount))
+                        for item in values[start : start + MAX_CODES_PER_HI]
+                    ),
+                )
         if details.condition_codes:
             self._coded("BG", details.condition_codes, "condition code")
 
@@ -88,8 +109,11 @@ class InstitutionalSetWriter(ClaimSetWriter):
         procedure = self.procedure("HC", line.procedure_code, line.modifiers) if line.procedure_code else ""
         self.clean(line.revenue_code + line.unit_basis, "SV2")
         self.add("LX", str(line.line_number))
-        self.add("SV2", line.revenue_code, procedure, format_amount(line.charge), line.unit_basis, format_amount(line.units))
-        self.add("DTP", "472", "D8", format_date(line.date_of_service))
+        self.add(
+            "SV2", line.revenue_code, procedure, format_amount(line.charge), line.unit_basis, format_amount(line.units)
+        )
+        if line.date_of_service is not None:
+            self.add("DTP", "472", "D8", format_date(line.date_of_service))
         if line.line_item_control_number:
             self.add("REF", "6R", self.clean(line.line_item_control_number, "REF*6R line item control number"))
 

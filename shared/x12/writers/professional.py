@@ -27,11 +27,21 @@ class ProfessionalSetWriter(ClaimSetWriter):
         if len(claim.lines) > MAX_LINES:
             raise UnencodableValue(f"claim {claim.claim_id}: an 837P claim has at most {MAX_LINES} service lines")
         self.clean(claim.claim_id + claim.place_of_service + claim.frequency_code, f"claim {claim.claim_id} CLM")
-        self.clean(claim.provider_signature + claim.assignment + claim.benefits_assigned + claim.release_of_information, "CLM06-09")
+        self.clean(
+            claim.provider_signature + claim.assignment + claim.benefits_assigned + claim.release_of_information,
+            "CLM06-09",
+        )
         self.add(
-            "CLM", claim.claim_id, format_amount(claim.total_charge), "", "",
+            "CLM",
+            claim.claim_id,
+            format_amount(claim.total_charge),
+            "",
+            "",
             self.w.composite(claim.place_of_service, "B", claim.frequency_code),
-            claim.provider_signature, claim.assignment, claim.benefits_assigned, claim.release_of_information,
+            claim.provider_signature,
+            claim.assignment,
+            claim.benefits_assigned,
+            claim.release_of_information,
         )
 
     def diagnoses(self, claim: Claim837) -> None:
@@ -48,15 +58,23 @@ class ProfessionalSetWriter(ClaimSetWriter):
 
     def service_line(self, claim: Claim837, index: int) -> None:
         line = claim.lines[index]
-        if line.procedure_code is None:
-            raise UnencodableValue(f"claim {claim.claim_id}: an 837P service line needs a procedure code")
+        if line.procedure_code is None or line.date_of_service is None:
+            raise UnencodableValue(
+                f"claim {claim.claim_id}: an 837P service line needs a procedure code and a date of service"
+            )
         pointers = self.w.composite(*(str(pointer) for pointer in line.diagnosis_pointers))
         place = line.place_of_service or ""
         self.clean(place + line.unit_basis, "SV1")
         self.add("LX", str(line.line_number))
         self.add(
-            "SV1", self.procedure("HC", line.procedure_code, line.modifiers), format_amount(line.charge),
-            line.unit_basis, format_amount(line.units), place, "", pointers,
+            "SV1",
+            self.procedure("HC", line.procedure_code, line.modifiers),
+            format_amount(line.charge),
+            line.unit_basis,
+            format_amount(line.units),
+            place,
+            "",
+            pointers,
         )
         self.add("DTP", "472", "D8", format_date(line.date_of_service))
         if line.line_item_control_number:
@@ -66,7 +84,11 @@ class ProfessionalSetWriter(ClaimSetWriter):
         line = claim.lines[index]
         code = result.procedure_code or line.procedure_code or ""
         self.add(
-            "SVD", payer_id, format_amount(result.paid), self.procedure("HC", code, result.modifiers), "",
+            "SVD",
+            payer_id,
+            format_amount(result.paid),
+            self.procedure("HC", code, result.modifiers),
+            "",
             format_amount(result.paid_units),
         )
         self.line_adjudication_tail(result)

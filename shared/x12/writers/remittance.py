@@ -29,9 +29,22 @@ class RemittanceWriter:
     def write(self, remittance: Remittance) -> None:
         add, clean = self.add, self.clean
         add(
-            "BPR", clean(remittance.handling_code, "BPR01"), format_amount(remittance.payment_amount),
-            clean(remittance.credit_debit, "BPR03"), clean(remittance.payment_method, "BPR04"),
-            clean(remittance.payment_format or "", "BPR05"), "", "", "", "", "", "", "", "", "", "",
+            "BPR",
+            clean(remittance.handling_code, "BPR01"),
+            format_amount(remittance.payment_amount),
+            clean(remittance.credit_debit, "BPR03"),
+            clean(remittance.payment_method, "BPR04"),
+            clean(remittance.payment_format or "", "BPR05"),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
             format_date(remittance.payment_date),
         )
         add("TRN", "1", clean(remittance.trace_number, "TRN02"), clean(remittance.originator_id, "TRN03"))
@@ -45,7 +58,10 @@ class RemittanceWriter:
             add("N1", "PR", payer.name)
         if remittance.payer_address is not None:
             address = remittance.payer_address
-            clean(address.line1 + (address.line2 or "") + address.city + address.state + address.postal_code, "payer address")
+            clean(
+                address.line1 + (address.line2 or "") + address.city + address.state + address.postal_code,
+                "payer address",
+            )
             add("N3", address.line1, address.line2 or "")
             add("N4", address.city, address.state, address.postal_code)
         if payer.identifier and payer.qualifier != "XV":
@@ -71,26 +87,47 @@ class RemittanceWriter:
                 if run:
                     self.add("CAS", group, *run)
                 group, run = self.clean(adjustment.group, "CAS01"), []
-            run += [self.clean(adjustment.reason, "CAS reason"), format_amount(adjustment.amount), _optional(adjustment.quantity)]
+            run += [
+                self.clean(adjustment.reason, "CAS reason"),
+                format_amount(adjustment.amount),
+                _optional(adjustment.quantity),
+            ]
         if run:
             self.add("CAS", group, *run)
 
     def individual(self, entity: str, person: Individual) -> None:
         first = person.first_name or ""
         self.clean(person.last_name + first + (person.identifier or "") + (person.qualifier or ""), "NM1")
-        self.add("NM1", entity, "1", person.last_name, first, "", "", "", person.qualifier or "", person.identifier or "")
+        self.add(
+            "NM1", entity, "1", person.last_name, first, "", "", "", person.qualifier or "", person.identifier or ""
+        )
 
     def claim(self, claim: ClaimPayment) -> None:
         add, clean = self.add, self.clean
         clean(
-            claim.patient_control_number + claim.status_code + claim.claim_filing_indicator + claim.payer_claim_number
-            + (claim.facility_type_code or "") + (claim.frequency_code or "") + (claim.drg_code or ""),
+            claim.patient_control_number
+            + claim.status_code
+            + claim.claim_filing_indicator
+            + claim.payer_claim_number
+            + (claim.facility_type_code or "")
+            + (claim.frequency_code or "")
+            + (claim.drg_code or ""),
             "CLP",
         )
         add(
-            "CLP", claim.patient_control_number, claim.status_code, format_amount(claim.billed), format_amount(claim.paid),
-            _optional(claim.patient_responsibility), claim.claim_filing_indicator, claim.payer_claim_number,
-            claim.facility_type_code or "", claim.frequency_code or "", "", claim.drg_code or "", _optional(claim.drg_weight),
+            "CLP",
+            claim.patient_control_number,
+            claim.status_code,
+            format_amount(claim.billed),
+            format_amount(claim.paid),
+            _optional(claim.patient_responsibility),
+            claim.claim_filing_indicator,
+            claim.payer_claim_number,
+            claim.facility_type_code or "",
+            claim.frequency_code or "",
+            "",
+            claim.drg_code or "",
+            _optional(claim.drg_weight),
         )
         self.adjustments(claim.adjustments)
         if claim.patient is not None:
@@ -117,14 +154,23 @@ class RemittanceWriter:
             codes = [clean(code, "MOA remark code") for code in outpatient.remark_codes[:5]]
             codes += [""] * (5 - len(codes))
             add(
-                "MOA", _optional(outpatient.reimbursement_rate), _optional(outpatient.hcpcs_payable), *codes,
-                _optional(outpatient.esrd_payment), _optional(outpatient.non_payable_professional),
+                "MOA",
+                _optional(outpatient.reimbursement_rate),
+                _optional(outpatient.hcpcs_payable),
+                *codes,
+                _optional(outpatient.esrd_payment),
+                _optional(outpatient.non_payable_professional),
             )
         if claim.original_reference_number:
             add("REF", "F8", clean(claim.original_reference_number, "REF*F8"))
         for qualifier, value in claim.references:
             add("REF", clean(qualifier, "REF01"), clean(value, "REF02"))
-        for qualifier, when in (("232", claim.statement_from), ("233", claim.statement_to), ("036", claim.coverage_expiration), ("050", claim.received_date)):
+        for qualifier, when in (
+            ("232", claim.statement_from),
+            ("233", claim.statement_to),
+            ("036", claim.coverage_expiration),
+            ("050", claim.received_date),
+        ):
             if when is not None:
                 add("DTM", qualifier, format_date(when))
         for qualifier, value in claim.supplemental_amounts:
@@ -134,16 +180,28 @@ class RemittanceWriter:
 
     def line(self, line: ServicePayment) -> None:
         add, clean, composite = self.add, self.clean, self.w.composite
-        clean(line.procedure_qualifier + line.procedure_code + "".join(line.modifiers) + (line.revenue_code or ""), "SVC")
+        clean(
+            line.procedure_qualifier + line.procedure_code + "".join(line.modifiers) + (line.revenue_code or ""), "SVC"
+        )
         submitted = ""
         if line.submitted_procedure_code:
             clean(line.submitted_procedure_code + "".join(line.submitted_modifiers), "SVC06")
             submitted = composite(line.procedure_qualifier, line.submitted_procedure_code, *line.submitted_modifiers)
         add(
-            "SVC", composite(line.procedure_qualifier, line.procedure_code, *line.modifiers), format_amount(line.billed),
-            format_amount(line.paid), line.revenue_code or "", _optional(line.units_paid), submitted, _optional(line.units_billed),
+            "SVC",
+            composite(line.procedure_qualifier, line.procedure_code, *line.modifiers),
+            format_amount(line.billed),
+            format_amount(line.paid),
+            line.revenue_code or "",
+            _optional(line.units_paid),
+            submitted,
+            _optional(line.units_billed),
         )
-        for qualifier, when in (("472", line.service_date), ("150", line.service_period_start), ("151", line.service_period_end)):
+        for qualifier, when in (
+            ("472", line.service_date),
+            ("150", line.service_period_start),
+            ("151", line.service_period_end),
+        ):
             if when is not None:
                 add("DTM", qualifier, format_date(when))
         self.adjustments(line.adjustments)

@@ -85,21 +85,37 @@ def write_interchange(
     element = separators.element
     isa = element.join(
         (
-            "ISA", "00", " " * 10, "00", " " * 10,
-            partners.sender_qualifier, _pad(partners.sender_id, 15, "ISA06 sender id"),
-            partners.receiver_qualifier, _pad(partners.receiver_id, 15, "ISA08 receiver id"),
-            format_date(created.date())[2:], format_time(created),
-            separators.repetition or "U", "00501", interchange_number,
+            "ISA",
+            "00",
+            " " * 10,
+            "00",
+            " " * 10,
+            partners.sender_qualifier,
+            _pad(partners.sender_id, 15, "ISA06 sender id"),
+            partners.receiver_qualifier,
+            _pad(partners.receiver_id, 15, "ISA08 receiver id"),
+            format_date(created.date())[2:],
+            format_time(created),
+            separators.repetition or "U",
+            "00501",
+            interchange_number,
             "1" if partners.acknowledgment_requested else "0",
-            "P" if partners.production else "T", separators.component,
+            "P" if partners.production else "T",
+            separators.component,
         )
     )
     segments = writer.segments
     segments.append(isa)
     writer.add(
-        "GS", functional_id, partners.application_sender or partners.sender_id,
+        "GS",
+        functional_id,
+        partners.application_sender or partners.sender_id,
         partners.application_receiver or partners.receiver_id,
-        format_date(created.date()), format_time(created), group_number, "X", version,
+        format_date(created.date()),
+        format_time(created),
+        group_number,
+        "X",
+        version,
     )
     for body in bodies:
         control_number = f"{control_numbers.next_transaction_set(sender):04d}"

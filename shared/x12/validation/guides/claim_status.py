@@ -10,29 +10,59 @@ _MORE_STATUS = composite("S", "R AN 1/30", "R AN 1/30", "S ID 2/3")
 
 
 def _stc(date: str, action: str, charge: str):
-    return segment("STC", _STATUS, f"{date} DT 8/8", f"{action} ID 1/2 U,WQ", f"{charge} $ 1/18", "N", "N", "N", "N", "N", _MORE_STATUS, _MORE_STATUS, "S AN 1/264")
+    return segment(
+        "STC",
+        _STATUS,
+        f"{date} DT 8/8",
+        f"{action} ID 1/2 U,WQ",
+        f"{charge} $ 1/18",
+        "N",
+        "N",
+        "N",
+        "N",
+        "N",
+        _MORE_STATUS,
+        _MORE_STATUS,
+        "S AN 1/264",
+    )
 
 
 CLAIM_STATUS = Guide(
     version="005010X214",
     root=loop(
-        "HEADER", "ST", "BHT",
+        "HEADER",
+        "ST",
+        "BHT",
         loop(
-            "2000A", "HL 20", "",
+            "2000A",
+            "HL 20",
+            "",
             loop("2100A", "NM1", ""),
             loop("2200A", "TRN", "DTP", required="DTP"),
             loop(
-                "2000B", "HL 21", "",
+                "2000B",
+                "HL 21",
+                "",
                 loop("2100B", "NM1", ""),
                 loop("2200B", "TRN", "STC QTY AMT", required="STC"),
                 loop(
-                    "2000C", "HL 19", "",
+                    "2000C",
+                    "HL 19",
+                    "",
                     loop("2100C", "NM1", ""),
                     loop("2200C", "TRN", "STC REF QTY AMT"),
                     loop(
-                        "2000D", "HL PT", "",
+                        "2000D",
+                        "HL PT",
+                        "",
                         loop("2100D", "NM1", ""),
-                        loop("2200D", "TRN", "STC REF DTP", loop("2220D", "SVC", "STC REF DTP", required="STC"), required="STC"),
+                        loop(
+                            "2200D",
+                            "TRN",
+                            "STC REF DTP",
+                            loop("2220D", "SVC", "STC REF DTP", required="STC"),
+                            required="STC",
+                        ),
                         required="2100D",
                     ),
                     required="2100C",

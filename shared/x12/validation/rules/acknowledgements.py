@@ -40,7 +40,12 @@ class AcknowledgementRules(Rules):
         if accepted > received:
             self.report(index, "AK9", "AK904 accepted count exceeds AK903 received count", loop)
         if self.sets and self.sets == received and accepted != self.accepted:
-            self.report(index, "AK9", f"AK904 says {accepted} sets were accepted, but the IK5 segments accept {self.accepted}", loop)
+            self.report(
+                index,
+                "AK9",
+                f"AK904 says {accepted} sets were accepted, but the IK5 segments accept {self.accepted}",
+                loop,
+            )
         if status in ACCEPTED and accepted != received:
             self.report(index, "AK9", "AK901 accepts the group, but not every set received was accepted", loop)
         elif status == "P" and not 0 < accepted < received:

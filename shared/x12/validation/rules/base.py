@@ -12,10 +12,75 @@ from shared.x12.values import is_number
 
 Handler = Callable[[int, str, list[str]], None]
 
-US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK "
-    "OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI FM MH PW AA AE AP "
-    "AB BC MB NB NL NS NT NU ON PE QC SK YT".split()
+CANADIAN_PROVINCES = frozenset({"AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"})
+US_STATES = (
+    frozenset(
+        {
+            "AL",
+            "AK",
+            "AZ",
+            "AR",
+            "CA",
+            "CO",
+            "CT",
+            "DE",
+            "DC",
+            "FL",
+            "GA",
+            "HI",
+            "ID",
+            "IL",
+            "IN",
+            "IA",
+            "KS",
+            "KY",
+            "LA",
+            "ME",
+            "MD",
+            "MA",
+            "MI",
+            "MN",
+            "MS",
+            "MO",
+            "MT",
+            "NE",
+            "NV",
+            "NH",
+            "NJ",
+            "NM",
+            "NY",
+            "NC",
+            "ND",
+            "OH",
+            "OK",
+            "OR",
+            "PA",
+            "RI",
+            "SC",
+            "SD",
+            "TN",
+            "TX",
+            "UT",
+            "VT",
+            "VA",
+            "WA",
+            "WV",
+            "WI",
+            "WY",
+            "AS",
+            "GU",
+            "MP",
+            "PR",
+            "VI",
+            "FM",
+            "MH",
+            "PW",
+            "AA",
+            "AE",
+            "AP",
+        }
+    )
+    | CANADIAN_PROVINCES
 )
 
 
@@ -36,7 +101,9 @@ class Rules:
         self.separators = separators
         self.handlers: dict[str, Handler] = {"NM1": self.check_npi, "N1": self.check_npi, "N4": self.check_postal}
 
-    def report(self, index: int, segment_id: str, message: str, loop: str | None = None, severity: Severity = "error") -> None:
+    def report(
+        self, index: int, segment_id: str, message: str, loop: str | None = None, severity: Severity = "error"
+    ) -> None:
         self.issues.append(Issue(index + 1, segment_id, message, severity, loop))
 
     def check_npi(self, index: int, loop: str, segment: list[str]) -> None:
@@ -53,9 +120,9 @@ class Rules:
             return
         if state and state not in US_STATES:
             self.report(index, "N4", "N402 is not a US state or Canadian province code", loop)
-        if postal and state not in ("AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"):
-            if not (postal.isdigit() and postal.isascii() and len(postal) in (5, 9)):
-                self.report(index, "N4", "N403 is not a five- or nine-digit ZIP code", loop)
+        us_postal = postal.isdigit() and postal.isascii() and len(postal) in (5, 9)
+        if postal and state not in CANADIAN_PROVINCES and not us_postal:
+            self.report(index, "N4", "N403 is not a five- or nine-digit ZIP code", loop)
 
     def finish(self) -> None:
         """Called after the last segment of the transaction set."""

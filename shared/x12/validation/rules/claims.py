@@ -68,9 +68,22 @@ class ClaimRules(Rules):
         self.responsibility = "P"
         self.subscriber_checked = False
         self.handlers.update(
-            HL=self.on_hl, SBR=self.on_sbr, CLM=self.on_clm, REF=self.on_ref, HI=self.on_hi, LX=self.on_lx,
-            SV1=self.on_service, SV2=self.on_service, SVD=self.on_svd, CAS=self.on_cas, AMT=self.on_amt,
-            DTP=self.on_dtp, NM1=self.on_nm1, N3=self.on_detail, N4=self.on_n4, DMG=self.on_detail,
+            HL=self.on_hl,
+            SBR=self.on_sbr,
+            CLM=self.on_clm,
+            REF=self.on_ref,
+            HI=self.on_hi,
+            LX=self.on_lx,
+            SV1=self.on_service,
+            SV2=self.on_service,
+            SVD=self.on_svd,
+            CAS=self.on_cas,
+            AMT=self.on_amt,
+            DTP=self.on_dtp,
+            NM1=self.on_nm1,
+            N3=self.on_detail,
+            N4=self.on_n4,
+            DMG=self.on_detail,
         )
 
     # --- hierarchy and subscriber ----------------------------------------------------------------
@@ -97,7 +110,9 @@ class ClaimRules(Rules):
         if self.subscriber_is_patient and relationship != "18":
             self.report(index, "SBR", "SBR02 must be 18 when the patient is the subscriber (no 2000C loop)", loop)
         elif not self.subscriber_is_patient and relationship:
-            self.report(index, "SBR", "SBR02 must be empty when the patient is not the subscriber (2000C follows)", loop)
+            self.report(
+                index, "SBR", "SBR02 must be empty when the patient is not the subscriber (2000C follows)", loop
+            )
 
     def on_detail(self, index: int, loop: str, segment: list[str]) -> None:
         if loop == "2010BA":
@@ -123,7 +138,12 @@ class ClaimRules(Rules):
         if self.subscriber_is_patient and not self.subscriber_checked:
             missing = {"N3", "N4", "DMG"} - self.subscriber_details
             if missing:
-                self.report(self.subscriber_index, "HL", f"the subscriber is the patient, so 2010BA needs {', '.join(sorted(missing))}", "2000B")
+                self.report(
+                    self.subscriber_index,
+                    "HL",
+                    f"the subscriber is the patient, so 2010BA needs {', '.join(sorted(missing))}",
+                    "2000B",
+                )
         self.subscriber_checked = True
         frequency = element(segment, 5).split(self.separators.component)
         self.claim = _Claim(index, money(element(segment, 2)), frequency[2] if len(frequency) > 2 else "")
@@ -150,7 +170,9 @@ class ClaimRules(Rules):
                 self.report(index, "HI", f"{name}-2 is not an ICD-10-CM code written without the dot", loop)
             if qualifier in ("BH", "BBR", "BBQ", "BR", "BQ"):
                 if len(parts) < 4 or parts[2] != "D8" or not is_date(parts[3]):
-                    self.report(index, "HI", f"{name} needs D8 and a CCYYMMDD date in its third and fourth components", loop)
+                    self.report(
+                        index, "HI", f"{name} needs D8 and a CCYYMMDD date in its third and fourth components", loop
+                    )
             elif qualifier == "BI":
                 start, _, end = (parts[3] if len(parts) > 3 else "").partition("-")
                 if len(parts) < 4 or parts[2] != "RD8" or not (is_date(start) and is_date(end)):
@@ -188,7 +210,9 @@ class ClaimRules(Rules):
         if professional:
             for pointer in element(segment, 7).split(self.separators.component):
                 if pointer.isdigit() and int(pointer) > claim.diagnoses:
-                    self.report(index, "SV1", f"SV107 points at diagnosis {pointer}, but the claim has {claim.diagnoses}", loop)
+                    self.report(
+                        index, "SV1", f"SV107 points at diagnosis {pointer}, but the claim has {claim.diagnoses}", loop
+                    )
 
     # --- coordination of benefits -----------------------------------------------------------
 
@@ -197,7 +221,9 @@ class ClaimRules(Rules):
         if claim is None:
             return
         paid = money(element(segment, 2))
-        claim.results.append(_LineResult(index, element(segment, 1), paid if paid is not None else ZERO, claim.line_charge))
+        claim.results.append(
+            _LineResult(index, element(segment, 1), paid if paid is not None else ZERO, claim.line_charge)
+        )
 
     def on_cas(self, index: int, loop: str, segment: list[str]) -> None:
         claim = self.claim
@@ -230,25 +256,42 @@ class ClaimRules(Rules):
         self.claim = None
         if claim.charge is not None and claim.lines and claim.charge != claim.line_total:
             self.report(
-                claim.index, "CLM",
+                claim.index,
+                "CLM",
                 f"CLM02 claim charge {format_amount(claim.charge)} does not equal the sum of the line charges {format_amount(claim.line_total)}",
                 "2300",
             )
         if claim.frequency in CORRECTING_FREQUENCIES and not claim.has_original_reference:
-            self.report(claim.index, "CLM", f"frequency {claim.frequency} (replacement or void) needs REF*F8 with the payer's claim number", "2300")
+            self.report(
+                claim.index,
+                "CLM",
+                f"frequency {claim.frequency} (replacement or void) needs REF*F8 with the payer's claim number",
+                "2300",
+            )
         elif claim.frequency == "1" and claim.has_original_reference:
             self.report(claim.index, "CLM", "REF*F8 is only sent with frequency 7 or 8", "2300", "warning")
         if self.responsibility in ("S", "T") and not claim.others:
-            self.report(claim.index, "CLM", "a secondary or tertiary claim needs the prior payer's adjudication (loop 2320)", "2300")
+            self.report(
+                claim.index,
+                "CLM",
+                "a secondary or tertiary claim needs the prior payer's adjudication (loop 2320)",
+                "2300",
+            )
         payer_ids = {other.payer_id for other in claim.others}
         results_by_payer: dict[str, list[_LineResult]] = {}
         for result in claim.results:
             results_by_payer.setdefault(result.payer_id, []).append(result)
             if result.payer_id not in payer_ids:
-                self.report(result.index, "SVD", "SVD01 does not match the payer id (NM109) of any 2330B loop of this claim", "2430")
+                self.report(
+                    result.index,
+                    "SVD",
+                    "SVD01 does not match the payer id (NM109) of any 2330B loop of this claim",
+                    "2430",
+                )
             if result.line_charge is not None and result.paid + result.adjustments != result.line_charge:
                 self.report(
-                    result.index, "SVD",
+                    result.index,
+                    "SVD",
                     f"line does not balance: paid {format_amount(result.paid)} plus adjustments {format_amount(result.adjustments)} "
                     f"is not the line charge {format_amount(result.line_charge)}",
                     "2430",
@@ -258,12 +301,18 @@ class ClaimRules(Rules):
             if other.paid is None:
                 continue
             if not results and not other.dated:
-                self.report(other.index, "SBR", "the prior payer adjudicated the claim: 2330B needs DTP*573 when no 2430 line results are sent", "2320")
+                self.report(
+                    other.index,
+                    "SBR",
+                    "the prior payer adjudicated the claim: 2330B needs DTP*573 when no 2430 line results are sent",
+                    "2320",
+                )
             if claim.charge is not None:
                 adjusted = other.claim_adjustments + sum((result.adjustments for result in results), ZERO)
                 if claim.charge - other.paid - adjusted != 0:
                     self.report(
-                        other.index, "SBR",
+                        other.index,
+                        "SBR",
                         f"prior payer does not balance: charge {format_amount(claim.charge)} minus paid {format_amount(other.paid)} "
                         f"minus adjustments {format_amount(adjusted)} is not zero",
                         "2320",

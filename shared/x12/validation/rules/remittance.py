@@ -45,7 +45,15 @@ class RemittanceRules(Rules):
         self.paid_total = ZERO
         self.provider_adjustments = ZERO
         self.claim: _Claim | None = None
-        self.handlers.update(BPR=self.on_bpr, CLP=self.on_clp, SVC=self.on_svc, CAS=self.on_cas, DTM=self.on_dtm, PLB=self.on_plb, LX=self.on_lx)
+        self.handlers.update(
+            BPR=self.on_bpr,
+            CLP=self.on_clp,
+            SVC=self.on_svc,
+            CAS=self.on_cas,
+            DTM=self.on_dtm,
+            PLB=self.on_plb,
+            LX=self.on_lx,
+        )
 
     def on_bpr(self, index: int, loop: str, segment: list[str]) -> None:
         self.payment, self.payment_index, self.method = money(element(segment, 2)), index, element(segment, 4)
@@ -104,7 +112,8 @@ class RemittanceRules(Rules):
             claim.undated_lines += 1
         if line.charge is not None and line.paid is not None and line.charge - line.paid != line.adjustments:
             self.report(
-                line.index, "SVC",
+                line.index,
+                "SVC",
                 f"service line does not balance: charge {format_amount(line.charge)} minus paid {format_amount(line.paid)} "
                 f"is not the sum of its adjustments {format_amount(line.adjustments)}",
                 "2110",
@@ -120,15 +129,27 @@ class RemittanceRules(Rules):
             adjusted = claim.adjustments + claim.line_adjustments
             if claim.charge - claim.paid != adjusted:
                 self.report(
-                    claim.index, "CLP",
+                    claim.index,
+                    "CLP",
                     f"claim does not balance: charge {format_amount(claim.charge)} minus paid {format_amount(claim.paid)} "
                     f"is not the sum of claim and line adjustments {format_amount(adjusted)}",
                     "2100",
                 )
         if claim.undated_lines and not claim.dated:
-            self.report(claim.index, "CLP", "service lines need DTM*472 (or 150/151) when the claim has no statement dates (DTM*232/233)", "2100")
+            self.report(
+                claim.index,
+                "CLP",
+                "service lines need DTM*472 (or 150/151) when the claim has no statement dates (DTM*232/233)",
+                "2100",
+            )
         if claim.status == "22" and claim.paid is not None and claim.paid > 0:
-            self.report(claim.index, "CLP", "a reversal (CLP02 22) normally takes money back: CLP04 is positive", "2100", "warning")
+            self.report(
+                claim.index,
+                "CLP",
+                "a reversal (CLP02 22) normally takes money back: CLP04 is positive",
+                "2100",
+                "warning",
+            )
 
     def finish(self) -> None:
         self.finish_claim()
@@ -137,7 +158,8 @@ class RemittanceRules(Rules):
         expected = self.paid_total - self.provider_adjustments
         if self.payment != expected:
             self.report(
-                self.payment_index, "BPR",
+                self.payment_index,
+                "BPR",
                 f"BPR02 payment {format_amount(self.payment)} does not equal the sum of CLP04 {format_amount(self.paid_total)} "
                 f"minus the sum of PLB adjustments {format_amount(self.provider_adjustments)}",
                 "HEADER",
