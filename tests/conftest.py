@@ -4,6 +4,7 @@ namespaces (topic prefix + database prefix) so tests never see each other's mess
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 
 import pytest
@@ -20,7 +21,13 @@ os.environ.setdefault("RCM_STACK_KAFKA_PORT", "19192")
 
 @pytest.fixture(scope="session")
 def stack():
+    """The test stack, from an empty data dir: every test adds ~20 namespaced topics, and a broker
+    holding thousands makes every client's metadata fetch slow. RCM_TEST_KEEP_STACK=1 keeps and
+    reuses it (for quick local reruns)."""
     stack = Stack(StackSettings())
+    if not os.environ.get("RCM_TEST_KEEP_STACK"):
+        stack.down()
+        shutil.rmtree(stack.settings.dir, ignore_errors=True)
     stack.up()
     yield stack
     if not os.environ.get("RCM_TEST_KEEP_STACK"):
