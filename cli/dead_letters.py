@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
+from cli.topic_reader import read_all
 from shared.envelope import decode
 from shared.events import DeadLetter
 from shared.settings import ServiceSettings
@@ -14,26 +15,11 @@ from shared.topics import dead_letter_topic
 
 async def read_dead_letters(settings: ServiceSettings, service: str, *, limit: int | None = None) -> list[DeadLetter]:
     topic = dead_letter_topic(service)
-    name = settings.topic_name(topic.name)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = consumer.partitions_for_topic(name) or set()
-        tps = [TopicPartition(name, p) for p in partitions]
-        if not tps:
-            return []
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        end = await consumer.end_offsets(tps)
-        unique: dict[str, DeadLetter] = {}
-        while [tp for tp in tps if await consumer.position(tp) < end[tp]]:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                for record in records:
-                    # A record read twice parks a letter with the same id (see shared/consumer.py).
-                    letter = decode(topic, record.value)
-                    unique[str(letter.event_id)] = letter.payload
-    finally:
-        await consumer.stop()
+    unique: dict[str, DeadLetter] = {}
+    for record in await read_all(settings.kafka_bootstrap, settings.topic_name(topic.name)):
+        # A record read twice parks a letter with the same id (see shared/consumer.py).
+        letter = decode(topic, record.value)
+        unique[str(letter.event_id)] = letter.payload
     ordered = sorted(unique.values(), key=lambda letter: letter.dead_lettered_at, reverse=True)
     return ordered[:limit] if limit else ordered
 

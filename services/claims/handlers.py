@@ -32,40 +32,36 @@ def subscribe(consumer: Consumer, claims: ClaimRepository, *, claims_per_batch: 
             work.record(outcome, cause=event)
         await work.finish()
 
+    async def apply_to_claims(events: Sequence[Envelope], unit: UnitOfWork, claim_ids_of, decide) -> None:
+        """Load the batch's claims once, apply `decide(claim, event, payload_item, today)` to each
+        claim an event names, then save, emit and submit in the batch's transaction."""
+        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch)
+        await work.load(claim_id for e in events for claim_id, _ in claim_ids_of(e))
+        today = unit.now.date()
+        for event in events:
+            for claim_id, item in claim_ids_of(event):
+                await work.apply(event, claim_id, lambda claim, i=item: decide(claim, i, today))
+        await work.finish()
+
     async def record_acknowledgements(events: Sequence[Envelope[ClearinghouseAcknowledged]], unit: UnitOfWork) -> None:
         """Accepted claims wait for the 835; rejected ones go to the rejection work queue."""
-        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch)
-        await work.load(ack.claim_id for e in events for ack in e.payload.acknowledgements)
-        for event in events:
-            for ack in event.payload.acknowledgements:
-                await work.apply(event, ack.claim_id, lambda claim, a=ack: domain.acknowledge(claim, a))
-        await work.finish()
+        await apply_to_claims(events, unit, lambda e: [(a.claim_id, a) for a in e.payload.acknowledgements],
+                              lambda claim, ack, today: domain.acknowledge(claim, ack))
 
     async def record_adjudications(events: Sequence[Envelope[PaymentPosted]], unit: UnitOfWork) -> None:
         """A posted remittance claim makes the claim paid, partially paid or denied."""
-        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch)
-        await work.load(e.payload.claim_id for e in events)
-        for event in events:
-            await work.apply(event, event.payload.claim_id, lambda claim, p=event.payload: domain.adjudicate(claim, p))
-        await work.finish()
+        await apply_to_claims(events, unit, lambda e: [(e.payload.claim_id, e.payload)],
+                              lambda claim, posted, today: domain.adjudicate(claim, posted))
 
     async def record_denial_work(events: Sequence[Envelope[DenialWorked]], unit: UnitOfWork) -> None:
         """Appealed or written-off denials close the claim's automated cycle."""
-        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch)
-        await work.load(e.payload.claim_id for e in events)
-        for event in events:
-            await work.apply(event, event.payload.claim_id, lambda claim, w=event.payload: domain.work_denial(claim, w))
-        await work.finish()
+        await apply_to_claims(events, unit, lambda e: [(e.payload.claim_id, e.payload)],
+                              lambda claim, worked, today: domain.work_denial(claim, worked))
 
     async def correct_denied_claims(events: Sequence[Envelope[ClaimResubmitRequested]], unit: UnitOfWork) -> None:
         """Send a corrected claim (frequency 7) for a denial the denials team can fix."""
-        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch)
-        await work.load(e.payload.claim_id for e in events)
-        today = unit.now.date()
-        for event in events:
-            await work.apply(event, event.payload.claim_id,
-                             lambda claim, r=event.payload: domain.correct(claim, r, today))
-        await work.finish()
+        await apply_to_claims(events, unit, lambda e: [(e.payload.claim_id, e.payload)],
+                              lambda claim, request, today: domain.correct(claim, request, today))
 
     consumer.subscribe(topics.ENCOUNTER_CODED, open_claims_for_coded_encounters)
     consumer.subscribe(topics.CLEARINGHOUSE_ACKNOWLEDGED, record_acknowledgements)

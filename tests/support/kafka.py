@@ -6,8 +6,9 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
+from cli.topic_reader import read_all
 from shared.envelope import Envelope, decode, encode
 from shared.settings import ServiceSettings
 from shared.topics import Topic
@@ -35,29 +36,8 @@ class KafkaProbe:
 
     async def read(self, topic: Topic, *, raw: bool = False) -> list:
         """Every message on the topic right now (from offset 0 to the end), decoded unless raw."""
-        name = self.settings.topic_name(topic.name)
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap, enable_auto_commit=False,
-                                    auto_offset_reset="earliest")
-        await consumer.start()
-        try:
-            partitions = consumer.partitions_for_topic(name) or set()
-            if not partitions:
-                await consumer._client.force_metadata_update()  # noqa: SLF001 - topic just created
-                partitions = consumer.partitions_for_topic(name) or set()
-            tps = [TopicPartition(name, p) for p in partitions]
-            if not tps:
-                return []
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            end = await consumer.end_offsets(tps)
-            values: list = []
-            while [tp for tp in tps if await consumer.position(tp) < end[tp]]:
-                batch = await consumer.getmany(timeout_ms=500, max_records=5000)
-                for records in batch.values():
-                    values.extend(records)
-            return [r.value if raw else decode(topic, r.value) for r in values]
-        finally:
-            await consumer.stop()
+        records = await read_all(self.settings.kafka_bootstrap, self.settings.topic_name(topic.name))
+        return [r.value if raw else decode(topic, r.value) for r in records]
 
     async def wait_for(self, topic: Topic, predicate: Callable[[Sequence], bool], *, timeout: float = 30.0,
                        raw: bool = False) -> list:
