@@ -46,7 +46,13 @@ from shared.x12.models.claim import (
     Subscriber,
     ValueCode,
 )
-from shared.x12.models.claim_status import ClaimStatus, ClaimStatusReport, LineStatus, StatusCode, StatusEntry
+from shared.x12.models.claim_status import (
+    ClaimStatus,
+    ClaimStatusReport,
+    LineStatus,
+    StatusCode,
+    StatusEntry,
+)
 from shared.x12.models.common import CasAdjustment, Individual, Party, PostalAddress
 from shared.x12.models.eligibility import (
     Benefit,

@@ -42,7 +42,12 @@ from shared.x12.models.claim import (
 )
 from shared.x12.models.common import CasAdjustment, Individual, Party
 from shared.x12.models.eligibility import EligibilityInquiry
-from shared.x12.models.remittance import ClaimPayment, ProviderLevelAdjustment, Remittance, ServicePayment
+from shared.x12.models.remittance import (
+    ClaimPayment,
+    ProviderLevelAdjustment,
+    Remittance,
+    ServicePayment,
+)
 from shared.x12.writers.segments import TradingPartners
 
 FIRST_NAMES = (

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from shared.x12.models.base import model
 
 ACCEPTED_SET_CODES = frozenset({"A", "E"})  # E: accepted, but errors were noted
 
 
-@dataclass(frozen=True)
+@model
 class ElementError:
     """IK4. The copy of bad data (IK404) is dropped on purpose: it can hold PHI."""
 
@@ -18,7 +18,7 @@ class ElementError:
     element_reference: str | None = None  # IK402: data element reference number
 
 
-@dataclass(frozen=True)
+@model
 class SegmentError:
     """IK3 with its IK4s."""
 
@@ -29,7 +29,7 @@ class SegmentError:
     element_errors: tuple[ElementError, ...] = ()
 
 
-@dataclass(frozen=True)
+@model
 class TransactionSetAcknowledgement:
     """AK2 ... IK5: the verdict on one transaction set we sent."""
 
@@ -45,7 +45,7 @@ class TransactionSetAcknowledgement:
         return self.status in ACCEPTED_SET_CODES
 
 
-@dataclass(frozen=True)
+@model
 class FunctionalAcknowledgement:
     """One 999 transaction set: the verdict on one functional group (AK1 ... AK9)."""
 

@@ -10,7 +10,7 @@ statement period, revenue codes and occurrence/value/condition codes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -19,12 +19,13 @@ from shared.events import CoverageOrder, Relationship, SubmittedClaim
 from shared.events import Patient as ContractPatient
 from shared.events import Provider as ContractProvider
 from shared.x12.errors import UnencodableValue
+from shared.x12.models.base import model
 from shared.x12.models.common import CasAdjustment, PostalAddress
 
 PAYER_RESPONSIBILITY = {CoverageOrder.PRIMARY: "P", CoverageOrder.SECONDARY: "S", CoverageOrder.TERTIARY: "T"}
 
 
-@dataclass(frozen=True)
+@model
 class Person:
     """A subscriber, patient or other-payer subscriber (PHI)."""
 
@@ -35,7 +36,7 @@ class Person:
     address: PostalAddress | None = None
 
 
-@dataclass(frozen=True)
+@model
 class Subscriber:
     member_id: str  # NM109 (PHI)
     person: Person
@@ -44,14 +45,14 @@ class Subscriber:
     claim_filing_indicator: str = "CI"  # SBR09: CI commercial, MB Medicare Part B, MC Medicaid, ...
 
 
-@dataclass(frozen=True)
+@model
 class ClaimPayer:
     payer_id: str  # 2010BB NM109 (PI)
     name: str
     address: PostalAddress | None = None
 
 
-@dataclass(frozen=True)
+@model
 class BillingProvider:
     npi: str
     name: str  # organization name
@@ -61,7 +62,7 @@ class BillingProvider:
     pay_to_address: PostalAddress | None = None  # 2010AB, when payments go to another address
 
 
-@dataclass(frozen=True)
+@model
 class ClaimProvider:
     """Rendering (837P 2310B, 837I 2310D) or attending (837I 2310A) provider."""
 
@@ -72,7 +73,7 @@ class ClaimProvider:
     is_person: bool = True
 
 
-@dataclass(frozen=True)
+@model
 class ServiceLine:
     line_number: int  # LX01
     charge: Decimal  # SV102 / SV203
@@ -87,7 +88,7 @@ class ServiceLine:
     unit_basis: str = "UN"  # SV103 / SV204: UN units, MJ minutes (837P), DA days (837I)
 
 
-@dataclass(frozen=True)
+@model
 class LineAdjudication:
     """A prior payer's result for one service line (2430)."""
 
@@ -102,7 +103,7 @@ class LineAdjudication:
     remaining_patient_liability: Decimal | None = None  # AMT*EAF
 
 
-@dataclass(frozen=True)
+@model
 class PayerAdjudication:
     """What a prior payer decided (2320/2330A/2330B, plus 2430 per line) on a secondary claim."""
 
@@ -122,19 +123,19 @@ class PayerAdjudication:
     lines: tuple[LineAdjudication, ...] = ()
 
 
-@dataclass(frozen=True)
+@model
 class OccurrenceCode:
     code: str  # NUBC occurrence code, e.g. "11" onset of symptoms
     date: date
 
 
-@dataclass(frozen=True)
+@model
 class ValueCode:
     code: str  # NUBC value code, e.g. "80" covered days
     amount: Decimal
 
 
-@dataclass(frozen=True)
+@model
 class InstitutionalDetails:
     facility_type: str  # CLM05-1: type of bill without the leading 0 and frequency, e.g. "13"
     statement_from: date  # DTP*434
@@ -151,7 +152,7 @@ class InstitutionalDetails:
     attending: ClaimProvider | None = None  # 2310A
 
 
-@dataclass(frozen=True)
+@model
 class Claim837:
     claim_id: str  # CLM01 patient control number; returns as 835 CLP01 and 277CA TRN02
     total_charge: Decimal  # CLM02 = sum of line charges
@@ -186,7 +187,7 @@ class Claim837:
         return f"0{self.institutional.facility_type}{self.frequency_code}"
 
 
-@dataclass(frozen=True)
+@model
 class Submitter:
     name: str
     identifier: str  # ETIN assigned by the receiver
@@ -194,13 +195,13 @@ class Submitter:
     phone: str  # digits only
 
 
-@dataclass(frozen=True)
+@model
 class Receiver:
     name: str
     identifier: str
 
 
-@dataclass(frozen=True)
+@model
 class ClaimBatch:
     """One 837 transaction set as read back."""
 
@@ -294,7 +295,7 @@ def _secondary_needs_prior(claim: SubmittedClaim, prior_payers: tuple[PayerAdjud
         )
 
 
-@dataclass(frozen=True)
+@model
 class ProfessionalClaim:
     """A SubmittedClaim plus what an 837P needs beyond the contract."""
 
@@ -346,7 +347,7 @@ class ProfessionalClaim:
         )
 
 
-@dataclass(frozen=True)
+@model
 class InstitutionalClaim:
     """A SubmittedClaim plus the institutional (UB-04) data an 837I needs."""
 

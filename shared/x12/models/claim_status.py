@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -10,13 +9,14 @@ from pydantic import ValidationError
 
 from shared.events import ClaimAcknowledgement
 from shared.x12.errors import ContractMismatch
+from shared.x12.models.base import model
 from shared.x12.models.common import Party
 
 # Claim status category codes that mean the claim did not enter adjudication.
 REJECTED_CATEGORIES = frozenset({"A3", "A4", "A6", "A7", "A8", "E0", "E1", "E2", "E3", "E4"})
 
 
-@dataclass(frozen=True)
+@model
 class StatusCode:
     """One STC composite: category (A1, A2, A3, A7, ...), status (code list 508) and entity."""
 
@@ -30,7 +30,7 @@ class StatusCode:
         return f"{self.category}_{self.status}"
 
 
-@dataclass(frozen=True)
+@model
 class StatusEntry:
     """One STC segment: up to three composites with the date, action code and amount."""
 
@@ -44,7 +44,7 @@ class StatusEntry:
         return self.action_code == "U" or any(code.category in REJECTED_CATEGORIES for code in self.codes)
 
 
-@dataclass(frozen=True)
+@model
 class LineStatus:
     """2220D: the status of one service line."""
 
@@ -56,7 +56,7 @@ class LineStatus:
     service_date: date | None = None
 
 
-@dataclass(frozen=True)
+@model
 class ClaimStatus:
     """2200D: one claim's acknowledgment."""
 
@@ -95,7 +95,7 @@ class ClaimStatus:
             ) from None
 
 
-@dataclass(frozen=True)
+@model
 class ClaimStatusReport:
     """One 277CA transaction set."""
 

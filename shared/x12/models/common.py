@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
 
-T = TypeVar("T")
-
-
-def assemble(model: type[T], **values: Any) -> T:
-    """An instance of the frozen dataclass `model` from *all* its field values, without __init__.
-
-    A frozen dataclass's __init__ assigns each field through object.__setattr__, several times the
-    cost of a dict update; a reader builds a few hundred thousand models from a large 835, so the
-    readers' hot paths use this. The caller passes every field (defaults are not applied).
-    """
-    instance = object.__new__(model)
-    instance.__dict__.update(values)
-    return instance
+from shared.x12.models.base import model
 
 
-@dataclass(frozen=True)
+@model
 class CasAdjustment:
     """One CAS triplet: group code (CO, PR, OA, PI, CR), reason code (CARC), amount, optional quantity."""
 
@@ -31,7 +17,7 @@ class CasAdjustment:
     quantity: Decimal | None = None
 
 
-@dataclass(frozen=True)
+@model
 class PostalAddress:
     """N3/N4. PHI when it is a patient's or subscriber's address."""
 
@@ -42,7 +28,7 @@ class PostalAddress:
     line2: str | None = None
 
 
-@dataclass(frozen=True)
+@model
 class Party:
     """An organization named in an NM1 or N1 segment with its identifier (payer, payee, submitter)."""
 
@@ -51,7 +37,7 @@ class Party:
     qualifier: str | None = None  # NM108 / N103, e.g. PI payer id, XX NPI, 46 ETIN, FI tax id
 
 
-@dataclass(frozen=True)
+@model
 class Individual:
     """A person named in an NM1 segment (PHI): patient or insured on an 835, subscriber on a 27x."""
 

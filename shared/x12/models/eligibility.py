@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from shared.x12.models.base import model
 from shared.x12.models.common import Party, PostalAddress
 
 ACTIVE_CODES = frozenset({"1", "2", "3", "4", "5"})  # EB01 active coverage, incl. capitated and pending
@@ -13,7 +13,7 @@ INACTIVE_CODES = frozenset({"6", "7", "8"})
 COPAY, COINSURANCE, DEDUCTIBLE, OUT_OF_POCKET = "B", "A", "C", "G"
 
 
-@dataclass(frozen=True)
+@model
 class EligibilityInquiry:
     """One subscriber's 270 request (the patient is the subscriber)."""
 
@@ -31,7 +31,7 @@ class EligibilityInquiry:
     originator_id: str = "9000000000"  # TRN03: '9' + the requester's id, ten characters
 
 
-@dataclass(frozen=True)
+@model
 class EligibilityRequest:
     """One 270 transaction set as read back."""
 
@@ -40,7 +40,7 @@ class EligibilityRequest:
     inquiries: tuple[EligibilityInquiry, ...]
 
 
-@dataclass(frozen=True)
+@model
 class Benefit:
     """One EB segment with the DTP dates that follow it."""
 
@@ -60,7 +60,7 @@ class Benefit:
     period_end: date | None = None
 
 
-@dataclass(frozen=True)
+@model
 class RequestRejection:
     """AAA: why the payer could not answer (e.g. 72 invalid member id, 75 subscriber not found)."""
 
@@ -69,7 +69,7 @@ class RequestRejection:
     valid_request: bool = False  # AAA01
 
 
-@dataclass(frozen=True)
+@model
 class EligibilityResult:
     """2000C/2000D: one subscriber's (or dependent's) answer."""
 
@@ -120,7 +120,7 @@ class EligibilityResult:
         return self._first(DEDUCTIBLE, "amount", in_network)
 
 
-@dataclass(frozen=True)
+@model
 class EligibilityResponse:
     """One 271 transaction set."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -16,12 +15,13 @@ from shared.events import (
     RemittanceReceived,
 )
 from shared.x12.errors import ContractMismatch
+from shared.x12.models.base import model
 from shared.x12.models.common import CasAdjustment, Individual, Party, PostalAddress
 
 REVERSAL = "22"
 
 
-@dataclass(frozen=True)
+@model
 class ServicePayment:
     """One SVC loop (2110): what was billed and paid for a service line."""
 
@@ -44,7 +44,7 @@ class ServicePayment:
     remark_codes: tuple[str, ...] = ()  # LQ*HE (RARC)
 
 
-@dataclass(frozen=True)
+@model
 class InpatientAdjudication:
     """MIA. Amounts by their position in the segment; the remark codes separately."""
 
@@ -54,7 +54,7 @@ class InpatientAdjudication:
     remark_codes: tuple[str, ...] = ()  # MIA05, MIA20-23
 
 
-@dataclass(frozen=True)
+@model
 class OutpatientAdjudication:
     """MOA."""
 
@@ -65,7 +65,7 @@ class OutpatientAdjudication:
     non_payable_professional: Decimal | None = None  # MOA09
 
 
-@dataclass(frozen=True)
+@model
 class ClaimPayment:
     """One CLP loop (2100)."""
 
@@ -110,7 +110,7 @@ class ClaimPayment:
         return self.original_reference_number or self.payer_claim_number
 
 
-@dataclass(frozen=True)
+@model
 class ProviderLevelAdjustment:
     """One PLB adjustment. A positive amount reduces the payment (e.g. WO recoupment); negative adds (L6 interest)."""
 
@@ -121,7 +121,7 @@ class ProviderLevelAdjustment:
     reference: str | None = None  # PLB03-2, e.g. the claim a recoupment belongs to
 
 
-@dataclass(frozen=True)
+@model
 class Remittance:
     control_number: str  # ST02
     handling_code: str  # BPR01: I remittance with payment, H notification only, ...

@@ -8,7 +8,10 @@ from shared.x12.envelope import TransactionSet
 from shared.x12.readers.acknowledgement import read_acknowledgement
 from shared.x12.readers.claim import read_claims
 from shared.x12.readers.claim_status import read_claim_status
-from shared.x12.readers.eligibility import read_eligibility_request, read_eligibility_response
+from shared.x12.readers.eligibility import (
+    read_eligibility_request,
+    read_eligibility_response,
+)
 from shared.x12.readers.remittance import read_remittance
 
 Reader = Callable[[list[list[str]], TransactionSet], object]

@@ -26,7 +26,14 @@ from shared.x12.models.claim import (
 from shared.x12.models.common import PostalAddress
 from shared.x12.readers.mapping import run
 from shared.x12.readers.remittance import adjustments_of
-from shared.x12.values import amount, elements, integer, number, parse_date, parse_period
+from shared.x12.values import (
+    amount,
+    elements,
+    integer,
+    number,
+    parse_date,
+    parse_period,
+)
 
 
 class _ClaimReader:
@@ -286,14 +293,12 @@ class _ClaimReader:
             "frequency_code": facility[2],
             "place_of_service": None if self.institutional else facility[0],
             "diagnoses": (),
-            "provider_signature": clm[6] or ("" if self.institutional else "Y"),
+            "provider_signature": "Y" if self.institutional else clm[6],  # CLM06 is not used on 837I
             "assignment": clm[7],
             "benefits_assigned": clm[8],
             "release_of_information": clm[9],
             "details": {"facility_type": facility[0]} if self.institutional else {},
         }
-        if self.institutional:
-            self.claim["provider_signature"] = "Y"
         self.where = "claim"
 
     def on_dtp(self, segment: list[str]) -> None:

@@ -7,10 +7,24 @@ from decimal import Decimal
 
 from shared.x12.envelope import TransactionSet
 from shared.x12.errors import MappingError
-from shared.x12.models.claim_status import ClaimStatus, ClaimStatusReport, LineStatus, StatusCode, StatusEntry
+from shared.x12.models.claim_status import (
+    ClaimStatus,
+    ClaimStatusReport,
+    LineStatus,
+    StatusCode,
+    StatusEntry,
+)
 from shared.x12.models.common import Party
 from shared.x12.readers.mapping import run
-from shared.x12.values import amount, elements, number, optional_amount, optional_date, parse_date, parse_period
+from shared.x12.values import (
+    amount,
+    elements,
+    number,
+    optional_amount,
+    optional_date,
+    parse_date,
+    parse_period,
+)
 
 SOURCE, RECEIVER, PROVIDER, PATIENT = "20", "21", "19", "PT"
 

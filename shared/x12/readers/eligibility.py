@@ -14,7 +14,14 @@ from shared.x12.models.eligibility import (
     RequestRejection,
 )
 from shared.x12.readers.mapping import run
-from shared.x12.values import elements, optional_amount, optional_date, optional_number, parse_date, parse_period
+from shared.x12.values import (
+    elements,
+    optional_amount,
+    optional_date,
+    optional_number,
+    parse_date,
+    parse_period,
+)
 
 SOURCE, RECEIVER, SUBSCRIBER, DEPENDENT = "20", "21", "22", "23"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from shared.x12.envelope import TransactionSet
 from shared.x12.errors import MappingError
-from shared.x12.models.common import CasAdjustment, Individual, Party, PostalAddress, assemble
+from shared.x12.models.common import CasAdjustment, Individual, Party, PostalAddress
 from shared.x12.models.remittance import (
     ClaimPayment,
     InpatientAdjudication,
@@ -20,7 +20,15 @@ from shared.x12.models.remittance import (
     ServicePayment,
 )
 from shared.x12.readers.mapping import run
-from shared.x12.values import AmountCache, amount, elements, number, optional_amount, optional_number, parse_date
+from shared.x12.values import (
+    AmountCache,
+    amount,
+    elements,
+    number,
+    optional_amount,
+    optional_number,
+    parse_date,
+)
 
 HEADER, PAYER, PAYEE, CLAIM, LINE, BETWEEN_CLAIMS, FOOTER = range(7)
 _MIA_REMARKS = (5, 20, 21, 22, 23)
@@ -48,8 +56,7 @@ def adjustments_of(segment: list[str], parse_amount=amount) -> list[CasAdjustmen
                 raise MappingError(f"CAS{start:02d} reason code is missing for an amount")
             continue
         found.append(
-            assemble(
-                CasAdjustment,
+            CasAdjustment(
                 group=group,
                 reason=reason,
                 amount=parse_amount(value, _ELEMENT_NAMES[start + 1]),
@@ -92,7 +99,7 @@ class _RemittanceReader:
         self.line = None
         line["adjustments"] = tuple(line["adjustments"])
         line["remark_codes"] = tuple(line["remark_codes"])
-        self.claim["lines"].append(assemble(ServicePayment, **line))  # type: ignore[index]
+        self.claim["lines"].append(ServicePayment(**line))  # type: ignore[index]
 
     def finish_claim(self) -> None:
         self.finish_line()
@@ -102,7 +109,7 @@ class _RemittanceReader:
         self.claim = None
         for name in ("adjustments", "references", "supplemental_amounts", "lines"):
             claim[name] = tuple(claim[name])
-        self.claims.append(assemble(ClaimPayment, **claim))
+        self.claims.append(ClaimPayment(**claim))
 
     def on_clp(self, segment: list[str]) -> None:
         self.finish_claim()
@@ -230,8 +237,7 @@ class _RemittanceReader:
         nm1 = elements(segment, 9)
         entity = nm1[1]
         if entity == "QC" or entity == "IL":
-            person = assemble(
-                Individual,
+            person = Individual(
                 last_name=nm1[3],
                 first_name=nm1[4] or None,
                 identifier=nm1[9] or None,

@@ -21,7 +21,7 @@ NOT_SIMPLE = 99  # in SegmentSpec.checks: not used, or repeating; checked the lo
 _TYPES = {"AN": AN, "ID": ID, "N0": N0, "R": R, "$": MONEY, "DT": DT, "TM": TM}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: validation memoizes verdicts per element
 class Element:
     name: str  # e.g. "CLM02" or "CLM05-3"
     required: bool
@@ -44,9 +44,7 @@ class SegmentSpec:
     checks: tuple[tuple[int, Element, int, bool, int, int, frozenset[str] | None], ...] = ()
     required_positions: tuple[int, ...] = ()
 
-    @property
-    def max_elements(self) -> int:
-        return len(self.elements) - 1
+    max_elements: int = 0
 
 
 def _spec(segment_id: str, elements: tuple[Element | None, ...], pairs: tuple[tuple[int, int], ...]) -> SegmentSpec:
@@ -64,7 +62,7 @@ def _spec(segment_id: str, elements: tuple[Element | None, ...], pairs: tuple[tu
         if element is not None
     )
     required = tuple(position for position, element in enumerate(elements) if element is not None and element.required)
-    return SegmentSpec(segment_id, elements, pairs, checks, required)
+    return SegmentSpec(segment_id, elements, pairs, checks, required, len(elements) - 1)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,10 @@ from shared.x12.validation.guides.claims import INSTITUTIONAL, PROFESSIONAL
 from shared.x12.validation.guides.common import PHI_SEGMENTS
 from shared.x12.validation.guides.eligibility import INQUIRY, RESPONSE
 from shared.x12.validation.guides.remittance import REMITTANCE
-from shared.x12.validation.rules.acknowledgements import AcknowledgementRules, HierarchicalRules
+from shared.x12.validation.rules.acknowledgements import (
+    AcknowledgementRules,
+    HierarchicalRules,
+)
 from shared.x12.validation.rules.base import Rules
 from shared.x12.validation.rules.claims import ClaimRules
 from shared.x12.validation.rules.remittance import RemittanceRules
@@ -137,7 +140,7 @@ def _validate(document: X12Document) -> ValidationReport:
         compiled = _compiled(guide)
         key = (id(compiled), transaction.separators)
         if key not in caches:
-            caches[key] = [{} for _ in range(compiled.node_count)]
+            caches[key] = [{} for _ in range(compiled.node_count + 1)]
         _validate_transaction(
             tokens.segments,
             tokens.raw,
@@ -160,33 +163,47 @@ def _validate_transaction(
     transaction: TransactionSet,
     compiled: CompiledGuide,
     rules: Rules,
-    caches: list[dict[str, tuple[str, ...]]],
+    caches: list[dict],
     issues: list[Issue],
 ) -> None:
+    """Walk one transaction set: its loops, each segment's elements (memoized by segment text per
+    loop, since batches repeat segments verbatim), and the rules that look across segments."""
     separators = transaction.separators
     walker = LoopWalker(compiled, segments, transaction.start, issues)
     step = walker.step
-    handler_for = rules.handlers.get
+    stack = walker.stack
     phi_segments = PHI_SEGMENTS
     append = issues.append
+    element_memo = caches[-1]  # the last cache holds verdicts per (element, value)
+    handlers_by_loop: dict[int, dict] = {}
+    node, _, seen = stack[-1]
+    node_segments, specs, cache, loop_id = node.segments, node.specs, caches[node.index], node.loop_id
+    handlers = handlers_by_loop[node.index] = rules.handlers_in(loop_id)
     for index in range(transaction.start + 1, transaction.end):
         segment = segments[index]
-        node = step(index, segment)
-        if node is None:
-            continue
         segment_id = segment[0]
-        spec = node.specs.get(segment_id)
+        if segment_id in node_segments:
+            seen.add(segment_id)  # the common case, without a call into the walker
+        else:
+            if step(index, segment) is None:
+                continue
+            node, _, seen = stack[-1]
+            node_segments, specs, cache, loop_id = node.segments, node.specs, caches[node.index], node.loop_id
+            handlers = handlers_by_loop.get(node.index)
+            if handlers is None:
+                handlers = handlers_by_loop[node.index] = rules.handlers_in(loop_id)
+        spec = specs.get(segment_id)
         if spec is not None:
-            cache = caches[node.index]
             raw = raws[index]
             problems = cache.get(raw)
             if problems is None:
-                problems = check_segment(segment, spec, separators, segment_id in phi_segments)
-                cache[raw] = problems
+                problems = cache[raw] = check_segment(
+                    segment, spec, separators, segment_id in phi_segments, element_memo
+                )
             for message in problems:
-                append(Issue(index + 1, segment_id, message, "error", node.loop_id))
-        handler = handler_for(segment_id)
+                append(Issue(index + 1, segment_id, message, "error", loop_id))
+        handler = handlers.get(segment_id)
         if handler is not None:
-            handler(index, node.loop_id, segment)
+            handler(index, loop_id, segment)
     walker.finish()
     rules.finish()

@@ -8,7 +8,17 @@ Messages quote a value only when it is a code in a segment that cannot carry PHI
 from __future__ import annotations
 
 from shared.x12.separators import Separators
-from shared.x12.validation.dsl import COMPOSITE, DT, ID, MONEY, N0, TM, Element, R, SegmentSpec
+from shared.x12.validation.dsl import (
+    COMPOSITE,
+    DT,
+    ID,
+    MONEY,
+    N0,
+    TM,
+    Element,
+    R,
+    SegmentSpec,
+)
 from shared.x12.values import is_date, is_number, is_time
 
 _NUMERIC = "0123456789.-"
@@ -97,8 +107,14 @@ def _check_element(element: Element, value: str, separators: Separators, quotabl
     check_value(element, value, quotable, problems)
 
 
-def check_segment(segment: list[str], spec: SegmentSpec, separators: Separators, phi: bool) -> tuple[str, ...]:
-    """What is wrong with `segment` against `spec`; () when nothing is."""
+def check_segment(
+    segment: list[str], spec: SegmentSpec, separators: Separators, phi: bool, memo: dict | None = None
+) -> tuple[str, ...]:
+    """What is wrong with `segment` against `spec`; () when nothing is.
+
+    `memo` remembers the verdict on composite, numeric and date values per element: they repeat
+    across claims (HC:99213, 11:B:1, 1:2) even when the segments around them do not.
+    """
     problems: list[str] = []
     count = len(segment) - 1
     if count > spec.max_elements:
@@ -134,8 +150,17 @@ def check_segment(segment: list[str], spec: SegmentSpec, separators: Separators,
                 check_value(element, value, quotable, problems)
             elif "." in value and len(value) - value.index(".") > 3:
                 problems.append(f"{element.name} has more than two decimal places")
-        else:
+        elif memo is None:
             _check_element(element, value, separators, quotable, problems)
+        else:
+            key = (element, value)
+            verdict = memo.get(key)
+            if verdict is None:
+                found: list[str] = []
+                _check_element(element, value, separators, quotable, found)
+                verdict = memo[key] = tuple(found)
+            if verdict:
+                problems.extend(verdict)
     for first, second in spec.pairs:
         has_first = first <= count and bool(segment[first])
         has_second = second <= count and bool(segment[second])

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from shared.x12.control_numbers import ControlNumbers
 from shared.x12.errors import UnencodableValue
+from shared.x12.gc_pause import collector_paused
 from shared.x12.models.claim import (
     BillingProvider,
     Claim837,
@@ -27,7 +28,11 @@ from shared.x12.models.claim import (
 from shared.x12.models.common import CasAdjustment, PostalAddress
 from shared.x12.separators import DEFAULT, Separators
 from shared.x12.values import format_amount, format_date, format_time
-from shared.x12.writers.segments import SegmentWriter, TradingPartners, write_interchange
+from shared.x12.writers.segments import (
+    SegmentWriter,
+    TradingPartners,
+    write_interchange,
+)
 
 CLAIMS_PER_TRANSACTION_SET = 5000  # the 837 guides recommend at most 5000 CLM per ST/SE
 
@@ -252,7 +257,7 @@ def to_wire(claim: Claim837 | ProfessionalClaim | InstitutionalClaim) -> Claim83
 
 def write_claims(
     writer_class: type[ClaimSetWriter],
-    claims: Sequence[Claim837],
+    claims: Sequence[Claim837 | ProfessionalClaim | InstitutionalClaim],
     *,
     partners: TradingPartners,
     submitter: Submitter,
@@ -263,8 +268,37 @@ def write_claims(
     separators: Separators = DEFAULT,
     claims_per_set: int = CLAIMS_PER_TRANSACTION_SET,
 ) -> str:
+    """One 837 interchange of `claims`, `claims_per_set` to a transaction set."""
     if not claims:
         raise UnencodableValue("an 837 needs at least one claim")
+    with collector_paused():  # tens of thousands of short-lived models and strings; see gc_pause
+        wire = [to_wire(claim) for claim in claims]
+        return _write_claims(
+            writer_class,
+            wire,
+            partners,
+            submitter,
+            receiver,
+            control_numbers,
+            created,
+            reference,
+            separators,
+            claims_per_set,
+        )
+
+
+def _write_claims(
+    writer_class: type[ClaimSetWriter],
+    claims: list[Claim837],
+    partners: TradingPartners,
+    submitter: Submitter,
+    receiver: Receiver,
+    control_numbers: ControlNumbers,
+    created: datetime,
+    reference: str | None,
+    separators: Separators,
+    claims_per_set: int,
+) -> str:
     chunks = [claims[start : start + claims_per_set] for start in range(0, len(claims), claims_per_set)]
 
     def body_for(chunk: Sequence[Claim837]):

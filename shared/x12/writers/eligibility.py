@@ -11,7 +11,11 @@ from shared.x12.models.common import Party
 from shared.x12.models.eligibility import EligibilityInquiry
 from shared.x12.separators import DEFAULT, Separators
 from shared.x12.values import format_date, format_time
-from shared.x12.writers.segments import SegmentWriter, TradingPartners, write_interchange
+from shared.x12.writers.segments import (
+    SegmentWriter,
+    TradingPartners,
+    write_interchange,
+)
 
 ELIGIBILITY_VERSION = "005010X279A1"
 

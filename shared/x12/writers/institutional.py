@@ -7,10 +7,20 @@ from datetime import datetime
 
 from shared.x12.control_numbers import ControlNumbers
 from shared.x12.errors import UnencodableValue
-from shared.x12.models.claim import Claim837, InstitutionalClaim, LineAdjudication, Receiver, Submitter
+from shared.x12.models.claim import (
+    Claim837,
+    InstitutionalClaim,
+    LineAdjudication,
+    Receiver,
+    Submitter,
+)
 from shared.x12.separators import DEFAULT, Separators
 from shared.x12.values import format_amount, format_date
-from shared.x12.writers.claim import CLAIMS_PER_TRANSACTION_SET, ClaimSetWriter, to_wire, write_claims
+from shared.x12.writers.claim import (
+    CLAIMS_PER_TRANSACTION_SET,
+    ClaimSetWriter,
+    write_claims,
+)
 from shared.x12.writers.segments import TradingPartners
 
 INSTITUTIONAL_VERSION = "005010X223A2"
@@ -141,7 +151,7 @@ def write_837i(
     """Return one 837I interchange for `claims`; raises UnencodableValue like write_837p."""
     return write_claims(
         InstitutionalSetWriter,
-        [to_wire(claim) for claim in claims],
+        claims,
         partners=partners,
         submitter=submitter,
         receiver=receiver,

@@ -7,10 +7,20 @@ from datetime import datetime
 
 from shared.x12.control_numbers import ControlNumbers
 from shared.x12.errors import UnencodableValue
-from shared.x12.models.claim import Claim837, LineAdjudication, ProfessionalClaim, Receiver, Submitter
+from shared.x12.models.claim import (
+    Claim837,
+    LineAdjudication,
+    ProfessionalClaim,
+    Receiver,
+    Submitter,
+)
 from shared.x12.separators import DEFAULT, Separators
 from shared.x12.values import format_amount, format_date
-from shared.x12.writers.claim import CLAIMS_PER_TRANSACTION_SET, ClaimSetWriter, to_wire, write_claims
+from shared.x12.writers.claim import (
+    CLAIMS_PER_TRANSACTION_SET,
+    ClaimSetWriter,
+    write_claims,
+)
 from shared.x12.writers.segments import TradingPartners
 
 PROFESSIONAL_VERSION = "005010X222A1"
@@ -62,23 +72,19 @@ class ProfessionalSetWriter(ClaimSetWriter):
             raise UnencodableValue(
                 f"claim {claim.claim_id}: an 837P service line needs a procedure code and a date of service"
             )
-        pointers = self.w.composite(*(str(pointer) for pointer in line.diagnosis_pointers))
+        pointers = self.w.component.join(map(str, line.diagnosis_pointers))
         place = line.place_of_service or ""
         self.clean(place + line.unit_basis, "SV1")
-        self.add("LX", str(line.line_number))
-        self.add(
-            "SV1",
-            self.procedure("HC", line.procedure_code, line.modifiers),
-            format_amount(line.charge),
-            line.unit_basis,
-            format_amount(line.units),
-            place,
-            "",
-            pointers,
-        )
-        self.add("DTP", "472", "D8", format_date(line.date_of_service))
+        # the four segments of every service line, formatted directly: this is the writer's hot path
+        e, segments = self.w.element, self.w.segments
+        procedure = self.procedure("HC", line.procedure_code, line.modifiers)
+        charge, units = format_amount(line.charge), format_amount(line.units)
+        segments.append(f"LX{e}{line.line_number}")
+        segments.append(f"SV1{e}{procedure}{e}{charge}{e}{line.unit_basis}{e}{units}{e}{place}{e}{e}{pointers}".rstrip(e))
+        segments.append(f"DTP{e}472{e}D8{e}{format_date(line.date_of_service)}")
         if line.line_item_control_number:
-            self.add("REF", "6R", self.clean(line.line_item_control_number, "REF*6R line item control number"))
+            control = self.clean(line.line_item_control_number, "REF*6R line item control number")
+            segments.append(f"REF{e}6R{e}{control}")
 
     def line_adjudication(self, result: LineAdjudication, payer_id: str, claim: Claim837, index: int) -> None:
         line = claim.lines[index]
@@ -113,7 +119,7 @@ def write_837p(
     """
     return write_claims(
         ProfessionalSetWriter,
-        [to_wire(claim) for claim in claims],
+        claims,
         partners=partners,
         submitter=submitter,
         receiver=receiver,

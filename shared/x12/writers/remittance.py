@@ -7,11 +7,16 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from shared.x12.control_numbers import ControlNumbers
+from shared.x12.gc_pause import collector_paused
 from shared.x12.models.common import CasAdjustment, Individual
 from shared.x12.models.remittance import ClaimPayment, Remittance, ServicePayment
 from shared.x12.separators import DEFAULT, Separators
 from shared.x12.values import format_amount, format_date
-from shared.x12.writers.segments import SegmentWriter, TradingPartners, write_interchange
+from shared.x12.writers.segments import (
+    SegmentWriter,
+    TradingPartners,
+    write_interchange,
+)
 
 REMITTANCE_VERSION = "005010X221A1"
 
@@ -243,13 +248,14 @@ def write_835(
 
         return body
 
-    return write_interchange(
-        set_id="835",
-        functional_id="HP",
-        version=REMITTANCE_VERSION,
-        bodies=[body_for(remittance) for remittance in remittances],
-        partners=partners,
-        control_numbers=control_numbers,
-        created=created,
-        separators=separators,
-    )
+    with collector_paused():
+        return write_interchange(
+            set_id="835",
+            functional_id="HP",
+            version=REMITTANCE_VERSION,
+            bodies=[body_for(remittance) for remittance in remittances],
+            partners=partners,
+            control_numbers=control_numbers,
+            created=created,
+            separators=separators,
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.registration.app import build_runtime
 from shared import topics
+from shared.events import CoverageOrder
 from shared.ids import encounter_id_for
 from tests.support.builders import TENANT, a_registration_event, a_registration_request
 from tests.support.kafka import eventually
@@ -61,7 +62,7 @@ async def test_a_malformed_message_is_dead_lettered_and_the_visits_around_it_are
 
 async def test_a_visit_without_primary_coverage_is_dead_lettered_with_the_reason(settings, kafka) -> None:
     request = a_registration_request()
-    secondary_only = request.model_copy(update={"coverages": (request.coverages[0].model_copy(update={"order": "secondary"}),)})
+    secondary_only = request.model_copy(update={"coverages": (request.coverages[0].model_copy(update={"order": CoverageOrder.SECONDARY}),)})
     async with build_runtime(settings).running():
         await kafka.publish(topics.REGISTRATION_REQUESTED, a_registration_event(secondary_only))
         letters = await kafka.wait_for(topics.dead_letter_topic("registration"), lambda m: len(m) >= 1)

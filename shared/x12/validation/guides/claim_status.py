@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from shared.x12.validation.dsl import Guide, composite, loop, segment, with_codes
-from shared.x12.validation.guides.common import AMT, COMMON, DTP, NM1, OPTIONAL_PROCEDURE, PROCEDURE, QTY, REF
+from shared.x12.validation.guides.common import (
+    AMT,
+    COMMON,
+    DTP,
+    NM1,
+    OPTIONAL_PROCEDURE,
+    PROCEDURE,
+    QTY,
+    REF,
+)
 
 _STATUS = composite("R", "R AN 1/30", "R AN 1/30", "S ID 2/3")
 _MORE_STATUS = composite("S", "R AN 1/30", "R AN 1/30", "S ID 2/3")

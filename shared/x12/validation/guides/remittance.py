@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from shared.x12.validation.dsl import Guide, composite, loop, segment, with_codes
-from shared.x12.validation.guides.common import AMT, CAS, COMMON, DTM, NM1, OPTIONAL_PROCEDURE, PER, PROCEDURE, QTY, REF
+from shared.x12.validation.guides.common import (
+    AMT,
+    CAS,
+    COMMON,
+    DTM,
+    NM1,
+    OPTIONAL_PROCEDURE,
+    PER,
+    PROCEDURE,
+    QTY,
+    REF,
+)
 
 PLB_REASONS = "50,51,72,90,AH,AM,AP,B2,B3,BD,BN,C5,CR,CS,CT,CV,CW,DM,E3,FB,FC,GO,HM,IP,IR,IS,J1,L3,L6,LE,LS,OA,OB,PI,PL,RA,RE,SL,TL,WO,WU"
 _PLB_PAIR = (composite("S", f"R ID 2/2 {PLB_REASONS}", "S AN 1/50"), "S $ 1/18")

@@ -100,6 +100,17 @@ class Rules:
         self.issues = issues
         self.separators = separators
         self.handlers: dict[str, Handler] = {"NM1": self.check_npi, "N1": self.check_npi, "N4": self.check_postal}
+        # segment id -> the loops where its handler matters; a handler not listed runs everywhere
+        self.only_in: dict[str, frozenset[str]] = {}
+        self._valid_npis: set[str] = set()
+
+    def handlers_in(self, loop_id: str) -> dict[str, Handler]:
+        """The handlers that apply to segments of loop `loop_id`."""
+        return {
+            segment_id: handler
+            for segment_id, handler in self.handlers.items()
+            if segment_id not in self.only_in or loop_id in self.only_in[segment_id]
+        }
 
     def report(
         self, index: int, segment_id: str, message: str, loop: str | None = None, severity: Severity = "error"
@@ -111,7 +122,11 @@ class Rules:
             qualifier, identifier, where = element(segment, 8), element(segment, 9), "NM109"
         else:
             qualifier, identifier, where = element(segment, 3), element(segment, 4), "N104"
-        if qualifier == "XX" and identifier and not is_valid_npi(identifier):
+        if qualifier != "XX" or not identifier or identifier in self._valid_npis:
+            return
+        if is_valid_npi(identifier):
+            self._valid_npis.add(identifier)
+        else:
             self.report(index, segment[0], f"{where} is not a valid NPI (ten digits with a correct check digit)", loop)
 
     def check_postal(self, index: int, loop: str, segment: list[str]) -> None:

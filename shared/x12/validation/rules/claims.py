@@ -85,6 +85,16 @@ class ClaimRules(Rules):
             N4=self.on_n4,
             DMG=self.on_detail,
         )
+        self.only_in = {
+            "DTP": frozenset({"2330B", "2430"}),
+            "REF": frozenset({"2300"}),
+            "N3": frozenset({"2010BA"}),
+            "DMG": frozenset({"2010BA"}),
+            "CAS": frozenset({"2320", "2430"}),
+            "AMT": frozenset({"2320"}),
+            "SVD": frozenset({"2430"}),
+            "SBR": frozenset({"2000B", "2320"}),
+        }
 
     # --- hierarchy and subscriber ----------------------------------------------------------------
 
@@ -198,17 +208,19 @@ class ClaimRules(Rules):
         if claim is None:
             return
         professional = segment[0] == "SV1"
-        charge = money(element(segment, 2 if professional else 3))
-        units = money(element(segment, 4 if professional else 5))
+        size = len(segment)
+        charge_at, units_at = (2, 4) if professional else (3, 5)
+        charge = money(segment[charge_at]) if size > charge_at else None
+        units = segment[units_at] if size > units_at else ""
         claim.line_charge = charge
         if charge is not None:
             claim.line_total += charge
             if charge < 0:
                 self.report(index, segment[0], "the line charge is negative", loop)
-        if units is not None and units <= 0:
+        if units and (units[0] == "-" or not units.strip("0.")):
             self.report(index, segment[0], "the service units must be greater than zero", loop)
-        if professional:
-            for pointer in element(segment, 7).split(self.separators.component):
+        if professional and size > 7:
+            for pointer in segment[7].split(self.separators.component):
                 if pointer.isdigit() and int(pointer) > claim.diagnoses:
                     self.report(
                         index, "SV1", f"SV107 points at diagnosis {pointer}, but the claim has {claim.diagnoses}", loop
