@@ -34,3 +34,27 @@ async def test_fifty_encounters_travel_the_whole_cycle_in_one_process(settings) 
     assert progress.terminal == 50, progress
     assert summary["posted_minus_paid"] == "0.00", summary
     assert summary["total_paid_by_payers"] != "0.00"
+
+    environment = {"RCM_MONGO_URI": settings.mongo_uri, "RCM_DATABASE_PREFIX": settings.database_prefix,
+                   "RCM_KAFKA_BOOTSTRAP": settings.kafka_bootstrap, "RCM_TOPIC_PREFIX": settings.topic_prefix}
+    status = await _rcm(["status", "--json"], environment)
+    assert status["encounters"] == 50 and status["terminal"] == 50
+    assert sum(status["by_stage"].values()) == 50
+    kpis = await _rcm(["kpis", "--json"], environment)
+    assert kpis["posted"] == summary["total_posted"]
+    assert 0 < float(kpis["clean_claim_rate"]) <= 100
+    assert await _rcm(["dlq", "list", "registration", "--json"], environment) == []
+
+
+async def _rcm(arguments: list[str], environment: dict[str, str]):
+    """Run an `rcm` command as a user would and parse its JSON output."""
+    import asyncio
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    result = await asyncio.to_thread(CliRunner().invoke, app, arguments, env=environment)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
