@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # The test suite runs its own stack on other ports, so it never touches a demo stack.
 TEST_STACK := RCM_STACK_DIR=.rcm/test-stack RCM_STACK_MONGO_PORT=27217 RCM_STACK_KAFKA_PORT=19192
 
-.PHONY: install demo test test-unit bench stack-up stack-down clean
+.PHONY: install demo test test-unit bench bench-x12 stack-up stack-down clean
 
 install: $(STAMP)
 
@@ -36,6 +36,10 @@ test-unit: install
 
 bench: install
 	$(RCM) bench --encounters $${ENCOUNTERS:-2000}
+
+# Our X12 codec against pyx12 on generated files of CLAIMS claims (835 read; 837P generate + validate).
+bench-x12: install
+	$(BIN)/python tests/bench/bench_x12.py --claims $${CLAIMS:-10000}
 
 clean: stack-down
 	rm -rf .rcm demo-summary.json

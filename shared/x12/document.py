@@ -71,6 +71,12 @@ def read(data: str | bytes, *, map_models: bool = True) -> X12Document:
         return _read(data, map_models)
 
 
+def read_without_models(data: str | bytes) -> X12Document:
+    """The document's segments and envelopes, without mapping models (for validation); the caller
+    pauses the garbage collector."""
+    return _read(data, map_models=False)
+
+
 def _read(data: str | bytes, map_models: bool) -> X12Document:
     tokens = tokenize(data)
     interchanges, issues = walk_envelopes(tokens)
@@ -86,4 +92,5 @@ def _read(data: str | bytes, map_models: bool) -> X12Document:
             transaction.model = reader(segments, transaction)
         except MappingError as failure:
             issues.append(Issue(failure.position or transaction.position, failure.segment or "ST", failure.message))
+    tokens.drop_elements()  # the models are built; see Tokens
     return document

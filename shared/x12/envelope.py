@@ -149,15 +149,14 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
 
     # Visit only the envelope segments; everything between them is checked only for lying
     # outside ST/SE.
-    identifiers = [segment[0] for segment in segments]
-    positions = [index for index, segment_id in enumerate(identifiers) if segment_id in envelope_ids]
+    positions = [index for index, segment in enumerate(segments) if segment[0] in envelope_ids]
     previous = -1
     for index in positions:
         if transaction is None and index > previous + 1:
             _issue(
                 issues,
                 previous + 1,
-                _segment_label(identifiers[previous + 1]),
+                _segment_label(segments[previous + 1][0]),
                 "segment is outside any transaction set (ST/SE)",
             )
         previous = index
@@ -293,7 +292,7 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
         _issue(
             issues,
             previous + 1,
-            _segment_label(identifiers[previous + 1]),
+            _segment_label(segments[previous + 1][0]),
             "segment is outside any transaction set (ST/SE)",
         )
     if interchange is not None:

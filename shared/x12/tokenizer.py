@@ -7,7 +7,8 @@ file again from that ISA.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import pairwise
 
 from shared.x12.errors import MalformedInterchange, NotX12
 from shared.x12.separators import Separators, detect_separators
@@ -17,13 +18,36 @@ _LEADING_JUNK = "\ufeff \t\r\n"
 
 @dataclass(slots=True)
 class Tokens:
-    """Segments of a file. `segments[i]` is the element list of segment i (element 0 is its id) and
-    `raw[i]` its text without terminator or surrounding line breaks. `separators` pairs the index of
-    every ISA with the separators it declares."""
+    """Segments of a file. `raw[i]` is the text of segment i without terminator or surrounding
+    line breaks; `segments[i]` its element list (element 0 is the segment id). `separators` pairs
+    the index of every ISA with the separators it declares.
 
-    segments: list[list[str]]
+    Element lists are many small objects that the garbage collector walks for as long as they
+    live, so a reader drops them once its models are built (`drop_elements`) and they are split
+    again from the texts if validation asks for them.
+    """
+
     raw: list[str]
-    separators: list[tuple[int, Separators]] = field(default_factory=list)
+    separators: list[tuple[int, Separators]]
+    _segments: list[list[str]] | None = None
+
+    @property
+    def segments(self) -> list[list[str]]:
+        if self._segments is None:
+            self._segments = self._split()
+        return self._segments
+
+    def drop_elements(self) -> None:
+        self._segments = None
+
+    def _split(self) -> list[list[str]]:
+        raw = self.raw
+        bounds = [*self.separators, (len(raw), None)]
+        segments: list[list[str]] = []
+        for (start, separators), (end, _) in pairwise(bounds):
+            element = separators.element  # type: ignore[union-attr]
+            segments.extend(piece.split(element) for piece in raw[start:end])
+        return segments
 
 
 def decode(data: str | bytes) -> str:
@@ -66,7 +90,7 @@ def _tokenize_from(text: str) -> Tokens:
     if raw and not raw[-1]:
         raw.pop()
     segments = [piece.split(element) for piece in raw]
-    tokens = Tokens(segments, raw, [(0, separators)])
+    tokens = Tokens(raw, [(0, separators)], segments)
     if text.count("ISA", 3) == 0:
         return tokens
     for index in range(1, len(segments)):

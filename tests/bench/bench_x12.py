@@ -77,7 +77,7 @@ def _pyx12_read_claims(path: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--skip-pyx12", action="store_true", help="time only our codec")
     arguments = parser.parse_args()
     logging.disable(logging.CRITICAL)  # pyx12 logs every finding

@@ -182,6 +182,15 @@ def _fields(refused: ValidationError) -> str:
     return ", ".join(sorted({".".join(str(part) for part in error["loc"]) for error in refused.errors()}))
 
 
+def _whole_units(units: Decimal | None) -> int:
+    """SVC05 as the contract's whole units; absent means one. Fractional units do not fit."""
+    if units is None:
+        return 1
+    if units != units.to_integral_value():
+        raise ContractMismatch("a service line was paid for fractional units (SVC05); RemittanceLine.units is whole")
+    return int(units)
+
+
 def _adjustments(adjustments: tuple[CasAdjustment, ...]) -> tuple[Adjustment, ...]:
     return tuple(Adjustment(group=item.group, carc=item.reason, amount=item.amount) for item in adjustments)
 
@@ -204,9 +213,7 @@ def _claim_event(claim: ClaimPayment) -> RemittanceClaim:
                 line_item_control_number=line.line_item_control_number,
                 procedure_code=line.procedure_code,
                 modifiers=line.modifiers,
-                units=int(line.units_paid)
-                if line.units_paid is not None and line.units_paid == int(line.units_paid)
-                else 1,
+                units=_whole_units(line.units_paid),
                 billed=line.billed,
                 paid=line.paid,
                 adjustments=_adjustments(line.adjustments),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shared.x12.document import X12Document, read
+from shared.x12.document import X12Document, read_without_models
 from shared.x12.envelope import TransactionSet
 from shared.x12.errors import InvalidX12, Issue
 from shared.x12.gc_pause import collector_paused
@@ -123,9 +123,18 @@ def validate(source: X12Document | str | bytes) -> ValidationReport:
     charges, COB lines; 835 BPR02 = sum of CLP04 - sum of PLB, claims and lines against their CAS),
     and the situational rules our claims depend on. Raises X12Error only when text cannot be read.
     """
-    document = source if isinstance(source, X12Document) else read(source, map_models=False)
+    if isinstance(source, X12Document):
+        with collector_paused():
+            report = _validate(source)
+            source.tokens.drop_elements()  # split again only for this validation; see Tokens
+        return report
     with collector_paused():
-        return _validate(document)
+        document = read_without_models(source)
+        report = _validate(document)
+        # Freed while the collector is still paused: otherwise its first pass after resuming
+        # would walk every segment of the file once more before they are freed anyway.
+        del document
+    return report
 
 
 def _validate(document: X12Document) -> ValidationReport:
@@ -175,10 +184,21 @@ def _validate_transaction(
     phi_segments = PHI_SEGMENTS
     append = issues.append
     element_memo = caches[-1]  # the last cache holds verdicts per (element, value)
-    handlers_by_loop: dict[int, dict] = {}
+    # per loop: segment id -> (element rules, rule handler), so one lookup serves both
+    entries_by_loop: dict[int, dict] = {}
+
+    def entries_for(node) -> dict:
+        entries = entries_by_loop.get(node.index)
+        if entries is None:
+            handlers = rules.handlers_in(node.loop_id)
+            entries = entries_by_loop[node.index] = {
+                segment_id: (node.specs.get(segment_id), handlers.get(segment_id))
+                for segment_id in node.specs.keys() | handlers.keys()
+            }
+        return entries
+
     node, _, seen = stack[-1]
-    node_segments, specs, cache, loop_id = node.segments, node.specs, caches[node.index], node.loop_id
-    handlers = handlers_by_loop[node.index] = rules.handlers_in(loop_id)
+    node_segments, entries, cache, loop_id = node.segments, entries_for(node), caches[node.index], node.loop_id
     for index in range(transaction.start + 1, transaction.end):
         segment = segments[index]
         segment_id = segment[0]
@@ -188,11 +208,11 @@ def _validate_transaction(
             if step(index, segment) is None:
                 continue
             node, _, seen = stack[-1]
-            node_segments, specs, cache, loop_id = node.segments, node.specs, caches[node.index], node.loop_id
-            handlers = handlers_by_loop.get(node.index)
-            if handlers is None:
-                handlers = handlers_by_loop[node.index] = rules.handlers_in(loop_id)
-        spec = specs.get(segment_id)
+            node_segments, entries, cache, loop_id = node.segments, entries_for(node), caches[node.index], node.loop_id
+        entry = entries.get(segment_id)
+        if entry is None:
+            continue
+        spec, handler = entry
         if spec is not None:
             raw = raws[index]
             problems = cache.get(raw)
@@ -202,7 +222,6 @@ def _validate_transaction(
                 )
             for message in problems:
                 append(Issue(index + 1, segment_id, message, "error", loop_id))
-        handler = handlers.get(segment_id)
         if handler is not None:
             handler(index, loop_id, segment)
     walker.finish()

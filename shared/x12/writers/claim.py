@@ -46,6 +46,9 @@ class ClaimSetWriter:
         self.w = writer
         self.add = writer.add
         self.clean = writer.clean
+        # for the segments every claim has, formatted directly rather than through `add`
+        self.e = writer.element
+        self.segments = writer.segments
 
     # --- hooks -------------------------------------------------------------------------------
 
@@ -96,7 +99,9 @@ class ClaimSetWriter:
             for claim in billed_claims:
                 hierarchy += 1
                 subscriber_level = str(hierarchy)
-                add("HL", subscriber_level, billing_level, "22", "1" if claim.patient is not None else "0")
+                e = self.e
+                children = "1" if claim.patient is not None else "0"
+                self.segments.append(f"HL{e}{subscriber_level}{e}{billing_level}{e}22{e}{children}")
                 self.subscriber(claim)
                 if claim.patient is not None:
                     hierarchy += 1
@@ -120,21 +125,24 @@ class ClaimSetWriter:
     def address(self, address: PostalAddress, what: str) -> None:
         line2 = address.line2 or ""
         self.clean(address.line1 + line2 + address.city + address.state + address.postal_code, what)
-        self.add("N3", address.line1, line2)
-        self.add("N4", address.city, address.state, address.postal_code)
+        e = self.e
+        self.segments.append(f"N3{e}{address.line1}{e}{line2}" if line2 else f"N3{e}{address.line1}")
+        self.segments.append(f"N4{e}{address.city}{e}{address.state}{e}{address.postal_code}".rstrip(e))
 
     def person(self, entity: str, person: Person, member_id: str | None, what: str) -> None:
         """NM1 (+ N3, N4, DMG) of a subscriber or patient."""
         first = person.first_name or ""
         self.clean(person.last_name + first + (member_id or ""), what)
+        e = self.e
         if member_id is None:
-            self.add("NM1", entity, "1", person.last_name, first)
+            self.segments.append(f"NM1{e}{entity}{e}1{e}{person.last_name}{e}{first}".rstrip(e))
         else:
-            self.add("NM1", entity, "1", person.last_name, first, "", "", "", "MI", member_id)
+            self.segments.append(f"NM1{e}{entity}{e}1{e}{person.last_name}{e}{first}{e}{e}{e}{e}MI{e}{member_id}")
         if person.address is not None:
             self.address(person.address, what + " address")
         if person.birth_date is not None:
-            self.add("DMG", "D8", format_date(person.birth_date), self.clean(person.sex or "U", what + " sex"))
+            sex = self.clean(person.sex or "U", what + " sex")
+            self.segments.append(f"DMG{e}D8{e}{format_date(person.birth_date)}{e}{sex}")
 
     def subscriber(self, claim: Claim837) -> None:
         subscriber = claim.subscriber

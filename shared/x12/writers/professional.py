@@ -80,7 +80,9 @@ class ProfessionalSetWriter(ClaimSetWriter):
         procedure = self.procedure("HC", line.procedure_code, line.modifiers)
         charge, units = format_amount(line.charge), format_amount(line.units)
         segments.append(f"LX{e}{line.line_number}")
-        segments.append(f"SV1{e}{procedure}{e}{charge}{e}{line.unit_basis}{e}{units}{e}{place}{e}{e}{pointers}".rstrip(e))
+        segments.append(
+            f"SV1{e}{procedure}{e}{charge}{e}{line.unit_basis}{e}{units}{e}{place}{e}{e}{pointers}".rstrip(e)
+        )
         segments.append(f"DTP{e}472{e}D8{e}{format_date(line.date_of_service)}")
         if line.line_item_control_number:
             control = self.clean(line.line_item_control_number, "REF*6R line item control number")

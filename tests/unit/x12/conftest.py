@@ -9,7 +9,12 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from shared.x12 import InMemoryControlNumbers
-from shared.x12.samples import CREATED, sample_partners, sample_receiver, sample_submitter
+from shared.x12.samples import (
+    CREATED,
+    sample_partners,
+    sample_receiver,
+    sample_submitter,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from shared.x12 import MalformedInterchange, NotX12, TruncatedInterchange, X12Error, read, validate
+from shared.x12 import (
+    MalformedInterchange,
+    NotX12,
+    TruncatedInterchange,
+    X12Error,
+    read,
+    validate,
+)
 
 
 @pytest.mark.parametrize(

@@ -118,11 +118,12 @@ class Rules:
         self.issues.append(Issue(index + 1, segment_id, message, severity, loop))
 
     def check_npi(self, index: int, loop: str, segment: list[str]) -> None:
-        if segment[0] == "NM1":
-            qualifier, identifier, where = element(segment, 8), element(segment, 9), "NM109"
-        else:
-            qualifier, identifier, where = element(segment, 3), element(segment, 4), "N104"
-        if qualifier != "XX" or not identifier or identifier in self._valid_npis:
+        at = 8 if segment[0] == "NM1" else 3  # NM108/NM109 or N103/N104
+        if len(segment) <= at + 1 or segment[at] != "XX":
+            return
+        identifier = segment[at + 1]
+        where = "NM109" if at == 8 else "N104"
+        if not identifier or identifier in self._valid_npis:
             return
         if is_valid_npi(identifier):
             self._valid_npis.add(identifier)
