@@ -51,9 +51,13 @@ from shared.topics import Topic, dead_letter_topic
 
 log = get_logger(__name__)
 
-__all__ = ["Consumer", "Handler", "RcmError", "Record", "UnitOfWork"]
+__all__ = ["Consumer", "Handler", "HandlerValidationError", "RcmError", "Record", "UnitOfWork"]
 
 UNKNOWN_TENANT = "unknown"
+
+
+class HandlerValidationError(Exception):
+    """A handler built an invalid model; the message names fields and error types only."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,12 @@ class Consumer:
             metrics.BATCH_RETRIES.labels(self.service, topic.name).inc()
             await asyncio.sleep(min(0.2 * (self._attempts.get(batch_key, 0) + 1), 5.0))
             raise
+        except ValidationError as invalid:
+            # pydantic's message quotes the offending input, which may be PHI, and FastStream logs
+            # what a handler raises: re-raise with field paths and error types only, unchained.
+            self._attempts[batch_key] = self._attempts.get(batch_key, 0) + 1
+            metrics.BATCH_RETRIES.labels(self.service, topic.name).inc()
+            raise HandlerValidationError(_validation_reason(invalid)) from None
         except Exception:
             self._attempts[batch_key] = self._attempts.get(batch_key, 0) + 1
             metrics.BATCH_RETRIES.labels(self.service, topic.name).inc()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from services.registration.app import build_runtime
 from shared import topics
+from shared.consumer import Record
+from shared.envelope import encode
 from shared.events import CoverageOrder
 from shared.ids import encounter_id_for
 from tests.support.builders import TENANT, a_registration_event, a_registration_request
@@ -72,3 +74,29 @@ async def test_a_visit_without_primary_coverage_is_dead_lettered_with_the_reason
 
 async def _consumed(runtime, count: int) -> bool:
     return await runtime.db["inbox"].count_documents({}) >= count
+
+
+async def test_a_handler_that_builds_an_invalid_model_never_logs_the_patient(settings) -> None:
+    """A bug that makes a handler build an invalid event must not put PHI in the error log."""
+    from pydantic import BaseModel
+
+    from shared.consumer import HandlerValidationError
+
+    class Strict(BaseModel):
+        birth_year: int
+
+    async def buggy_handler(events, unit) -> None:
+        Strict(birth_year=events[0].payload.patient.last_name)  # raises, quoting the input
+
+    runtime = build_runtime(settings)
+    event = a_registration_event(a_registration_request(last_name="Zzleakcheck"))
+    record = Record(topics.REGISTRATION_REQUESTED.name, 0, 0, b"k", encode(event))
+    async with runtime.running():
+        try:
+            await runtime.consumer.handle_records(topics.REGISTRATION_REQUESTED, [record], buggy_handler)
+        except HandlerValidationError as raised:
+            message = str(raised)
+        else:
+            raise AssertionError("the handler's error should make the batch be read again")
+    assert "Zzleakcheck" not in message
+    assert "birth_year" in message
