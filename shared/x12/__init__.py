@@ -5,6 +5,8 @@ tests); validate against the implementation guides. Errors never carry PHI.
     report = validate(document)           # ValidationReport(errors, warnings)
     for remittance in document.remittances(): ...
     text = write_837p(claims, partners=..., submitter=..., receiver=..., control_numbers=..., created=...)
+    answer = write_999(read(text), partners=..., control_numbers=..., created=...)
+    status = write_277ca(read(text), source=Party(...), verdicts={claim_id: ClaimVerdict(...)}, ...)
 """
 
 from shared.x12.control_numbers import ControlNumbers, InMemoryControlNumbers
@@ -72,6 +74,7 @@ from shared.x12.models.remittance import (
 )
 from shared.x12.separators import COMPACT, DEFAULT, Separators, detect_separators
 from shared.x12.validation import ValidationReport, validate
+from shared.x12.writers.acknowledgement import ClaimVerdict, rejected, write_277ca, write_999
 from shared.x12.writers.eligibility import write_270
 from shared.x12.writers.institutional import write_837i
 from shared.x12.writers.professional import write_837p
@@ -91,6 +94,7 @@ __all__ = [
     "ClaimProvider",
     "ClaimStatus",
     "ClaimStatusReport",
+    "ClaimVerdict",
     "ContractMismatch",
     "ControlNumbers",
     "ElementError",
@@ -143,9 +147,12 @@ __all__ = [
     "X12Error",
     "detect_separators",
     "read",
+    "rejected",
     "validate",
     "write_270",
+    "write_277ca",
     "write_835",
     "write_837i",
     "write_837p",
+    "write_999",
 ]
