@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import ValidationError
 
-from shared.events import ClaimAcknowledgement
+from shared.events import ClaimAcknowledgement, ClearinghouseAcknowledged
 from shared.x12.errors import ContractMismatch
 from shared.x12.models.base import model
 from shared.x12.models.common import Party
@@ -112,6 +112,21 @@ class ClaimStatusReport:
     accepted_amount: Decimal | None = None  # AMT*YU
     rejected_amount: Decimal | None = None  # AMT*YY
     claims: tuple[ClaimStatus, ...] = ()
+    batch_reference: str | None = None  # 2200B TRN02: the BHT03 of the 837 this report answers
 
     def to_events(self) -> tuple[ClaimAcknowledgement, ...]:
         return tuple(claim.to_event() for claim in self.claims)
+
+    def to_batch_event(self) -> ClearinghouseAcknowledged:
+        """Return the ClearinghouseAcknowledged for the batch this report answers; the claims
+        service writes its batch id as the 837's BHT03 (`write_837p(reference=batch_id)`), which
+        the 277CA echoes in 2200B TRN02. Raises ContractMismatch if that is not a batch id or the
+        report holds no claims."""
+        acknowledgements = self.to_events()
+        try:
+            return ClearinghouseAcknowledged(batch_id=self.batch_reference, acknowledgements=acknowledgements)
+        except ValidationError as refused:
+            fields = sorted({str(error["loc"][0]) for error in refused.errors() if error["loc"]})
+            raise ContractMismatch(
+                f"a 277CA does not fit ClearinghouseAcknowledged: {', '.join(fields) or 'batch'}"
+            ) from None

@@ -44,6 +44,7 @@ class _ClaimStatusReader:
         self.amounts: dict[str, Decimal] = {}
         self.provider_id: str | None = None
         self.claims: list[ClaimStatus] = []
+        self.batch_reference: str | None = None
         self.claim: dict | None = None
         self.line: dict | None = None
 
@@ -95,6 +96,8 @@ class _ClaimStatusReader:
             self.provider_id = nm1[9] or None
 
     def on_trn(self, segment: list[str]) -> None:
+        if self.level == RECEIVER:
+            self.batch_reference = elements(segment, 2)[2] or None
         if self.level != PATIENT:
             return
         self.finish_claim()
@@ -185,6 +188,7 @@ class _ClaimStatusReader:
             accepted_amount=self.amounts.get("YU"),
             rejected_amount=self.amounts.get("YY"),
             claims=tuple(self.claims),
+            batch_reference=self.batch_reference,
         )
 
 

@@ -61,3 +61,7 @@ def test_claim_statuses_convert_to_platform_acknowledgements(report) -> None:
         (True, "PAYERCLM0003"),
     ]
     assert events[1].status_codes == ("A7_562", "A6_128")
+
+
+def test_the_batch_reference_comes_from_the_receiver_level(report) -> None:
+    assert report.batch_reference == "0001"
