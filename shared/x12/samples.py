@@ -455,3 +455,24 @@ def sample_inquiries(count: int, seed: int = 3) -> list[EligibilityInquiry]:
         )
         for index in range(count)
     ]
+
+
+def sample_acknowledgements(claim_count: int = 4) -> tuple[str, str]:
+    """A 999 with errors (one service line's code qualifier damaged, so it carries IK3/IK4/CTX
+    loops) and a 277CA rejecting one claim, both answering a sample 837P."""
+    from shared.x12.control_numbers import InMemoryControlNumbers
+    from shared.x12.document import read
+    from shared.x12.writers.acknowledgement import rejected, write_277ca, write_999
+    from shared.x12.writers.professional import write_837p
+
+    claims = sample_professional_claims(claim_count)
+    text = write_837p(claims, partners=sample_partners(), submitter=sample_submitter(), receiver=sample_receiver(),
+                      control_numbers=InMemoryControlNumbers(), created=CREATED, claims_per_set=2)
+    back = sample_partners("TESTCLEARING", "TESTCLINIC")
+    damaged = text.replace("SV1*HC:", "SV1*HX:", 1)
+    acknowledgement = write_999(read(damaged), partners=back, control_numbers=InMemoryControlNumbers(), created=CREATED)
+    status = write_277ca(
+        read(text), source=Party("TEST HEALTH PLAN", "TESTPAYER1", "PI"),
+        verdicts={claims[1].claim.claim_id: rejected("A7", "562", "85", clearinghouse_trace="CH1")},
+        partners=back, control_numbers=InMemoryControlNumbers(), created=CREATED)
+    return acknowledgement, status

@@ -46,6 +46,7 @@ from shared.x12 import (
 )
 from shared.x12.samples import (
     CREATED,
+    sample_acknowledgements,
     sample_partners,
     sample_professional_claims,
     sample_receiver,
@@ -397,7 +398,7 @@ def _sample_files() -> list[bytes]:
         created=CREATED,
         separators=COMPACT,
     )
-    return [claim_file.encode(), payment_file.encode()]
+    return [claim_file.encode(), payment_file.encode(), *(text.encode() for text in sample_acknowledgements())]
 
 
 SAMPLES = _sample_files()
@@ -412,6 +413,11 @@ def _exercise(data: bytes) -> None:
         for remittance in document.remittances():
             with contextlib.suppress(X12Error):
                 remittance.to_event()
+        for report in document.claim_status_reports():
+            with contextlib.suppress(X12Error):
+                report.to_events()
+        for acknowledgement in document.acknowledgements():
+            _ = [transaction.accepted for transaction in acknowledgement.transactions]
     except X12Error:
         pass
 

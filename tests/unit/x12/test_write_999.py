@@ -146,3 +146,10 @@ def test_an_envelope_value_holding_our_separator_is_refused(fixture) -> None:
     document = read(pipes.replace("ST|835|", "ST|8*5|", 1))
     with pytest.raises(UnencodableValue):
         write_999(document, control_numbers=InMemoryControlNumbers(), **ANSWER)
+
+
+def test_the_sample_acknowledgements_are_valid() -> None:
+    from shared.x12 import validate
+    from shared.x12.samples import sample_acknowledgements
+
+    assert all(validate(text).valid for text in sample_acknowledgements())
