@@ -24,7 +24,7 @@ from shared import topics
 from shared.envelope import encode, new_event
 from shared.ids import encounter_id_for
 from shared.mongo import connect
-from shared.money import ZERO
+from shared.money import ZERO, stored_amount
 from shared.phi import PhiCipher
 from shared.settings import ServiceSettings
 from simulator.feed import ErrorRates, SimulatedVisit, registrations
@@ -38,10 +38,6 @@ class Progress:
     submitted: int
     terminal: int
     by_stage: dict[str, int]
-
-
-def _amount(value) -> Decimal:
-    return value.to_decimal() if hasattr(value, "to_decimal") else Decimal(str(value))
 
 
 class Cycle:
@@ -141,13 +137,13 @@ class Cycle:
         """What the payers paid against what payments posted, and the charges, to the cent."""
         paid_by_payers = ZERO
         async for row in self.database("simulator")["remittances"].find({}, {"payment_amount": 1}):
-            paid_by_payers += _amount(row["payment_amount"])
+            paid_by_payers += stored_amount(row["payment_amount"])
         posted = ZERO
         async for row in self.database("payments")["postings"].find({}, {"paid": 1}):
-            posted += _amount(row["paid"])
+            posted += stored_amount(row["paid"])
         charged = ZERO
         async for row in self.database("claims")["claims"].find({}, {"billed": 1}):
-            charged += _amount(row["billed"])
+            charged += stored_amount(row["billed"])
         unapplied = await self.database("payments")["unapplied"].count_documents({})
         return {"total_charged": charged, "total_paid_by_payers": paid_by_payers, "total_posted": posted,
                 "posted_minus_paid": posted - paid_by_payers, "unapplied_remittance_claims": unapplied}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from shared.money import ZERO
+from shared.money import ZERO, stored_amount
 
 # Where the automated cycle is done with an encounter: closed out, or parked for a person.
 TERMINAL_STAGES = frozenset({"paid", "written_off", "appealed", "scrub_failed", "rejected", "closed",
@@ -29,10 +29,6 @@ def stage(row: dict) -> str:
     if row.get("held_for_coding"):
         return "coding_review"
     return "registered"
-
-
-def _amount(value) -> Decimal:
-    return value.to_decimal() if hasattr(value, "to_decimal") else Decimal(str(value))
 
 
 def _ratio(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
@@ -74,7 +70,7 @@ def compute(rows: Iterable[dict]) -> Kpis:
         kpis.encounters += 1
         stages[stage(row)] += 1
         if row.get("billed") is not None:
-            kpis.charged += _amount(row["billed"])
+            kpis.charged += stored_amount(row["billed"])
         if row.get("first_scrub"):
             scrubbed += 1
             clean += row["first_scrub"] == "scrubbed"
@@ -84,14 +80,14 @@ def compute(rows: Iterable[dict]) -> Kpis:
             first_denied += row["first_adjudication"] in ("denied", "partially_paid")
         postings = (row.get("postings") or {}).values()
         if postings:
-            posted_billed += _amount(row["billed"]) if row.get("billed") is not None else ZERO
+            posted_billed += stored_amount(row["billed"]) if row.get("billed") is not None else ZERO
         paid_dates = []
         for posting in postings:
-            kpis.posted += _amount(posting["paid"])
-            kpis.contractual += _amount(posting["contractual"])
-            kpis.patient_responsibility += _amount(posting["patient_responsibility"])
-            kpis.denied += _amount(posting["denied"])
-            if _amount(posting["paid"]) > 0:
+            kpis.posted += stored_amount(posting["paid"])
+            kpis.contractual += stored_amount(posting["contractual"])
+            kpis.patient_responsibility += stored_amount(posting["patient_responsibility"])
+            kpis.denied += stored_amount(posting["denied"])
+            if stored_amount(posting["paid"]) > 0:
                 paid_dates.append(date.fromisoformat(posting["payment_date"]))
         if paid_dates and row.get("registered_at"):
             days.append((min(paid_dates) - row["registered_at"].date()).days)

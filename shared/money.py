@@ -32,6 +32,11 @@ def from_cents(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(CENT)
 
 
+def stored_amount(value) -> Decimal:
+    """An amount read back from MongoDB (Decimal128) or from text, as a Decimal."""
+    return value.to_decimal() if hasattr(value, "to_decimal") else Decimal(str(value))
+
+
 def total(amounts) -> Decimal:
     """Sum Decimal amounts exactly, starting from 0.00 so an empty sum still has two places."""
     result = ZERO

@@ -22,11 +22,12 @@ from shared.ids import new_id
 Decide = Callable[[domain.Claim], domain.Outcome]
 
 
-def _replayed_decision(envelope: Envelope, today) -> Decide:
-    payload = envelope.payload
-    if envelope.event_type == topics.DENIAL_WORKED.event_type:
-        return lambda claim: domain.work_denial(claim, payload)
-    return lambda claim: domain.correct(claim, payload, today)
+# Facts that may be parked, by the event type stored with them: their topic and how to apply them.
+_PARKABLE = {
+    topics.DENIAL_WORKED.event_type: (topics.DENIAL_WORKED, lambda claim, payload, today: domain.work_denial(claim, payload)),
+    topics.CLAIM_RESUBMIT_REQUESTED.event_type: (
+        topics.CLAIM_RESUBMIT_REQUESTED, lambda claim, payload, today: domain.correct(claim, payload, today)),
+}
 
 
 class UnknownClaim(ClaimsError):
@@ -88,9 +89,10 @@ class ClaimWork:
             applied = []
             for row in parked:
                 tried.add(row["_id"])
-                topic = topics.DENIAL_WORKED if row["topic"] == topics.DENIAL_WORKED.event_type else topics.CLAIM_RESUBMIT_REQUESTED
+                topic, apply = _PARKABLE[row["topic"]]
                 envelope = decode(topic, row["value"])
-                if await self._apply_parked(envelope, topic, row["claim_id"], _replayed_decision(envelope, today)):
+                decide = lambda claim, p=envelope.payload, apply=apply: apply(claim, p, today)  # noqa: E731
+                if await self._apply_parked(envelope, topic, row["claim_id"], decide):
                     applied.append(row["_id"])
             await self._repository.forget_deferred(applied, self._unit.session)
             if not applied:
