@@ -76,6 +76,15 @@ class CoverageOrder(StrEnum):
     TERTIARY = "tertiary"
 
 
+class Subscriber(Model):
+    """PHI. The person who holds the coverage, when that is not the patient (a spouse or parent)."""
+
+    first_name: ShortText
+    last_name: ShortText
+    birth_date: date | None = None
+    sex: Sex = Sex.UNKNOWN
+
+
 class Coverage(Model):
     payer_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,15}$")]
     payer_name: ShortText
@@ -83,6 +92,9 @@ class Coverage(Model):
     group_number: ShortText | None = None
     relationship: Relationship = Relationship.SELF
     order: CoverageOrder = CoverageOrder.PRIMARY
+    subscriber: Subscriber | None = None  # required by an 837 when relationship is not SELF
+    # 837 SBR09: CI commercial, MB Medicare Part B, MC Medicaid, BL Blue Cross, HM HMO, ...
+    claim_filing_indicator: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{2}$")] = "CI"
 
 
 class Provider(Model):
@@ -90,6 +102,7 @@ class Provider(Model):
     name: ShortText
     taxonomy: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{9}X$")] | None = None
     tax_id: Annotated[str, StringConstraints(pattern=r"^\d{9}$")] | None = None
+    address: Address | None = None  # the billing provider's street address (837 loop 2010AA)
 
 
 class Visit(Model):
@@ -238,13 +251,42 @@ class SubmittedClaim(Model):
     total_charge: Money
 
 
-class ClaimBatchSubmitted(Model):
-    """A batch of claims sent to the clearinghouse (one 837 interchange)."""
+class FiledClaim(Model):
+    """One claim of a filed 837, as the submitter's own record of the file: ids and amounts only."""
 
-    batch_id: Annotated[str, StringConstraints(pattern=r"^bat_[0-9a-f]{24}$")]
-    claims: tuple[SubmittedClaim, ...] = Field(min_length=1)
+    claim_id: ClaimId  # CLM01
+    encounter_id: EncounterId
+    payer_id: str
+    frequency_code: FrequencyCode
+    total_charge: Money
+    has_secondary: bool = False  # the patient has coverage after this claim's payer
+
+
+BatchId = Annotated[str, StringConstraints(pattern=r"^bat_[0-9a-f]{24}$")]
+X12Text = Annotated[str, StringConstraints(min_length=1, max_length=50_000_000)]
+
+
+class ClaimBatchFiled(Model):
+    """An 837 interchange sent to the clearinghouse: the X12 text itself (PHI inside) and the
+    submitter's record of which claim of which encounter it carries. BHT03 is the batch id."""
+
+    batch_id: BatchId
+    transaction: Annotated[str, StringConstraints(pattern=r"^837[PI]$")]
+    interchange_control_number: Annotated[str, StringConstraints(pattern=r"^\d{9}$")]
+    group_control_number: Annotated[str, StringConstraints(pattern=r"^\d{1,9}$")]
+    claims: tuple[FiledClaim, ...] = Field(min_length=1)
     claim_count: int
     total_charge: Money
+    x12: X12Text
+
+
+class X12FileReceived(Model):
+    """An X12 file from a trading partner, as received: 999 and 277CA from the clearinghouse,
+    835 from a payer. The file id is the receiver's handle for it (no PHI)."""
+
+    file_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+    sender_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 ]{1,15}$")]
+    x12: X12Text
 
 
 class ClaimAcknowledgement(Model):

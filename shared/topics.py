@@ -62,14 +62,15 @@ CLAIM_STATUS_CHANGED = Topic(
     "rcm.claim.status-changed.v1", ev.ClaimStatusChanged, "claim_id",
     "Every claim lifecycle transition, versioned per claim.")
 CLAIM_BATCH_SUBMITTED = Topic(
-    "rcm.claim.batch-submitted.v1", ev.ClaimBatchSubmitted, "batch_id",
-    "A batch of claims sent to the clearinghouse.", retention_days=30)
+    "rcm.claim.batch-submitted.v2", ev.ClaimBatchFiled, "batch_id",
+    "An 837P batch sent to the clearinghouse: the X12 text and which claims it carries.", retention_days=30)
 CLEARINGHOUSE_ACKNOWLEDGED = Topic(
-    "rcm.clearinghouse.acknowledged.v1", ev.ClearinghouseAcknowledged, "batch_id",
-    "The clearinghouse's acceptance or rejection of each claim of a batch (999/277CA).")
+    "rcm.clearinghouse.acknowledged.v2", ev.X12FileReceived, "file_id",
+    "The clearinghouse's answer to a batch, as X12: a 999 (syntax) or a 277CA (claim acceptance).",
+    retention_days=30)
 REMITTANCE_RECEIVED = Topic(
-    "rcm.remittance.received.v1", ev.RemittanceReceived, "remittance_id",
-    "A payer's remittance advice (835).", retention_days=30)
+    "rcm.remittance.received.v2", ev.X12FileReceived, "file_id",
+    "A payer's remittance advice, as an X12 835 file.", retention_days=30)
 PAYMENT_POSTED = Topic(
     "rcm.payment.posted.v1", ev.PaymentPosted, "claim_id",
     "A remittance claim posted to its claim: paid, adjusted, patient responsibility.")

@@ -1,4 +1,4 @@
-"""A simulated clearinghouse: the 277CA answer to a submitted 837 batch.
+"""A simulated clearinghouse: the 277CA verdict on each claim of a submitted 837 batch.
 
 Each claim is accepted or rejected by a draw seeded with the run's seed, the claim id and its
 frequency code, so the same batch always gets the same answer and a corrected claim gets a fresh
@@ -11,14 +11,11 @@ from __future__ import annotations
 import hashlib
 import random
 
+from collections.abc import Sequence
+
 from shared.codes.npi import is_valid_npi
-from shared.events import (
-    ClaimAcknowledgement,
-    ClaimBatchSubmitted,
-    ClearinghouseAcknowledged,
-    FrequencyCode,
-    SubmittedClaim,
-)
+from shared.events import ClaimAcknowledgement, FrequencyCode, SubmittedClaim
+from simulator.claim_view import SimClaim
 
 ACCEPTED_STATUS = ("A1_19_PR", "A2_20")  # received by the payer; accepted for adjudication
 # Rejections a payer front end sends back, with how often each shows up.
@@ -35,18 +32,16 @@ INVALID_RENDERING_NPI = ("A7_562_82",)
 INVALID_BILLING_NPI = ("A7_562_85",)
 
 
-def acknowledge(batch: ClaimBatchSubmitted, *, seed: int,
-                reject_rate: float = 0.03) -> ClearinghouseAcknowledged:
-    """Return the 277CA outcome of every claim in `batch`, in batch order.
+def acknowledge(claims: Sequence[SimClaim | SubmittedClaim], *, seed: int,
+                reject_rate: float = 0.03) -> tuple[ClaimAcknowledgement, ...]:
+    """Return the 277CA outcome of every claim of a batch, in batch order.
 
     A claim whose rendering or billing NPI fails its check digit is always rejected (no front end
     lets one through). Otherwise a corrected claim (frequency 7) is always accepted, and an
     original is rejected at `reject_rate`. Accepted claims get the payer's claim number
     (see payer_claim_number_of).
     """
-    return ClearinghouseAcknowledged(batch_id=batch.batch_id,
-                                     acknowledgements=tuple(_acknowledge_claim(claim, seed, reject_rate)
-                                                            for claim in batch.claims))
+    return tuple(_acknowledge_claim(SimClaim.of(claim), seed, reject_rate) for claim in claims)
 
 
 def payer_claim_number_for(claim_id: str, frequency_code: FrequencyCode | str) -> str:
@@ -59,10 +54,10 @@ def payer_claim_number_for(claim_id: str, frequency_code: FrequencyCode | str) -
     return f"PCN{int.from_bytes(digest[:8], 'big') % 10**12:012d}"
 
 
-def _acknowledge_claim(claim: SubmittedClaim, seed: int, reject_rate: float) -> ClaimAcknowledgement:
-    if not is_valid_npi(claim.visit.rendering.npi):
+def _acknowledge_claim(claim: SimClaim, seed: int, reject_rate: float) -> ClaimAcknowledgement:
+    if not is_valid_npi(claim.rendering_npi):
         return ClaimAcknowledgement(claim_id=claim.claim_id, accepted=False, status_codes=INVALID_RENDERING_NPI)
-    if not is_valid_npi(claim.visit.billing.npi):
+    if not is_valid_npi(claim.billing_npi):
         return ClaimAcknowledgement(claim_id=claim.claim_id, accepted=False, status_codes=INVALID_BILLING_NPI)
     rng = random.Random(f"277ca|{seed}|{claim.claim_id}|{claim.frequency_code.value}")
     # A corrected claim answers an earlier problem; rejecting it again would loop the denial work.
@@ -73,7 +68,7 @@ def _acknowledge_claim(claim: SubmittedClaim, seed: int, reject_rate: float) -> 
                                 payer_claim_number=payer_claim_number_of(claim))
 
 
-def payer_claim_number_of(claim: SubmittedClaim) -> str:
+def payer_claim_number_of(claim: SimClaim | SubmittedClaim) -> str:
     """The payer claim number this simulated payer uses for `claim`.
 
     A replacement or void names the original's number (REF*F8) and this payer keeps it, so the

@@ -1,6 +1,9 @@
-"""The trading partners as a process: a clearinghouse that acknowledges each submitted batch and
-payers that answer the accepted claims with remittances.
+"""The trading partners as a process: a clearinghouse that answers each 837 batch with a 999 and a
+277CA, and payers that pay or deny the accepted claims with 835 files.
 
+Everything crosses as X12 text, as it does with real partners: the batch's 837P is read and
+validated with our codec, the 999 reports what validation found, the 277CA carries the
+clearinghouse's verdict on each claim, and each payer's 835 is written from its adjudication.
 It runs on the same inbox/outbox runtime as the services, so a batch read twice is answered once,
 and it records what each payer paid, which the demo and the end-to-end tests reconcile against
 what payments posted.
@@ -17,14 +20,31 @@ from bson.decimal128 import Decimal128
 from shared import topics
 from shared.consumer import UnitOfWork
 from shared.envelope import Envelope
-from shared.events import ClaimBatchSubmitted
+from shared.events import ClaimAcknowledgement, ClaimBatchFiled, X12FileReceived
 from shared.runtime import ServiceRuntime, serve
+from shared.x12 import (
+    ClaimVerdict,
+    Party,
+    StatusCode,
+    TradingPartners,
+    X12Error,
+    read,
+    validate,
+    write_277ca,
+    write_835,
+    write_999,
+)
+from shared.x12.errors import rejection
+from shared.x12.mongo_control_numbers import MongoControlNumbers
+from simulator.claim_view import SimClaim
 from simulator.clearinghouse import acknowledge
 from simulator.payer import PayerBehaviour, adjudicate
 from simulator.population import PAYERS
+from simulator.remittance_file import remittance_835
 from simulator.settings import SimulatorSettings
 
 SERVICE = "simulator"
+CLEARINGHOUSE_NAME = "SIMULATED CLEARINGHOUSE"
 _PAYERS = {payer.payer_id: payer for payer in PAYERS}
 
 
@@ -33,35 +53,79 @@ def remittance_id_for(batch_id: str, payer_id: str) -> str:
     return f"{payer_id}-{uuid.uuid5(uuid.NAMESPACE_OID, batch_id + '|' + payer_id).hex[:20]}"
 
 
+def file_id_for(kind: str, batch_id: str) -> str:
+    return f"{kind}-{uuid.uuid5(uuid.NAMESPACE_OID, batch_id + '|' + kind).hex[:20]}"
+
+
+def verdict_of(ack: ClaimAcknowledgement) -> ClaimVerdict:
+    """The 277CA STC for one claim: accepted with the payer's claim number, or the rejection codes
+    ("A7_562_82" is category A7, status 562, entity 82)."""
+    if ack.accepted:
+        return ClaimVerdict(payer_claim_number=ack.payer_claim_number)
+    first, *more = (StatusCode(*code.split("_")) for code in ack.status_codes)
+    return ClaimVerdict(first, tuple(more))
+
+
 def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
-    settings = settings or SimulatorSettings()
+    if not isinstance(settings, SimulatorSettings):  # a plain ServiceSettings takes the simulator defaults
+        settings = SimulatorSettings(**settings.model_dump()) if settings is not None else SimulatorSettings()
     runtime = ServiceRuntime(SERVICE, settings)
     remittances = runtime.db["remittances"]
-    seed = getattr(settings, "sim_seed", 2026)
-    behaviour = PayerBehaviour(deny_rate=getattr(settings, "sim_deny_rate", 0.08),
-                               partial_rate=getattr(settings, "sim_partial_rate", 0.05))
-    reject_rate = getattr(settings, "sim_reject_rate", 0.02)
+    control_numbers = MongoControlNumbers(runtime.db["control_numbers"])
+    seed = settings.sim_seed
+    behaviour = PayerBehaviour(deny_rate=settings.sim_deny_rate, partial_rate=settings.sim_partial_rate)
+    reject_rate = settings.sim_reject_rate
 
-    async def answer_submitted_batches(events: Sequence[Envelope[ClaimBatchSubmitted]], unit: UnitOfWork) -> None:
-        """Acknowledge every batch (999/277CA) and pay or deny its accepted claims (835)."""
+    async def answer_submitted_batches(events: Sequence[Envelope[ClaimBatchFiled]], unit: UnitOfWork) -> None:
+        """Acknowledge every batch (999, then 277CA) and pay or deny its accepted claims (835)."""
         paid_rows = []
         for event in events:
-            batch = event.payload
-            ack = acknowledge(batch, seed=seed, reject_rate=reject_rate)
-            unit.emit(topics.CLEARINGHOUSE_ACKNOWLEDGED, ack, cause=event)
-            accepted = {a.claim_id: a for a in ack.acknowledgements if a.accepted}
+            batch_id = event.payload.batch_id
+            try:
+                document = read(event.payload.x12)
+            except X12Error as refused:
+                unit.dead_letter(event, rejection(refused))
+                continue
+            interchange = document.interchanges[0]
+            clearinghouse_id, submitter_id = interchange.receiver_id, interchange.sender_id
+            to_submitter = TradingPartners(sender_id=clearinghouse_id, receiver_id=submitter_id)
+            report = validate(document)
+            sets = len(document.transactions)
+            unit.emit(topics.CLEARINGHOUSE_ACKNOWLEDGED, X12FileReceived(
+                file_id=file_id_for("999", batch_id), sender_id=clearinghouse_id,
+                x12=write_999(document, partners=to_submitter, report=report, created=unit.now,
+                              control_numbers=await control_numbers.reserve(clearinghouse_id, transaction_sets=sets))),
+                cause=event, correlation_id=batch_id)
+            if not report.valid:
+                continue  # the 999 rejected the batch: nothing goes on to a payer
+            claims = [SimClaim.from_837(claim) for batch in document.claim_batches() for claim in batch.claims]
+            acknowledgements = acknowledge(claims, seed=seed, reject_rate=reject_rate)
+            unit.emit(topics.CLEARINGHOUSE_ACKNOWLEDGED, X12FileReceived(
+                file_id=file_id_for("277CA", batch_id), sender_id=clearinghouse_id,
+                x12=write_277ca(document, source=Party(CLEARINGHOUSE_NAME, clearinghouse_id, "46"),
+                                source_entity="AY", partners=to_submitter, created=unit.now,
+                                verdicts={ack.claim_id: verdict_of(ack) for ack in acknowledgements},
+                                control_numbers=await control_numbers.reserve(clearinghouse_id,
+                                                                              transaction_sets=sets))),
+                cause=event, correlation_id=batch_id)
+            accepted = {ack.claim_id for ack in acknowledgements if ack.accepted}
             by_payer = defaultdict(list)
-            for claim in batch.claims:
+            for claim in claims:
                 if claim.claim_id in accepted:
-                    number = claim.payer_claim_number or accepted[claim.claim_id].payer_claim_number
-                    by_payer[claim.coverage.payer_id].append(claim.model_copy(update={"payer_claim_number": number}))
-            for payer_id, claims in sorted(by_payer.items()):
-                remittance_id = remittance_id_for(batch.batch_id, payer_id)
-                remittance = adjudicate(claims, payer=_PAYERS[payer_id], seed=seed, behaviour=behaviour,
+                    by_payer[claim.payer_id].append(claim)
+            for payer_id, paid_claims in sorted(by_payer.items()):
+                payer = _PAYERS[payer_id]
+                remittance_id = remittance_id_for(batch_id, payer_id)
+                remittance = adjudicate(paid_claims, payer=payer, seed=seed, behaviour=behaviour,
                                         payment_date=unit.now.date(), remittance_id=remittance_id)
-                unit.emit(topics.REMITTANCE_RECEIVED, remittance, cause=event, correlation_id=remittance_id)
+                x12 = write_835([remittance_835(remittance, payer_name=payer.payer_name,
+                                                claims={claim.claim_id: claim for claim in paid_claims})],
+                                partners=TradingPartners(sender_id=payer_id, receiver_id=submitter_id),
+                                control_numbers=await control_numbers.reserve(payer_id), created=unit.now)
+                unit.emit(topics.REMITTANCE_RECEIVED, X12FileReceived(file_id=remittance_id, sender_id=payer_id, x12=x12),
+                          cause=event, correlation_id=remittance_id)
                 paid_rows.append({"_id": remittance_id, "tenant_id": event.tenant_id, "payer_id": payer_id,
-                                  "batch_id": batch.batch_id, "claims": len(claims),
+                                  "batch_id": batch_id, "claims": len(paid_claims),
                                   "payment_amount": Decimal128(remittance.payment_amount)})
         if paid_rows:
             await remittances.insert_many(paid_rows, ordered=False, session=unit.session)

@@ -32,6 +32,7 @@ from shared.events import (
     SubmittedClaim,
 )
 from shared.money import from_cents, to_cents
+from simulator.claim_view import SimClaim
 from simulator.clearinghouse import payer_claim_number_of
 from simulator.population import PayerProfile
 
@@ -84,7 +85,7 @@ class PayerBehaviour:
             raise ValueError("denial_mix needs non-negative weights with a positive total")
 
 
-def adjudicate(claims: Sequence[SubmittedClaim], *, payer: PayerProfile, seed: int,
+def adjudicate(claims: Sequence[SimClaim | SubmittedClaim], *, payer: PayerProfile, seed: int,
                behaviour: PayerBehaviour = PayerBehaviour(), payment_date: date,
                remittance_id: str) -> RemittanceReceived:
     """Return one 835 paying `claims`: BPR02 is the sum of the claims' paid amounts (no PLB).
@@ -92,7 +93,7 @@ def adjudicate(claims: Sequence[SubmittedClaim], *, payer: PayerProfile, seed: i
     Raises ValueError for a claim addressed to another payer, or a void (frequency 8), which this
     simulator does not reverse.
     """
-    remitted = tuple(_adjudicate_claim(claim, payer, seed, behaviour) for claim in claims)
+    remitted = tuple(_adjudicate_claim(SimClaim.of(claim), payer, seed, behaviour) for claim in claims)
     payment_cents = sum(to_cents(claim.paid) for claim in remitted)
     return RemittanceReceived(
         remittance_id=remittance_id,
@@ -117,10 +118,10 @@ class _LineResult:
                    if group is AdjustmentGroup.PATIENT_RESPONSIBILITY)
 
 
-def _adjudicate_claim(claim: SubmittedClaim, payer: PayerProfile, seed: int,
+def _adjudicate_claim(claim: SimClaim, payer: PayerProfile, seed: int,
                       behaviour: PayerBehaviour) -> RemittanceClaim:
-    if claim.coverage.payer_id != payer.payer_id:
-        raise ValueError(f"claim {claim.claim_id} is for payer {claim.coverage.payer_id}, not {payer.payer_id}")
+    if claim.payer_id != payer.payer_id:
+        raise ValueError(f"claim {claim.claim_id} is for payer {claim.payer_id}, not {payer.payer_id}")
     if claim.frequency_code is FrequencyCode.VOID:
         raise ValueError(f"claim {claim.claim_id} is a void; the simulated payer does not reverse payments")
     rng = random.Random(f"835|{seed}|{claim.claim_id}|{claim.frequency_code.value}")
@@ -166,7 +167,7 @@ def _price_lines(rng: random.Random, lines: Sequence[ChargeLine], payer: PayerPr
     return results
 
 
-def _deny_claim(rng: random.Random, claim: SubmittedClaim, behaviour: PayerBehaviour) -> RemittanceClaim:
+def _deny_claim(rng: random.Random, claim: SimClaim, behaviour: PayerBehaviour) -> RemittanceClaim:
     reasons = [reason for reason, _ in behaviour.denial_mix]
     reason = rng.choices(reasons, weights=[weight for _, weight in behaviour.denial_mix])[0]
     carc, remark_choices = DENIAL_CODES[reason]
@@ -176,7 +177,7 @@ def _deny_claim(rng: random.Random, claim: SubmittedClaim, behaviour: PayerBehav
     return _remit(claim, results, ClaimPaymentStatus.DENIED, rarcs)
 
 
-def _remit(claim: SubmittedClaim, results: Sequence[_LineResult], status: ClaimPaymentStatus,
+def _remit(claim: SimClaim, results: Sequence[_LineResult], status: ClaimPaymentStatus,
            rarcs: tuple[str, ...] = ()) -> RemittanceClaim:
     lines = tuple(
         RemittanceLine(
@@ -210,14 +211,14 @@ def _adjustment(group: AdjustmentGroup, carc: str, cents: int) -> Adjustment:
     return Adjustment(group=group, carc=carc, amount=from_cents(cents))
 
 
-def _processed_status(claim: SubmittedClaim) -> ClaimPaymentStatus:
+def _processed_status(claim: SimClaim) -> ClaimPaymentStatus:
     # Without the primary's adjudication (COB loops) on the claim, a secondary or tertiary payer here
     # prices the claim as if it were first, but still says in which order it processed it.
     return {
         CoverageOrder.PRIMARY: ClaimPaymentStatus.PROCESSED_AS_PRIMARY,
         CoverageOrder.SECONDARY: ClaimPaymentStatus.PROCESSED_AS_SECONDARY,
         CoverageOrder.TERTIARY: ClaimPaymentStatus.PROCESSED_AS_TERTIARY,
-    }[claim.coverage.order]
+    }[claim.order]
 
 
 def _positive(*adjustments: tuple[AdjustmentGroup, str, int]) -> tuple[tuple[AdjustmentGroup, str, int], ...]:

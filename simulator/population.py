@@ -19,7 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from shared.codes.npi import npi_check_digit
-from shared.events import Address, Coverage, CoverageOrder, Patient, Provider, Relationship, Sex
+from shared.events import Address, Coverage, CoverageOrder, Patient, Provider, Relationship, Sex, Subscriber
 from shared.money import from_cents
 
 # Birth dates are drawn relative to this date, not to "today", so a world never depends on the clock.
@@ -246,7 +246,7 @@ def _build_practice(rng: random.Random, spec: _PracticeSpec, used_npis: set[str]
                     patient_count: int) -> Practice:
     group_name = spec.name.replace(" (synthetic)", " Group (synthetic)")
     billing = Provider(npi=_new_npi(rng, used_npis), name=group_name, taxonomy=_GROUP_TAXONOMY,
-                       tax_id="00" + _digits(rng, 7))
+                       tax_id="00" + _digits(rng, 7), address=_billing_address(spec))
     providers = tuple(
         Provider(npi=_new_npi(rng, used_npis),
                  name=f"{rng.choice(_PROVIDER_LAST_NAMES)}, {rng.choice(_PROVIDER_FIRST_NAMES)} MD",
@@ -279,7 +279,7 @@ def _build_patient(rng: random.Random, spec: _PracticeSpec, number: int) -> Simu
         address=Address(line1=f"{rng.randint(1, 999)} {rng.choice(_STREETS)}", city=spec.city,
                         state=spec.state, postal_code="000" + _digits(rng, 2)),
     )
-    return SimulatedPatient(patient=patient, coverages=_draw_coverages(rng, age))
+    return SimulatedPatient(patient=patient, coverages=_draw_coverages(rng, age, patient))
 
 
 def _draw_age(rng: random.Random, spec: _PracticeSpec) -> int:
@@ -288,7 +288,15 @@ def _draw_age(rng: random.Random, spec: _PracticeSpec) -> int:
     return rng.randint(spec.youngest, spec.oldest)
 
 
-def _draw_coverages(rng: random.Random, age: int) -> tuple[Coverage, ...]:
+def _billing_address(spec: _PracticeSpec) -> Address:
+    # A drawer of its own, so adding the address did not change any other draw of the world.
+    rng = random.Random(f"billing-address|{spec.tenant_id}")
+    # ZIP+4: the 837 requires the billing provider's full nine-digit ZIP code.
+    return Address(line1=f"{rng.randint(100, 9999)} {rng.choice(_STREETS)}", city=spec.city, state=spec.state,
+                   postal_code="000" + _digits(rng, 6))
+
+
+def _draw_coverages(rng: random.Random, age: int, patient: Patient) -> tuple[Coverage, ...]:
     if age >= 65 and rng.random() < 0.85:
         primary = _MEDICARE
         secondary = rng.choice(_COMMERCIAL) if rng.random() < 0.5 else None  # a supplement plan
@@ -299,9 +307,9 @@ def _draw_coverages(rng: random.Random, age: int) -> tuple[Coverage, ...]:
         others = [p for p in PAYERS if p is not primary and p is not _MEDICARE]
         secondary = rng.choice(others) if rng.random() < 0.08 else None
     relationship = _draw_relationship(rng, age, primary)
-    coverages = [_coverage(rng, primary, relationship, CoverageOrder.PRIMARY)]
+    coverages = [_coverage(rng, primary, relationship, CoverageOrder.PRIMARY, patient)]
     if secondary is not None:
-        coverages.append(_coverage(rng, secondary, Relationship.SELF, CoverageOrder.SECONDARY))
+        coverages.append(_coverage(rng, secondary, Relationship.SELF, CoverageOrder.SECONDARY, patient))
     return tuple(coverages)
 
 
@@ -313,11 +321,27 @@ def _draw_relationship(rng: random.Random, age: int, payer: PayerProfile) -> Rel
     return Relationship.SPOUSE if rng.random() < 0.2 else Relationship.SELF
 
 
+_FILING_INDICATOR = {PlanKind.COMMERCIAL: "CI", PlanKind.MEDICARE: "MB", PlanKind.MEDICAID: "MC"}
+
+
 def _coverage(rng: random.Random, payer: PayerProfile, relationship: Relationship,
-              order: CoverageOrder) -> Coverage:
+              order: CoverageOrder, patient: Patient) -> Coverage:
     group = "GRP" + _digits(rng, 5) if payer.plan_kind is PlanKind.COMMERCIAL else None
-    return Coverage(payer_id=payer.payer_id, payer_name=payer.payer_name, member_id="SIM" + _digits(rng, 9),
-                    group_number=group, relationship=relationship, order=order)
+    member_id = "SIM" + _digits(rng, 9)
+    holder = None if relationship is Relationship.SELF else _subscriber(member_id, relationship, patient)
+    return Coverage(payer_id=payer.payer_id, payer_name=payer.payer_name, member_id=member_id,
+                    group_number=group, relationship=relationship, order=order, subscriber=holder,
+                    claim_filing_indicator=_FILING_INDICATOR[payer.plan_kind])
+
+
+def _subscriber(member_id: str, relationship: Relationship, patient: Patient) -> Subscriber:
+    """The parent or spouse who holds a dependent's coverage, drawn from the member id so the
+    world's other draws stay as they were."""
+    rng = random.Random(f"subscriber|{member_id}")
+    years_older = rng.randint(22, 40) if relationship is Relationship.CHILD else rng.randint(-4, 4)
+    return Subscriber(first_name=rng.choice(_PATIENT_FIRST_NAMES), last_name=patient.last_name,
+                      birth_date=patient.birth_date - timedelta(days=years_older * 365 + rng.randint(0, 364)),
+                      sex=rng.choice((Sex.FEMALE, Sex.MALE)))
 
 
 def _new_npi(rng: random.Random, used: set[str]) -> str:

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from services.claims import edi
 from services.claims.lifecycle import ClaimsError, check_transition
 from services.claims.scrub import blocks_submission, scrub
 from shared.events import (
-    ClaimAcknowledgement, ClaimBatchSubmitted, ClaimResubmitRequested, ClaimStatus as S, ClaimStatusChanged,
-    DenialAction, DenialWorked, EncounterCoded, Finding, FrequencyCode, PaymentOutcome, PaymentPosted,
+    ClaimAcknowledgement, ClaimBatchFiled, ClaimResubmitRequested, ClaimStatus as S, ClaimStatusChanged,
+    DenialAction, DenialWorked, EncounterCoded, FiledClaim, Finding, FrequencyCode, PaymentOutcome, PaymentPosted,
     SubmittedClaim,
 )
 from shared.money import total
@@ -80,21 +81,32 @@ def open_claim(coded: EncounterCoded, *, claim_id: str, tenant_id: str, today: d
 
 
 def scrub_claim(claim: Claim, today: date) -> Outcome:
-    findings = scrub(claim.content, today)
+    findings = scrub(claim.content, today) + edi.encoding_findings(claim.content)
     moved, change = _move(claim, S.SCRUB_FAILED if blocks_submission(findings) else S.SCRUBBED, findings)
     return Outcome(moved, (change,))
 
 
-def submit(claims: Sequence[Claim], *, batch_id: str) -> tuple[list[Outcome], ClaimBatchSubmitted]:
-    """Move scrubbed claims to `submitted` and return the batch that carries them."""
+def submit(claims: Sequence[Claim], filed: edi.FiledBatch, *, batch_id: str) -> tuple[list[Outcome], ClaimBatchFiled]:
+    """Move scrubbed claims to `submitted` and return the batch event carrying their 837P."""
     outcomes = []
     for claim in claims:
         moved, change = _move(claim, S.SUBMITTED)
         outcomes.append(Outcome(moved, (change,)))
-    batch = ClaimBatchSubmitted(
-        batch_id=batch_id, claims=tuple(o.claim.content for o in outcomes), claim_count=len(outcomes),
-        total_charge=total(o.claim.billed for o in outcomes))
+    batch = ClaimBatchFiled(
+        batch_id=batch_id, transaction=edi.TRANSACTION,
+        interchange_control_number=filed.interchange_control_number,
+        group_control_number=filed.group_control_number,
+        claims=tuple(FiledClaim(claim_id=o.claim.claim_id, encounter_id=o.claim.encounter_id,
+                                payer_id=o.claim.payer_id, frequency_code=o.claim.content.frequency_code,
+                                total_charge=o.claim.billed) for o in outcomes),
+        claim_count=len(outcomes), total_charge=total(o.claim.billed for o in outcomes), x12=filed.x12)
     return outcomes, batch
+
+
+def hold_unfileable(claim: Claim, findings: Sequence[Finding]) -> Outcome:
+    """A scrubbed claim whose 837P does not validate goes to the work queue instead of the payer."""
+    moved, change = _move(claim, S.SCRUB_FAILED, findings)
+    return Outcome(moved, (change,))
 
 
 def acknowledge(claim: Claim, ack: ClaimAcknowledgement) -> Outcome:

@@ -6,22 +6,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.claims import domain
+from services.claims import domain, edi
 from services.claims.repository import ClaimRepository
-from services.claims.work import ClaimWork
+from services.claims.work import ClaimWork, Filer
 from shared import topics
 from shared.consumer import Consumer, UnitOfWork
 from shared.envelope import Envelope
 from shared.events import (
-    ClaimResubmitRequested, ClearinghouseAcknowledged, DenialWorked, EncounterCoded, PaymentPosted,
+    ClaimResubmitRequested, DenialWorked, EncounterCoded, PaymentPosted, X12FileReceived,
 )
 from shared.ids import new_id
+from shared.x12 import X12Error, read, validate
+from shared.x12.errors import rejection
 
 
-def subscribe(consumer: Consumer, claims: ClaimRepository, *, claims_per_batch: int) -> None:
+def subscribe(consumer: Consumer, claims: ClaimRepository, *, claims_per_batch: int, filer: Filer) -> None:
     async def open_claims_for_coded_encounters(events: Sequence[Envelope[EncounterCoded]], unit: UnitOfWork) -> None:
         """Open, scrub and submit a claim for each coded encounter that has none yet."""
-        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch)
+        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch, filer=filer)
         opened = await claims.encounters_with_claims([e.payload.encounter_id for e in events], unit.session)
         for event in events:
             if event.payload.encounter_id in opened:
@@ -35,7 +37,7 @@ def subscribe(consumer: Consumer, claims: ClaimRepository, *, claims_per_batch: 
     async def apply_to_claims(events: Sequence[Envelope], unit: UnitOfWork, claim_ids_of, decide) -> None:
         """Load the batch's claims once, apply `decide(claim, event, payload_item, today)` to each
         claim an event names, then save, emit and submit in the batch's transaction."""
-        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch)
+        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch, filer=filer)
         await work.load(claim_id for e in events for claim_id, _ in claim_ids_of(e))
         today = unit.now.date()
         for event in events:
@@ -43,10 +45,25 @@ def subscribe(consumer: Consumer, claims: ClaimRepository, *, claims_per_batch: 
                 await work.apply(event, claim_id, lambda claim, i=item: decide(claim, i, today))
         await work.finish()
 
-    async def record_acknowledgements(events: Sequence[Envelope[ClearinghouseAcknowledged]], unit: UnitOfWork) -> None:
-        """Accepted claims wait for the 835; rejected ones go to the rejection work queue."""
-        await apply_to_claims(events, unit, lambda e: [(a.claim_id, a) for a in e.payload.acknowledgements],
-                              lambda claim, ack, today: domain.acknowledge(claim, ack))
+    async def record_acknowledgements(events: Sequence[Envelope[X12FileReceived]], unit: UnitOfWork) -> None:
+        """Read the clearinghouse's 999 and 277CA files: a rejected set or claim goes to the
+        rejection work queue; an accepted claim waits for the 835. A file that cannot be read or
+        does not validate is dead-lettered whole: nothing of it is applied."""
+        answered = []
+        for event in events:
+            try:
+                document = read(event.payload.x12)
+                validate(document).raise_if_invalid()
+                sent = await claims.sent_batches(edi.groups_answered(document), unit.session)
+                answered.append((event, edi.answers(document, sent)))
+            except X12Error as refused:
+                unit.dead_letter(event, rejection(refused))
+        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch, filer=filer)
+        await work.load(ack.claim_id for _, pairs in answered for _, ack in pairs)
+        for event, pairs in answered:
+            for _, ack in pairs:
+                await work.apply(event, ack.claim_id, lambda claim, a=ack: domain.acknowledge(claim, a))
+        await work.finish()
 
     async def record_adjudications(events: Sequence[Envelope[PaymentPosted]], unit: UnitOfWork) -> None:
         """A posted remittance claim makes the claim paid, partially paid or denied."""

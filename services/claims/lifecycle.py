@@ -33,7 +33,7 @@ _ADJUDICATED = frozenset({S.PAID, S.PARTIALLY_PAID, S.DENIED})
 NEXT: Final[Mapping[S, frozenset[S]]] = {
     S.CREATED: frozenset({S.SCRUBBED, S.SCRUB_FAILED}),
     S.SCRUB_FAILED: frozenset({S.SCRUBBED, S.CLOSED}),  # fixed in the work queue, or abandoned
-    S.SCRUBBED: frozenset({S.SUBMITTED}),
+    S.SCRUBBED: frozenset({S.SUBMITTED, S.SCRUB_FAILED}),  # failed: its 837P did not validate
     S.SUBMITTED: frozenset({S.ACCEPTED, S.REJECTED}) | _ADJUDICATED,
     S.ACCEPTED: _ADJUDICATED,
     S.REJECTED: frozenset({S.CORRECTED, S.CLOSED}),

@@ -11,6 +11,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.claims.domain import Claim
+from services.claims.edi import FiledBatch, SentBatch, control_number
 from shared.events import ClaimStatus, SubmittedClaim
 from shared.phi import PhiCipher
 
@@ -19,6 +20,7 @@ class ClaimRepository:
     def __init__(self, database: AsyncDatabase, cipher: PhiCipher) -> None:
         self._claims = database["claims"]
         self._deferred = database["deferred"]
+        self._batches = database["batches"]
         self._cipher = cipher
 
     @staticmethod
@@ -27,6 +29,8 @@ class ClaimRepository:
         await database["claims"].create_index([("encounter_id", ASCENDING)], unique=True)
         await database["claims"].create_index([("tenant_id", ASCENDING), ("status", ASCENDING)])
         await database["deferred"].create_index([("claim_id", ASCENDING)])
+        # A 999 names the batch by our GS06, unique per sender id.
+        await database["batches"].create_index([("group_control_number", ASCENDING)])
 
     def _to_document(self, claim: Claim) -> dict:
         return {
@@ -58,6 +62,26 @@ class ClaimRepository:
         writes = [ReplaceOne({"_id": c.claim_id}, self._to_document(c), upsert=True) for c in claims]
         if writes:
             await self._claims.bulk_write(writes, ordered=False, session=session)
+
+    # --- filed 837 batches --------------------------------------------------------------------
+
+    async def remember_batch(self, tenant_id: str, batch_id: str, filed: FiledBatch,
+                             session: AsyncClientSession) -> None:
+        """Keep the control numbers a batch went out under (not its text: that is PHI and on the topic)."""
+        await self._batches.insert_one({
+            "_id": batch_id, "tenant_id": tenant_id, "interchange_control_number": filed.interchange_control_number,
+            "group_control_number": control_number(filed.group_control_number),
+            "sets": [{"control_number": number, "claim_ids": list(ids)} for number, ids in filed.claims_by_set.items()],
+        }, session=session)
+
+    async def sent_batches(self, group_control_numbers: Iterable[str],
+                           session: AsyncClientSession) -> dict[str, SentBatch]:
+        """The batches we sent under these GS06 numbers, by number."""
+        numbers = sorted({control_number(number) for number in group_control_numbers})
+        cursor = self._batches.find({"group_control_number": {"$in": numbers}}, session=session)
+        return {doc["group_control_number"]: SentBatch(doc["_id"], {s["control_number"]: tuple(s["claim_ids"])
+                                                                   for s in doc["sets"]})
+                async for doc in cursor}
 
     # --- facts that arrived early --------------------------------------------------------------
 

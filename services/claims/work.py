@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from services.claims import domain
+from services.claims import domain, edi
 from services.claims.lifecycle import ClaimsError
 from services.claims.repository import ClaimRepository
 from shared import topics
@@ -18,6 +19,8 @@ from shared.consumer import UnitOfWork
 from shared.envelope import Envelope, decode, encode
 from shared.events import ClaimStatus
 from shared.ids import new_id
+from shared.x12.mongo_control_numbers import MongoControlNumbers
+from shared.x12.writers.claim import CLAIMS_PER_TRANSACTION_SET
 
 Decide = Callable[[domain.Claim], domain.Outcome]
 
@@ -30,13 +33,27 @@ _PARKABLE = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Filer:
+    """What filing an 837P needs from outside the domain: who we are and the control numbers."""
+
+    submitter: edi.Submitter837
+    control_numbers: MongoControlNumbers
+
+    async def reserve(self, claim_count: int):
+        return await self.control_numbers.reserve(
+            self.submitter.sender_id, transaction_sets=-(-claim_count // CLAIMS_PER_TRANSACTION_SET))
+
+
 class UnknownClaim(ClaimsError):
     code = "UNKNOWN_CLAIM"
 
 
 class ClaimWork:
-    def __init__(self, repository: ClaimRepository, unit: UnitOfWork, *, claims_per_batch: int) -> None:
+    def __init__(self, repository: ClaimRepository, unit: UnitOfWork, *, claims_per_batch: int,
+                 filer: Filer) -> None:
         self._repository = repository
+        self._filer = filer
         self._unit = unit
         self._claims: dict[str, domain.Claim] = {}
         self._changed: set[str] = set()
@@ -75,7 +92,7 @@ class ClaimWork:
 
     async def finish(self) -> None:
         await self._apply_deferred()
-        self._submit_scrubbed()
+        await self._submit_scrubbed()
         await self._repository.save((self._claims[i] for i in self._changed), self._unit.session)
 
     async def _apply_deferred(self) -> None:
@@ -111,7 +128,7 @@ class ClaimWork:
         self.record(outcome, cause=envelope)
         return True
 
-    def _submit_scrubbed(self) -> None:
+    async def _submit_scrubbed(self) -> None:
         ready: dict[str, list[domain.Claim]] = defaultdict(list)
         for claim_id in sorted(self._changed):
             claim = self._claims[claim_id]
@@ -119,8 +136,24 @@ class ClaimWork:
                 ready[claim.tenant_id].append(claim)
         for tenant_id, claims in ready.items():
             for start in range(0, len(claims), self._claims_per_batch):
-                batch_id = new_id("bat")
-                outcomes, batch = domain.submit(claims[start:start + self._claims_per_batch], batch_id=batch_id)
-                for outcome in outcomes:
-                    self.record(outcome, cause=self._causes[outcome.claim.claim_id])
-                self._unit.emit(topics.CLAIM_BATCH_SUBMITTED, batch, tenant_id=tenant_id, correlation_id=batch_id)
+                await self._file(tenant_id, claims[start:start + self._claims_per_batch])
+
+    async def _file(self, tenant_id: str, claims: list[domain.Claim]) -> None:
+        """Send `claims` as one 837P batch; a claim whose 837P does not validate is held instead."""
+        batch_id = new_id("bat")
+        while claims:
+            filing = edi.file_batch([claim.content for claim in claims], batch_id=batch_id,
+                                    submitter=self._filer.submitter,
+                                    control_numbers=await self._filer.reserve(len(claims)), created=self._unit.now)
+            for claim_id, findings in filing.held.items():
+                self.record(domain.hold_unfileable(self._claims[claim_id], findings), cause=self._causes[claim_id])
+            claims = [claim for claim in claims if claim.claim_id not in filing.held]
+            if filing.batch is not None:
+                break
+        else:
+            return
+        outcomes, batch = domain.submit(claims, filing.batch, batch_id=batch_id)
+        for outcome in outcomes:
+            self.record(outcome, cause=self._causes[outcome.claim.claim_id])
+        await self._repository.remember_batch(tenant_id, batch_id, filing.batch, self._unit.session)
+        self._unit.emit(topics.CLAIM_BATCH_SUBMITTED, batch, tenant_id=tenant_id, correlation_id=batch_id)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from shared.events import RemittanceLine, SubmittedClaim
+from shared.events import FiledClaim, RemittanceLine
+from shared.x12 import Claim837
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,21 +34,22 @@ class ExpectedClaim:
     lines: tuple[ExpectedLine, ...]
 
 
-def expected_claim(tenant_id: str, claim: SubmittedClaim) -> ExpectedClaim:
-    """Return what payments keeps of `claim`, dropping the patient and coverage details."""
+def expected_claim(tenant_id: str, claim: Claim837, filed: FiledClaim) -> ExpectedClaim:
+    """Return what payments keeps of a claim as the 837 sent it (and the submitter's record of
+    which encounter it bills), dropping the patient and subscriber."""
     return ExpectedClaim(
         claim_id=claim.claim_id,
-        encounter_id=claim.encounter_id,
+        encounter_id=filed.encounter_id,
         tenant_id=tenant_id,
-        payer_id=claim.coverage.payer_id,
+        payer_id=claim.payer.payer_id,
         billed=claim.total_charge,
-        date_of_service=claim.visit.date_of_service,
+        date_of_service=min(line.date_of_service for line in claim.lines),
         lines=tuple(
             ExpectedLine(
-                line_item_control_number=line.line_item_control_number,
-                procedure_code=line.procedure_code,
+                line_item_control_number=line.line_item_control_number or "",
+                procedure_code=line.procedure_code or "",
                 modifiers=tuple(line.modifiers),
-                units=line.units,
+                units=int(line.units),
                 charge=line.charge,
             )
             for line in claim.lines

@@ -13,8 +13,10 @@ from services.payments.repository import PaymentsRepository
 from shared import topics
 from shared.consumer import UnitOfWork
 from shared.envelope import Envelope
-from shared.events import ClaimBatchSubmitted, RemittanceClaim, RemittanceReceived
+from shared.events import ClaimBatchFiled, RemittanceClaim, RemittanceReceived, X12FileReceived
 from shared.ids import stable_id
+from shared.x12 import X12Error, read, validate
+from shared.x12.errors import rejection
 
 
 def posting_id_of(remittance: RemittanceReceived, paid_claim: RemittanceClaim) -> str:
@@ -64,12 +66,31 @@ class Posting:
         await self._payments.park_unapplied(self.unapplied, self._unit.session)
 
 
+def remittances_in(event: Envelope[X12FileReceived]) -> list[RemittanceReceived]:
+    """Every remittance of an 835 file; raises X12Error if the file cannot be read, does not
+    validate, or carries something the contract cannot hold, so none of it is posted."""
+    document = read(event.payload.x12)
+    validate(document).raise_if_invalid()
+    return [remittance.to_event() for remittance in document.remittances()]
+
+
 def subscribe(consumer, payments: PaymentsRepository) -> None:
-    async def remember_submitted_claims(events: Sequence[Envelope[ClaimBatchSubmitted]], unit: UnitOfWork) -> None:
-        """Keep each submitted claim's lines and charges, and post cash that was waiting for it."""
-        claims = [domain.expected_claim(e.tenant_id, claim) for e in events for claim in e.payload.claims]
+    async def remember_submitted_claims(events: Sequence[Envelope[ClaimBatchFiled]], unit: UnitOfWork) -> None:
+        """Keep each submitted claim's lines and charges, read from the 837 that went out, and
+        post cash that was waiting for it."""
+        claims, cause_of = [], {}
+        for event in events:
+            try:
+                batches = read(event.payload.x12).claim_batches()
+            except X12Error as refused:
+                unit.dead_letter(event, rejection(refused))
+                continue
+            filed = {claim.claim_id: claim for claim in event.payload.claims}
+            for claim in (claim for batch in batches for claim in batch.claims):
+                if claim.claim_id in filed:
+                    claims.append(domain.expected_claim(event.tenant_id, claim, filed[claim.claim_id]))
+                    cause_of[claim.claim_id] = event
         await payments.remember(claims, unit.session)
-        cause_of = {claim.claim_id: e for e in events for claim in e.payload.claims}
         waiting = await payments.unapplied_for([c.claim_id for c in claims], domain.UNAPPLIED_CLAIM_NOT_FOUND, unit.session)
         if not waiting:
             return
@@ -81,14 +102,24 @@ def subscribe(consumer, payments: PaymentsRepository) -> None:
         await payments.forget_unapplied([row["_id"] for row in waiting], unit.session)
         await posting.save()
 
-    async def post_remittances(events: Sequence[Envelope[RemittanceReceived]], unit: UnitOfWork) -> None:
-        """Post every claim of every balanced 835 exactly once; hold what does not add up or match."""
-        expected = await payments.expected((c.claim_id for e in events for c in e.payload.claims), unit.session)
-        done = await payments.posted_or_parked(
-            [posting_id_of(e.payload, c) for e in events for c in e.payload.claims], unit.session)
-        posting = Posting(payments, unit)
+    async def post_remittances(events: Sequence[Envelope[X12FileReceived]], unit: UnitOfWork) -> None:
+        """Post every claim of every valid, balanced 835 exactly once; hold what does not read,
+        add up or match."""
+        received: list[tuple[Envelope, RemittanceReceived]] = []
         for event in events:
-            remittance = event.payload
+            try:
+                received.extend((event, remittance) for remittance in remittances_in(event))
+            except X12Error as refused:
+                reason = rejection(refused)
+                await payments.hold_remittance({"_id": event.payload.file_id, "reason_code": reason.code,
+                                                "reason": str(reason), "payer_id": event.payload.sender_id},
+                                               unit.session)
+                unit.dead_letter(event, reason)
+        expected = await payments.expected((c.claim_id for _, r in received for c in r.claims), unit.session)
+        done = await payments.posted_or_parked(
+            [posting_id_of(r, c) for _, r in received for c in r.claims], unit.session)
+        posting = Posting(payments, unit)
+        for event, remittance in received:
             try:
                 domain.check_balance(remittance)
             except domain.RemittanceOutOfBalance as refused:

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from shared.errors import RcmError
+
 Severity = Literal["error", "warning"]
 
 
@@ -102,3 +104,9 @@ class MappingError(X12Error):
     """A transaction set could not be mapped to its model; reported as an Issue by the reader."""
 
     code = "mapping"
+
+
+def rejection(error: X12Error) -> RcmError:
+    """The same trouble as a service's bad-input error, for the dead-letter topic: code
+    `X12_<CODE>` (e.g. X12_INVALID, X12_NOT_X12) and the PHI-free message."""
+    return RcmError(str(error)[:500], code="X12_" + error.code.upper().removeprefix("X12_"))

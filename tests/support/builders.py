@@ -8,19 +8,20 @@ from datetime import date, datetime, timezone
 from shared import topics
 from shared.envelope import Envelope, new_event
 from shared.events import (
-    Address, Coverage, Diagnosis, DocumentedService, Patient, Provider, RegistrationRequested, Sex, Visit,
+    Address, Coverage, CoverageOrder, Diagnosis, DocumentedService, Patient, Provider, RegistrationRequested, Sex, Visit,
 )
 from shared.ids import encounter_id_for
 
 TENANT = "test-clinic"
 NOW = datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc)
 RENDERING = Provider(npi="1234567893", name="TESTDOC ALPHA")  # a valid check digit
-BILLING = Provider(npi="1245319599", name="TEST CLINIC GROUP", tax_id="123456789")
+BILLING = Provider(npi="1245319599", name="TEST CLINIC GROUP", tax_id="123456789",
+                   address=Address(line1="100 Synthetic Plaza", city="Testville", state="OH", postal_code="000011234"))
 
 
 def a_patient(mrn: str = "MRN-TEST-1", last_name: str = "Testpatient") -> Patient:
     return Patient(mrn=mrn, first_name="Zzalpha", last_name=last_name, birth_date=date(1970, 1, 1),
-                   sex=Sex.FEMALE, address=Address(line1="1 Synthetic Way", city="Testville", state="ZZ",
+                   sex=Sex.FEMALE, address=Address(line1="1 Synthetic Way", city="Testville", state="OH",
                                                    postal_code="00000"))
 
 
@@ -122,17 +123,38 @@ def a_submitted_claim(coded=None, *, tenant_id: str = TENANT):
     return open_claim(coded, claim_id=new_id("clm"), tenant_id=tenant_id, today=NOW.date()).claim.content
 
 
-def a_batch_submitted_event(*claims, tenant_id: str = TENANT) -> Envelope:
-    """A ClaimBatchSubmitted carrying `claims` (one fresh submitted claim when none are given)."""
-    from shared.events import ClaimBatchSubmitted
+def a_submitter():
+    from services.claims.edi import Submitter837
+
+    return Submitter837(sender_id="RCMTEST", receiver_id="SIMCLEARING", submitter_name="RCM TEST BILLING",
+                        contact_name="EDI DESK", contact_phone="8005550100", receiver_name="TEST CLEARINGHOUSE")
+
+
+def a_batch_filed(*claims, batch_id: str | None = None):
+    """The ClaimBatchFiled claims would send for `claims` (SubmittedClaim): the 837P and its record."""
+    from services.claims.edi import file_batch
+    from shared.events import ClaimBatchFiled, FiledClaim
     from shared.ids import new_id
     from shared.money import total
+    from shared.x12 import InMemoryControlNumbers
 
+    batch_id = batch_id or new_id("bat")
+    filing = file_batch(claims, batch_id=batch_id, submitter=a_submitter(), control_numbers=InMemoryControlNumbers(),
+                        created=NOW)
+    assert not filing.held, filing.held
+    return ClaimBatchFiled(
+        batch_id=batch_id, transaction="837P", interchange_control_number=filing.batch.interchange_control_number,
+        group_control_number=filing.batch.group_control_number,
+        claims=tuple(FiledClaim(claim_id=c.claim_id, encounter_id=c.encounter_id, payer_id=c.coverage.payer_id,
+                                frequency_code=c.frequency_code, total_charge=c.total_charge) for c in claims),
+        claim_count=len(claims), total_charge=total(c.total_charge for c in claims), x12=filing.batch.x12)
+
+
+def a_batch_submitted_event(*claims, tenant_id: str = TENANT) -> Envelope:
+    """A ClaimBatchFiled (837P) carrying `claims` (one fresh submitted claim when none are given)."""
     claims = claims or (a_submitted_claim(tenant_id=tenant_id),)
-    batch_id = new_id("bat")
-    batch = ClaimBatchSubmitted(batch_id=batch_id, claims=claims, claim_count=len(claims),
-                                total_charge=total(c.total_charge for c in claims))
-    return an_event(topics.CLAIM_BATCH_SUBMITTED, batch, correlation_id=batch_id, tenant_id=tenant_id)
+    batch = a_batch_filed(*claims)
+    return an_event(topics.CLAIM_BATCH_SUBMITTED, batch, correlation_id=batch.batch_id, tenant_id=tenant_id)
 
 
 def a_remittance(*claims, denied_carc: str | None = None, remittance_id: str | None = None, seed: int = 1):
@@ -155,9 +177,37 @@ def a_remittance(*claims, denied_carc: str | None = None, remittance_id: str | N
                       remittance_id=remittance_id or "TRN" + uuid.uuid4().hex[:16].upper())
 
 
-def a_remittance_event(remittance, tenant_id: str = TENANT) -> Envelope:
-    return an_event(topics.REMITTANCE_RECEIVED, remittance, correlation_id=remittance.remittance_id,
-                    tenant_id=tenant_id)
+def an_835(remittance, claims) -> str:
+    """`remittance` (RemittanceReceived) written as the 835 file a payer sends; `claims` are the
+    SubmittedClaims it pays (the payer echoes their patient and member id)."""
+    from shared.x12 import InMemoryControlNumbers, TradingPartners, write_835
+    from simulator.claim_view import SimClaim
+    from simulator.remittance_file import remittance_835
+
+    views = {claim.claim_id: SimClaim.of(claim) for claim in claims}
+    for paid in remittance.claims:  # a claim the test did not pass: a synthetic patient stands in
+        views.setdefault(paid.claim_id, SimClaim(
+            claim_id=paid.claim_id, payer_id=remittance.payer_id, order=CoverageOrder.PRIMARY,
+            frequency_code=paid.frequency_code, payer_claim_number=None, rendering_npi=RENDERING.npi,
+            billing_npi=BILLING.npi, lines=(), date_of_service=date(2026, 11, 1), billing_name=BILLING.name,
+            billing_tax_id=BILLING.tax_id, patient_last_name="TESTPATIENT", patient_first_name="ZZALPHA",
+            member_id="SIMMEMBER0001"))
+    return write_835([remittance_835(remittance, payer_name="SYNTHETIC BLUE PLAN", claims=views)],
+                     partners=TradingPartners(sender_id=remittance.payer_id, receiver_id="RCMTEST"),
+                     control_numbers=InMemoryControlNumbers(), created=NOW)
+
+
+def a_remittance_file(remittance, claims, *, x12: str | None = None):
+    from shared.events import X12FileReceived
+
+    return X12FileReceived(file_id=remittance.remittance_id, sender_id=remittance.payer_id,
+                           x12=x12 if x12 is not None else an_835(remittance, claims))
+
+
+def a_remittance_event(remittance, claims=(), tenant_id: str = TENANT, *, x12: str | None = None) -> Envelope:
+    """The 835 file of `remittance` as payments receives it."""
+    return an_event(topics.REMITTANCE_RECEIVED, a_remittance_file(remittance, claims, x12=x12),
+                    correlation_id=remittance.remittance_id, tenant_id=tenant_id)
 
 
 def a_payment_posted(claim_id: str, encounter_id: str, *, outcome: str = "denied", billed: str = "100.00"):

@@ -17,12 +17,15 @@ from services.claims.settings import ClaimsSettings
 from shared import topics
 from shared.envelope import decode
 from shared.events import (
-    ClaimAcknowledgement, ClaimResubmitRequested, ClaimStatus, ClearinghouseAcknowledged, DenialAction,
-    DenialWorked, Provider, SubmittedClaim,
+    ClaimAcknowledgement, ClaimBatchFiled, ClaimResubmitRequested, ClaimStatus, DenialAction, DenialWorked,
+    Provider, SubmittedClaim, X12FileReceived,
 )
 from shared.ids import new_id
+from shared.x12 import InMemoryControlNumbers, Issue, Party, TradingPartners, ValidationReport, read, write_277ca, write_999
+from simulator.partners import verdict_of
 from tests.support.builders import (
-    a_coded_encounter, a_coded_event, a_payment_posted, a_registration_request, an_event,
+    NOW, a_batch_filed, a_coded_encounter, a_coded_event, a_payment_posted, a_registration_request, a_submitted_claim,
+    an_event,
 )
 from tests.support.kafka import eventually
 
@@ -84,9 +87,9 @@ async def test_a_claim_whose_rendering_npi_fails_the_check_digit_is_not_submitte
 async def test_a_claim_accepted_by_the_clearinghouse_is_accepted_with_the_payer_claim_number(settings, kafka) -> None:
     runtime = _claims_runtime(settings)
     async with runtime.running():
-        claim_id, batch_id, _ = await _submit_a_claim(runtime, kafka)
+        claim_id, batch, _ = await _submit_a_claim(runtime, kafka)
         ack = ClaimAcknowledgement(claim_id=claim_id, accepted=True, payer_claim_number=PAYER_CLAIM_NUMBER)
-        await kafka.publish(topics.CLEARINGHOUSE_ACKNOWLEDGED, _acknowledgement(batch_id, ack))
+        await kafka.publish(topics.CLEARINGHOUSE_ACKNOWLEDGED, _acknowledgement(batch, ack))
         stored = await _claim(runtime, claim_id, "accepted")
         accepted = await _change(kafka, claim_id, ClaimStatus.ACCEPTED)
     assert accepted.version == 4
@@ -97,13 +100,44 @@ async def test_a_claim_accepted_by_the_clearinghouse_is_accepted_with_the_payer_
 async def test_a_claim_rejected_by_the_clearinghouse_goes_to_the_rejection_queue_with_its_status_codes(settings, kafka) -> None:
     runtime = _claims_runtime(settings)
     async with runtime.running():
-        claim_id, batch_id, _ = await _submit_a_claim(runtime, kafka)
+        claim_id, batch, _ = await _submit_a_claim(runtime, kafka)
         ack = ClaimAcknowledgement(claim_id=claim_id, accepted=False, status_codes=("A7_562",))
-        await kafka.publish(topics.CLEARINGHOUSE_ACKNOWLEDGED, _acknowledgement(batch_id, ack))
+        await kafka.publish(topics.CLEARINGHOUSE_ACKNOWLEDGED, _acknowledgement(batch, ack))
         await _claim(runtime, claim_id, "rejected")
         rejected = await _change(kafka, claim_id, ClaimStatus.REJECTED)
     assert rejected.version == 4
     assert [f.code for f in rejected.findings] == ["A7_562"]
+
+
+async def test_a_999_that_rejects_the_batch_rejects_every_claim_in_it(settings, kafka) -> None:
+    runtime = _claims_runtime(settings)
+    async with runtime.running():
+        claim_id, batch, _ = await _submit_a_claim(runtime, kafka)
+        await kafka.publish(topics.CLEARINGHOUSE_ACKNOWLEDGED, _rejecting_999(batch))
+        await _claim(runtime, claim_id, "rejected")
+        rejected = await _change(kafka, claim_id, ClaimStatus.REJECTED)
+    assert rejected.findings[0].code == "X12_999_R"
+
+
+async def test_an_unreadable_or_invalid_clearinghouse_file_is_dead_lettered_and_the_next_one_applied(settings, kafka) -> None:
+    runtime = _claims_runtime(settings)
+    async with runtime.running():
+        claim_id, batch, _ = await _submit_a_claim(runtime, kafka)
+        good = _acknowledgement(batch, ClaimAcknowledgement(claim_id=claim_id, accepted=True,
+                                                            payer_claim_number=PAYER_CLAIM_NUMBER))
+        cut = good.payload.model_copy(update={"file_id": "cut", "x12": good.payload.x12[:-30]})
+        # a 277CA whose SE01 segment count is wrong: it reads, but does not validate
+        miscounted = good.payload.model_copy(update={"file_id": "miscounted",
+                                                     "x12": good.payload.x12.replace("~\nSE*", "~\nSE*9", 1)})
+        not_x12 = good.payload.model_copy(update={"file_id": "notx12", "x12": "Dear provider, please find..."})
+        for payload in (cut, miscounted, not_x12):
+            await kafka.publish(topics.CLEARINGHOUSE_ACKNOWLEDGED,
+                                an_event(topics.CLEARINGHOUSE_ACKNOWLEDGED, payload, correlation_id=batch.batch_id))
+        await kafka.publish(topics.CLEARINGHOUSE_ACKNOWLEDGED, good)
+        await _claim(runtime, claim_id, "accepted")
+        letters = await kafka.wait_for(topics.dead_letter_topic("claims"), lambda m: len(m) >= 3)
+    assert sorted(letter.payload.reason_code for letter in letters) == ["X12_INVALID", "X12_NOT_X12", "X12_TRUNCATED"]
+    assert all(letter.payload.original_topic == topics.CLEARINGHOUSE_ACKNOWLEDGED.name for letter in letters)
 
 
 async def test_a_denied_claim_is_appealed_when_the_denial_is_worked_as_an_appeal(settings, kafka) -> None:
@@ -135,7 +169,7 @@ async def test_an_appeal_decided_before_the_denial_is_posted_waits_for_it_and_th
 async def test_a_resubmission_after_a_denial_sends_a_frequency_7_claim_with_the_payer_claim_number(settings, kafka) -> None:
     runtime = _claims_runtime(settings)
     async with runtime.running():
-        claim_id, first_batch_id, encounter_id = await _submit_a_claim(runtime, kafka)
+        claim_id, first_batch, encounter_id = await _submit_a_claim(runtime, kafka)
         await kafka.publish(topics.PAYMENT_POSTED, _posted(claim_id, encounter_id))
         await _claim(runtime, claim_id, "denied", settle=False)
         await kafka.publish(topics.CLAIM_RESUBMIT_REQUESTED, _resubmit_request(claim_id, encounter_id))
@@ -145,9 +179,10 @@ async def test_a_resubmission_after_a_denial_sends_a_frequency_7_claim_with_the_
     assert [(c.status, c.version, c.frequency_code) for c in changes[-3:]] == [
         (ClaimStatus.CORRECTED, 5, "7"), (ClaimStatus.SCRUBBED, 6, "7"), (ClaimStatus.SUBMITTED, 7, "7")]
     assert len(batches) == 2
-    second = next(b.payload for b in batches if b.payload.batch_id != first_batch_id)
-    assert [(c.claim_id, c.frequency_code, c.payer_claim_number) for c in second.claims] == [
-        (claim_id, "7", PAYER_CLAIM_NUMBER)]
+    second = next(b.payload for b in batches if b.payload.batch_id != first_batch.batch_id)
+    assert [(c.claim_id, c.frequency_code) for c in second.claims] == [(claim_id, "7")]
+    sent = read(second.x12).claim_batches()[0].claims
+    assert [(c.claim_id, c.frequency_code, c.payer_claim_number) for c in sent] == [(claim_id, "7", PAYER_CLAIM_NUMBER)]
 
 
 async def test_a_malformed_coded_encounter_is_dead_lettered_and_the_ones_around_it_open_claims(settings, kafka) -> None:
@@ -168,7 +203,8 @@ async def test_a_malformed_coded_encounter_is_dead_lettered_and_the_ones_around_
 
 async def test_an_acknowledgement_for_a_claim_we_never_sent_is_dead_lettered_as_unknown(settings, kafka) -> None:
     stranger = new_id("clm")
-    event = _acknowledgement(new_id("bat"), ClaimAcknowledgement(claim_id=stranger, accepted=True))
+    never_sent = a_batch_filed(a_submitted_claim().model_copy(update={"claim_id": stranger}))
+    event = _acknowledgement(never_sent, ClaimAcknowledgement(claim_id=stranger, accepted=True))
     runtime = _claims_runtime(settings)
     async with runtime.running():
         await kafka.publish(topics.CLEARINGHOUSE_ACKNOWLEDGED, event)
@@ -211,14 +247,15 @@ def _claims_runtime(settings):
     return build_runtime(ClaimsSettings(**settings.model_dump()))
 
 
-async def _submit_a_claim(runtime, kafka) -> tuple[str, str, str]:
-    """Publish a coded encounter and wait until its claim is submitted; return claim, batch and encounter ids."""
+async def _submit_a_claim(runtime, kafka) -> tuple[str, ClaimBatchFiled, str]:
+    """Publish a coded encounter and wait until its claim is submitted; return the claim id, its
+    batch and the encounter id."""
     event = a_coded_event()
     await kafka.publish(topics.ENCOUNTER_CODED, event)
     claim = await _claim_of_encounter(runtime, event.payload.encounter_id, "submitted")
     batches = await kafka.read(topics.CLAIM_BATCH_SUBMITTED)
-    batch_id = next(b.payload.batch_id for b in batches if claim["_id"] in {c.claim_id for c in b.payload.claims})
-    return claim["_id"], batch_id, event.payload.encounter_id
+    batch = next(b.payload for b in batches if claim["_id"] in {c.claim_id for c in b.payload.claims})
+    return claim["_id"], batch, event.payload.encounter_id
 
 
 async def _correction_refused_after_payment(runtime, kafka):
@@ -252,9 +289,28 @@ async def _stored(runtime, wanted: dict, *, settle: bool) -> dict:
     return claim
 
 
-def _acknowledgement(batch_id: str, *acks: ClaimAcknowledgement):
-    return an_event(topics.CLEARINGHOUSE_ACKNOWLEDGED, ClearinghouseAcknowledged(batch_id=batch_id, acknowledgements=acks),
-                    correlation_id=batch_id)
+CLEARINGHOUSE = TradingPartners(sender_id="SIMCLEARING", receiver_id="RCMPLATFORM")
+
+
+def _acknowledgement(batch: ClaimBatchFiled, *acks: ClaimAcknowledgement):
+    """The clearinghouse's 277CA answering `batch`, with a verdict per acknowledgement."""
+    text = write_277ca(read(batch.x12), source=Party("TEST CLEARINGHOUSE", "SIMCLEARING", "46"), source_entity="AY",
+                       partners=CLEARINGHOUSE, control_numbers=InMemoryControlNumbers(), created=NOW,
+                       verdicts={ack.claim_id: verdict_of(ack) for ack in acks})
+    return an_event(topics.CLEARINGHOUSE_ACKNOWLEDGED,
+                    X12FileReceived(file_id="277CA-" + batch.batch_id, sender_id="SIMCLEARING", x12=text),
+                    correlation_id=batch.batch_id)
+
+
+def _rejecting_999(batch: ClaimBatchFiled):
+    """A 999 rejecting the batch's transaction set, as a clearinghouse whose stricter edit found an error."""
+    document = read(batch.x12)
+    inside_the_set = Issue(position=5, segment="NM1", message="synthetic error found by the clearinghouse")
+    text = write_999(document, partners=CLEARINGHOUSE, control_numbers=InMemoryControlNumbers(), created=NOW,
+                     report=ValidationReport(errors=(inside_the_set,), warnings=()))
+    return an_event(topics.CLEARINGHOUSE_ACKNOWLEDGED,
+                    X12FileReceived(file_id="999-" + batch.batch_id, sender_id="SIMCLEARING", x12=text),
+                    correlation_id=batch.batch_id)
 
 
 def _posted(claim_id: str, encounter_id: str, outcome: str = "denied"):

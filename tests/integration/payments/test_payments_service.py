@@ -15,7 +15,7 @@ from shared.events import PaymentOutcome, RemittanceReceived
 from shared.ids import new_id
 from shared.money import total
 from tests.support.builders import (
-    a_batch_submitted_event, a_remittance, a_remittance_event, a_submitted_claim,
+    a_batch_submitted_event, a_remittance, a_remittance_event, a_submitted_claim, an_835,
 )
 from tests.support.kafka import eventually
 
@@ -106,10 +106,12 @@ async def test_a_remittance_that_does_not_balance_is_held_and_nothing_is_posted(
         letters = await kafka.read(topics.dead_letter_topic("payments"))
         posted = await kafka.read(topics.PAYMENT_POSTED)
         postings = await runtime.db["postings"].count_documents({})
-    assert [letter.payload.reason_code for letter in letters] == ["REMITTANCE_OUT_OF_BALANCE"]
+    # The 835's own balancing rule (BPR02 = sum of CLP04 - PLB) fails validation: nothing of it posts.
+    assert [letter.payload.reason_code for letter in letters] == ["X12_INVALID"]
+    assert "BPR02" in letters[0].payload.reason
     assert letters[0].payload.original_topic == topics.REMITTANCE_RECEIVED.name
     assert (posted, postings) == ([], 0)
-    assert held["reason_code"] == "REMITTANCE_OUT_OF_BALANCE"
+    assert held["reason_code"] == "X12_INVALID" and "BPR02" in held["reason"]
 
 
 async def test_cash_for_a_claim_we_never_submitted_stays_unapplied_while_the_rest_is_posted(settings, kafka) -> None:
@@ -141,11 +143,15 @@ async def test_a_malformed_remittance_is_dead_lettered_and_the_ones_around_it_ar
         await kafka.publish(topics.REMITTANCE_RECEIVED, a_remittance_event(before))
         await kafka.publish_raw(topics.REMITTANCE_RECEIVED, b'{"event_id": "not-a-uuid", "payload": {"payer_id": 1}}')
         await kafka.publish_raw(topics.REMITTANCE_RECEIVED, b"\xff\xfe not json")
+        await kafka.publish(topics.REMITTANCE_RECEIVED, a_remittance_event(a_remittance(first), x12="PDF-1.4 not an 835"))
+        truncated = a_remittance(second)
+        await kafka.publish(topics.REMITTANCE_RECEIVED, a_remittance_event(truncated, x12=an_835(truncated, [second])[:-40]))
         await kafka.publish(topics.REMITTANCE_RECEIVED, a_remittance_event(after))
         postings = [*await _postings(runtime, before.remittance_id, 1), *await _postings(runtime, after.remittance_id, 1)]
-        letters = await kafka.wait_for(topics.dead_letter_topic("payments"), lambda m: len(m) >= 2)
+        letters = await kafka.wait_for(topics.dead_letter_topic("payments"), lambda m: len(m) >= 4)
     assert {p["claim_id"] for p in postings} == {first.claim_id, second.claim_id}
-    assert {letter.payload.reason_code for letter in letters} == {"INVALID_EVENT", "UNREADABLE"}
+    assert sorted(letter.payload.reason_code for letter in letters) == [
+        "INVALID_EVENT", "UNREADABLE", "X12_NOT_X12", "X12_TRUNCATED"]
     assert all(letter.payload.original_topic == topics.REMITTANCE_RECEIVED.name for letter in letters)
 
 

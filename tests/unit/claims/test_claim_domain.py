@@ -7,7 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from services.claims import domain
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from services.claims import domain, edi
+from shared.x12 import InMemoryControlNumbers, read
 from services.claims.lifecycle import IllegalTransition
 from shared.events import (
     ClaimAcknowledgement, ClaimResubmitRequested, ClaimStatus as S, DenialAction, DenialWorked, FrequencyCode,
@@ -16,6 +20,9 @@ from shared.events import (
 from tests.support.builders import a_coded_encounter, a_registration_request
 
 TODAY = date(2026, 11, 20)
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+SUBMITTER = edi.Submitter837(sender_id="RCMTEST", receiver_id="SIMCLEARING", submitter_name="RCM TEST BILLING",
+                             contact_name="EDI DESK", contact_phone="8005550100", receiver_name="TEST CLEARINGHOUSE")
 
 
 def an_open_claim(**request_changes) -> domain.Claim:
@@ -36,8 +43,18 @@ def a_worked_denial(claim: domain.Claim, action: DenialAction) -> DenialWorked:
                         category="MEDICAL_NECESSITY", action=action, amount=claim.billed)
 
 
+BATCH_ID = "bat_" + "b" * 24
+
+
+def filed(*claims: domain.Claim) -> edi.FiledBatch:
+    filing = edi.file_batch([claim.content for claim in claims], batch_id=BATCH_ID, submitter=SUBMITTER,
+                            control_numbers=InMemoryControlNumbers(), created=NOW)
+    assert not filing.held
+    return filing.batch
+
+
 def submitted(claim: domain.Claim) -> domain.Claim:
-    outcomes, _ = domain.submit([claim], batch_id="bat_" + "b" * 24)
+    outcomes, _ = domain.submit([claim], filed(claim), batch_id=BATCH_ID)
     return outcomes[0].claim
 
 
@@ -57,11 +74,19 @@ def test_a_claim_with_a_bad_npi_check_digit_fails_the_scrub_with_the_finding() -
 
 
 def test_submitting_builds_one_batch_with_every_claim_and_the_total() -> None:
-    claims = [an_open_claim(), an_open_claim()]
-    outcomes, batch = domain.submit(claims, batch_id="bat_" + "b" * 24)
+    claims = [an_open_claim(), an_open_claim(visit_number="V-SECOND")]
+    claims[1] = replace(claims[1], claim_id="clm_" + "e" * 24,
+                        content=claims[1].content.model_copy(update={"claim_id": "clm_" + "e" * 24}))
+    outcomes, batch = domain.submit(claims, filed(*claims), batch_id=BATCH_ID)
     assert all(o.claim.status is S.SUBMITTED for o in outcomes)
     assert batch.claim_count == 2
     assert batch.total_charge == sum(c.billed for c in claims)
+    assert [c.claim_id for c in batch.claims] == [c.claim_id for c in claims]
+    assert [c.encounter_id for c in batch.claims] == [c.encounter_id for c in claims]
+    sent = read(batch.x12).claim_batches()[0]
+    assert sent.reference == BATCH_ID
+    assert [c.claim_id for c in sent.claims] == [c.claim_id for c in claims]
+    assert sum(c.total_charge for c in sent.claims) == batch.total_charge
 
 
 def test_an_accepted_claim_keeps_the_payer_claim_number() -> None:

@@ -1,17 +1,10 @@
 import math
 import re
 
-from shared.events import ClaimBatchSubmitted, FrequencyCode, SubmittedClaim
-from shared.ids import stable_id
-from shared.money import total
+from shared.events import FrequencyCode, SubmittedClaim
 from simulator.clearinghouse import acknowledge, payer_claim_number_for
 
 STATUS_CODE = re.compile(r"^A[0-8]_\d{1,3}(_[A-Z0-9]{2})?$")
-
-
-def a_batch(claims: list[SubmittedClaim]) -> ClaimBatchSubmitted:
-    return ClaimBatchSubmitted(batch_id=stable_id("bat", *(c.claim_id for c in claims[:3])), claims=tuple(claims),
-                               claim_count=len(claims), total_charge=total(c.total_charge for c in claims))
 
 
 def corrected(claim: SubmittedClaim) -> SubmittedClaim:
@@ -25,41 +18,40 @@ def with_rendering_npi(claim: SubmittedClaim, npi: str) -> SubmittedClaim:
 
 
 def test_the_same_batch_and_seed_get_the_same_acknowledgement(submitted_claims: list[SubmittedClaim]) -> None:
-    batch = a_batch(submitted_claims)
+    batch = submitted_claims
     assert acknowledge(batch, seed=1, reject_rate=0.2) == acknowledge(batch, seed=1, reject_rate=0.2)
 
 
 def test_a_different_seed_rejects_different_claims(submitted_claims: list[SubmittedClaim]) -> None:
-    batch = a_batch(submitted_claims)
-    first = [ack.accepted for ack in acknowledge(batch, seed=1, reject_rate=0.2).acknowledgements]
-    other = [ack.accepted for ack in acknowledge(batch, seed=2, reject_rate=0.2).acknowledgements]
+    batch = submitted_claims
+    first = [ack.accepted for ack in acknowledge(batch, seed=1, reject_rate=0.2)]
+    other = [ack.accepted for ack in acknowledge(batch, seed=2, reject_rate=0.2)]
     assert first != other
 
 
 def test_every_claim_gets_one_acknowledgement_in_batch_order(submitted_claims: list[SubmittedClaim]) -> None:
-    batch = a_batch(submitted_claims[:50])
+    batch = submitted_claims[:50]
     acknowledged = acknowledge(batch, seed=1)
-    assert acknowledged.batch_id == batch.batch_id
-    assert [ack.claim_id for ack in acknowledged.acknowledgements] == [c.claim_id for c in batch.claims]
+    assert [ack.claim_id for ack in acknowledged] == [c.claim_id for c in batch]
 
 
 def test_originals_are_rejected_at_about_the_reject_rate(many_claims: list[SubmittedClaim]) -> None:
-    acknowledgements = acknowledge(a_batch(many_claims), seed=4, reject_rate=0.1).acknowledgements
+    acknowledgements = acknowledge(many_claims, seed=4, reject_rate=0.1)
     rejected = sum(not ack.accepted for ack in acknowledgements)
     assert abs(rejected - 200) <= 4 * math.sqrt(2_000 * 0.1 * 0.9)
 
 
 def test_a_zero_reject_rate_accepts_every_clean_claim(submitted_claims: list[SubmittedClaim]) -> None:
-    assert all(ack.accepted for ack in acknowledge(a_batch(submitted_claims), seed=4, reject_rate=0).acknowledgements)
+    assert all(ack.accepted for ack in acknowledge(submitted_claims, seed=4, reject_rate=0))
 
 
 def test_corrected_claims_are_always_accepted(submitted_claims: list[SubmittedClaim]) -> None:
-    batch = a_batch([corrected(claim) for claim in submitted_claims])
-    assert all(ack.accepted for ack in acknowledge(batch, seed=4, reject_rate=1.0).acknowledgements)
+    batch = [corrected(claim) for claim in submitted_claims]
+    assert all(ack.accepted for ack in acknowledge(batch, seed=4, reject_rate=1.0))
 
 
 def test_a_rejection_carries_277ca_codes_and_no_payer_claim_number(submitted_claims: list[SubmittedClaim]) -> None:
-    acknowledgements = acknowledge(a_batch(submitted_claims), seed=4, reject_rate=1.0).acknowledgements
+    acknowledgements = acknowledge(submitted_claims, seed=4, reject_rate=1.0)
     for ack in acknowledgements:
         assert not ack.accepted and ack.payer_claim_number is None
         assert ack.status_codes and all(STATUS_CODE.match(code) for code in ack.status_codes)
@@ -68,7 +60,7 @@ def test_a_rejection_carries_277ca_codes_and_no_payer_claim_number(submitted_cla
 
 def test_an_accepted_claim_gets_the_payer_claim_number_of_its_submission(
         submitted_claims: list[SubmittedClaim]) -> None:
-    acknowledgements = acknowledge(a_batch(submitted_claims), seed=4, reject_rate=0).acknowledgements
+    acknowledgements = acknowledge(submitted_claims, seed=4, reject_rate=0)
     for claim, ack in zip(submitted_claims, acknowledgements, strict=True):
         assert ack.payer_claim_number == payer_claim_number_for(claim.claim_id, claim.frequency_code)
         assert re.fullmatch(r"PCN\d{12}", ack.payer_claim_number)
@@ -77,7 +69,7 @@ def test_an_accepted_claim_gets_the_payer_claim_number_of_its_submission(
 def test_a_corrected_claim_keeps_the_payer_claim_number_of_the_original(
         submitted_claims: list[SubmittedClaim]) -> None:
     claim = corrected(submitted_claims[0])
-    ack = acknowledge(a_batch([claim]), seed=4).acknowledgements[0]
+    ack = acknowledge([claim], seed=4)[0]
     assert ack.payer_claim_number == claim.payer_claim_number
 
 
@@ -86,5 +78,5 @@ def test_a_claim_with_a_wrong_rendering_npi_check_digit_is_always_rejected(
     claim = submitted_claims[0]
     npi = claim.visit.rendering.npi
     broken = with_rendering_npi(claim, npi[:-1] + str((int(npi[-1]) + 1) % 10))
-    ack = acknowledge(a_batch([broken]), seed=4, reject_rate=0).acknowledgements[0]
+    ack = acknowledge([broken], seed=4, reject_rate=0)[0]
     assert not ack.accepted and ack.status_codes == ("A7_562_82",)
