@@ -28,11 +28,13 @@ def generator():
 
 
 def kubectl() -> str:
-    """kubectl from PATH, else the one `make test` installs into .venv/bin (deploy/tools/install_kubectl.py)."""
-    found = shutil.which("kubectl") or str(ROOT / ".venv" / "bin" / "kubectl")
-    if not os.access(found, os.X_OK):
-        raise RuntimeError("kubectl not found: run `make kubectl` (or `python deploy/tools/install_kubectl.py .venv/bin/kubectl`)")
-    return found
+    """The kubectl `make test` puts in .venv/bin (deploy/tools/install_kubectl.py), else the one on PATH."""
+    found = ROOT / ".venv" / "bin" / "kubectl"
+    if os.access(found, os.X_OK):
+        return str(found)
+    if shutil.which("kubectl"):
+        return shutil.which("kubectl")
+    raise RuntimeError("kubectl not found: run `make test-deploy` (it installs one into .venv/bin)")
 
 
 @functools.cache
