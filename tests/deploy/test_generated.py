@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
+
 from shared import topics
 from tests.deploy.manifests import generator, of_kind, overlay
 
@@ -65,3 +69,27 @@ def test_generation_ignores_the_callers_topic_prefix(monkeypatch):
     monkeypatch.setenv("RCM_TOPIC_PREFIX", "someone-elses.")
     groups = [s.group for p in generator().processes() for s in p.consumes]
     assert groups and not any(g.startswith("someone-elses.") for g in groups)
+
+
+def test_an_emit_whose_topic_cannot_be_read_is_refused(monkeypatch, tmp_path):
+    gen = generator()
+    package = tmp_path / "services" / "somewhere"
+    package.mkdir(parents=True)
+    (package / "handlers.py").write_text("def handle(unit, topic, payload):\n    unit.emit(topic, payload)\n")
+    monkeypatch.setattr(gen, "ROOT", tmp_path)
+    with pytest.raises(ValueError, match="handlers.py:2"):
+        gen._emitted("services.somewhere")
+
+
+def test_a_hand_edited_or_left_over_file_is_reported(monkeypatch, tmp_path):
+    gen = generator()
+    base = tmp_path / "base"
+    shutil.copytree(gen.BASE, base)
+    monkeypatch.setattr(gen, "BASE", base)
+    assert gen.stale() == []
+    users = base / "kafka" / "users.yaml"
+    users.write_text(users.read_text().replace("- Read", "- All", 1))
+    (base / "apps" / "billing.yaml").write_text("kind: Deployment\n")
+    assert gen.stale() == ["kafka/users.yaml", "apps/billing.yaml (no longer generated)"]
+    gen.write()
+    assert gen.stale() == [] and not (base / "apps" / "billing.yaml").exists()
