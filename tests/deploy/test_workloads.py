@@ -163,3 +163,12 @@ def test_the_image_is_multi_stage_and_runs_as_the_non_root_user_the_pods_expect(
     pod_uid = of_kind(overlay("prod"), "Deployment")["claims"]["spec"]["template"]["spec"]["securityContext"]["runAsUser"]
     assert int(uid) == pod_uid
     assert ("ENTRYPOINT", '["python", "-m"]') in final
+
+
+@pytest.mark.parametrize("name, namespace", [("dev", "rcm-dev"), ("prod", "rcm")])
+def test_every_object_lands_in_the_overlays_namespace(name, namespace):
+    objects = overlay(name)
+    (ns,) = of_kind(objects, "Namespace").values()
+    assert ns["metadata"]["name"] == namespace
+    assert ns["metadata"]["labels"]["pod-security.kubernetes.io/warn"] == "restricted"
+    assert {o["metadata"].get("namespace") for o in objects if o["kind"] != "Namespace"} == {namespace}
