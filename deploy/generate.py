@@ -41,7 +41,6 @@ DASHBOARDS = ROOT / "deploy" / "grafana" / "dashboards"
 RULES = ROOT / "deploy" / "prometheus" / "rules.yaml"
 
 KAFKA_CLUSTER = "rcm-kafka"
-KAFKA_BOOTSTRAP = f"{KAFKA_CLUSTER}-kafka-bootstrap:9093"
 KAFKA_CA_SECRET = f"{KAFKA_CLUSTER}-cluster-ca-cert"  # made by Strimzi for the cluster
 MONGODB = "rcm-mongodb"
 KEDA_USER = "rcm-keda"
@@ -329,7 +328,9 @@ def scaled_object(process: Process) -> dict:
     triggers = [{
         "type": "kafka",
         "name": s.group.replace(".", "-").replace("_", "-"),
-        "metadata": {"bootstrapServers": KAFKA_BOOTSTRAP, "consumerGroup": s.group, "topic": s.topic,
+        # KEDA runs in its own namespace: it takes the overlay's fully qualified bootstrap address
+        # from the Deployment's environment (rcm-config).
+        "metadata": {"bootstrapServersFromEnv": "RCM_KAFKA_BOOTSTRAP", "consumerGroup": s.group, "topic": s.topic,
                      "lagThreshold": str(LAG_THRESHOLD), "offsetResetPolicy": "earliest",
                      "sasl": "scram_sha512", "tls": "enable"},
         "authenticationRef": {"name": "rcm-keda-kafka"},

@@ -104,6 +104,7 @@ def test_keda_scales_each_process_on_exactly_its_consumer_groups():
         spec = scaled[process.name]["spec"]
         assert spec["scaleTargetRef"]["name"] == process.name
         triggers = {(t["metadata"]["topic"], t["metadata"]["consumerGroup"]) for t in spec["triggers"]}
+        assert {t["metadata"]["bootstrapServersFromEnv"] for t in spec["triggers"]} == {"RCM_KAFKA_BOOTSTRAP"}
         assert triggers == {(s.topic, s.group) for s in process.consumes}
         assert spec["maxReplicaCount"] <= min(topics.by_name(s.topic).partitions for s in process.consumes)
         for group in {s.group for s in process.consumes}:
@@ -172,3 +173,13 @@ def test_every_object_lands_in_the_overlays_namespace(name, namespace):
     assert ns["metadata"]["name"] == namespace
     assert ns["metadata"]["labels"]["pod-security.kubernetes.io/warn"] == "restricted"
     assert {o["metadata"].get("namespace") for o in objects if o["kind"] != "Namespace"} == {namespace}
+
+
+@pytest.mark.parametrize("name, namespace", [("dev", "rcm-dev"), ("prod", "rcm")])
+def test_kafka_is_addressed_with_the_overlays_namespace_so_keda_reaches_it(name, namespace):
+    objects = overlay(name)
+    configs = of_kind(objects, "ConfigMap")
+    for deployment in of_kind(objects, "Deployment").values():
+        (source,) = _container(deployment)["envFrom"]
+        bootstrap = configs[source["configMapRef"]["name"]]["data"]["RCM_KAFKA_BOOTSTRAP"]
+        assert bootstrap == f"rcm-kafka-kafka-bootstrap.{namespace}.svc:9093"
