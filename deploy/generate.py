@@ -5,7 +5,8 @@ from the subscribers its own `build_runtime()` registers, and what it produces f
 calls. From that one model this writes, under deploy/k8s/base/:
 
 - kafka/topics.yaml       a KafkaTopic per declared topic (partitions, retention)
-- kafka/users.yaml        a KafkaUser per process (SCRAM-SHA-512, ACLs for its topics and groups), and one for KEDA
+- kafka/users.yaml        a KafkaUser per process (SCRAM-SHA-512, ACLs for its topics and groups), one for
+                          KEDA (lag) and one for people working dead letters
 - mongodb/mongodb.yaml    the MongoDB replica set with one user per process, limited to its database
 - apps/<process>.yaml     ServiceAccount, Deployment, Service, PodDisruptionBudget, NetworkPolicy,
                           ServiceMonitor and KEDA ScaledObject of each process
@@ -44,6 +45,7 @@ KAFKA_CLUSTER = "rcm-kafka"
 KAFKA_CA_SECRET = f"{KAFKA_CLUSTER}-cluster-ca-cert"  # made by Strimzi for the cluster
 MONGODB = "rcm-mongodb"
 KEDA_USER = "rcm-keda"
+OPERATOR_USER = "rcm-operator"
 IMAGE = "rcm-platform"
 PART_OF = "rcm"
 TOPIC_REPLICAS = 3
@@ -176,6 +178,21 @@ def keda_user(all_processes: tuple[Process, ...]) -> dict:
                  "authorization": {"type": "simple", "acls": [
                      _acl("topic", "rcm.", ["Describe"], "prefix"),
                      *[_acl("group", g, ["Describe"]) for g in groups]]}},
+    }
+
+
+def operator_user() -> dict:
+    """For people working dead letters (`rcm dlq list` / `replay`): read every dead-letter topic without a
+    consumer group, and write a letter back to the flow topic it came from."""
+    return {
+        "apiVersion": "kafka.strimzi.io/v1",
+        "kind": "KafkaUser",
+        "metadata": {"name": OPERATOR_USER, "labels": {"strimzi.io/cluster": KAFKA_CLUSTER,
+                                                       "app.kubernetes.io/part-of": PART_OF}},
+        "spec": {"authentication": {"type": "scram-sha-512"},
+                 "authorization": {"type": "simple", "acls": [
+                     *[_acl("topic", t.name, ["Read", "Describe"]) for t in topics.DEAD_LETTERS],
+                     *[_acl("topic", t.name, ["Write", "Describe"]) for t in topics.FLOW]]}},
     }
 
 
@@ -393,7 +410,7 @@ def render() -> dict[Path, str]:
     procs = processes()
     files: dict[Path, str] = {
         Path("kafka/topics.yaml"): _dump([kafka_topic(t) for t in topics.ALL]),
-        Path("kafka/users.yaml"): _dump([*(kafka_user(p) for p in procs), keda_user(procs)]),
+        Path("kafka/users.yaml"): _dump([*(kafka_user(p) for p in procs), keda_user(procs), operator_user()]),
         Path("mongodb/mongodb.yaml"): _dump([mongodb(procs)]),
         Path("apps/keda.yaml"): _dump(keda_authentication()),
     }

@@ -183,3 +183,12 @@ def test_kafka_is_addressed_with_the_overlays_namespace_so_keda_reaches_it(name,
         (source,) = _container(deployment)["envFrom"]
         bootstrap = configs[source["configMapRef"]["name"]]["data"]["RCM_KAFKA_BOOTSTRAP"]
         assert bootstrap == f"rcm-kafka-kafka-bootstrap.{namespace}.svc:9093"
+
+
+def test_the_operator_user_reads_dead_letters_and_writes_only_flow_topics():
+    grants = _grants(of_kind(overlay("prod"), "KafkaUser")["rcm-operator"])
+    reads = {name for kind, name, _, op in grants if op == "Read"}
+    writes = {name for kind, name, _, op in grants if op == "Write"}
+    assert reads == {t.name for t in topics.DEAD_LETTERS}
+    assert writes == {t.name for t in topics.FLOW}
+    assert not any(kind == "group" or pattern != "literal" for kind, _, pattern, _ in grants)
