@@ -80,7 +80,8 @@ class Process:
 
     @property
     def database(self) -> str:
-        return ServiceSettings().database(self.name)
+        """Its MongoDB database with the default RCM_DATABASE_PREFIX, whatever the caller's environment."""
+        return ServiceSettings.model_fields["database_prefix"].default + self.name
 
 
 PROCESS_MODULES = {**{s: f"services.{s}" for s in topics.SERVICES}, "dashboard": "dashboard"}
