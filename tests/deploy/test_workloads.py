@@ -136,7 +136,8 @@ def test_dashboards_and_rules_are_deployed():
     assert len(dashboards) == len(files) >= 1
     assert sorted(k for c in dashboards for k in c["data"]) == [f.name for f in files]
     (rule,) = of_kind(objects, "PrometheusRule").values()
-    assert rule["spec"]["groups"] == yaml.safe_load((ROOT / "deploy" / "prometheus" / "rules.yaml").read_text())["groups"]
+    rules = yaml.safe_load((ROOT / "deploy" / "prometheus" / "rules.yaml").read_text())
+    assert rule["spec"]["groups"] == rules["groups"]
 
 
 def _dockerfile_final_stage() -> list[tuple[str, str]]:
@@ -161,8 +162,8 @@ def test_the_image_is_multi_stage_and_runs_as_the_non_root_user_the_pods_expect(
     assert users, "the final stage sets no USER"
     uid = users[-1].split(":")[0]
     assert uid.isdigit() and int(uid) != 0  # numeric, so runAsNonRoot can check it
-    pod_uid = of_kind(overlay("prod"), "Deployment")["claims"]["spec"]["template"]["spec"]["securityContext"]["runAsUser"]
-    assert int(uid) == pod_uid
+    pod = of_kind(overlay("prod"), "Deployment")["claims"]["spec"]["template"]["spec"]
+    assert int(uid) == pod["securityContext"]["runAsUser"]
     assert ("ENTRYPOINT", '["python", "-m"]') in final
 
 
