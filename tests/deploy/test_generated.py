@@ -1,0 +1,95 @@
+"""The committed manifests are what deploy/generate.py makes from shared/topics.py and the services."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from shared import topics
+from tests.deploy.manifests import generator, of_kind, overlay
+
+SERVICES_AND_DASHBOARD = (*topics.SERVICES, "dashboard")
+
+
+def test_committed_manifests_are_current():
+    stale = generator().stale()
+    assert stale == [], f"run `python deploy/generate.py`; not current: {stale}"
+
+
+def test_a_changed_topic_makes_the_manifests_stale(monkeypatch):
+    gen = generator()
+    renamed = topics.Topic("rcm.claim.denied.v2", topics.CLAIM_DENIED.payload, "claim_id", "a new version")
+    monkeypatch.setattr(gen.topics, "ALL", (*topics.ALL, renamed))
+    assert "kafka/topics.yaml" in gen.stale()
+
+
+def test_every_declared_topic_has_a_kafka_topic_and_every_kafka_topic_is_declared():
+    for name in ("dev", "prod"):
+        declared = {t.name: t for t in topics.ALL}
+        kafka_topics = {o["spec"]["topicName"]: o for o in of_kind(overlay(name), "KafkaTopic").values()}
+        assert set(kafka_topics) == set(declared), name
+        for topic_name, topic in declared.items():
+            spec = kafka_topics[topic_name]["spec"]
+            assert spec["partitions"] == topic.partitions
+            assert spec["config"]["retention.ms"] == topic.retention_ms
+            assert kafka_topics[topic_name]["metadata"]["labels"]["strimzi.io/cluster"] == "rcm-kafka"
+
+
+def test_every_dead_letter_topic_is_deployed():
+    built = {o["spec"]["topicName"] for o in of_kind(overlay("prod"), "KafkaTopic").values()}
+    for process in SERVICES_AND_DASHBOARD:
+        assert topics.dead_letter_topic(process).name in built
+
+
+def test_every_process_has_its_objects():
+    for name in ("dev", "prod"):
+        objects = overlay(name)
+        for kind in ("Deployment", "Service", "ServiceAccount", "PodDisruptionBudget", "NetworkPolicy",
+                     "ServiceMonitor", "ScaledObject"):
+            assert set(of_kind(objects, kind)) >= set(SERVICES_AND_DASHBOARD), (name, kind)
+        users = of_kind(objects, "KafkaUser")
+        assert {f"rcm-{p}" for p in SERVICES_AND_DASHBOARD} <= set(users), name
+        mongo_users = {u["name"] for u in of_kind(objects, "MongoDBCommunity")["rcm-mongodb"]["spec"]["users"]}
+        assert mongo_users == {f"rcm-{p}" for p in SERVICES_AND_DASHBOARD}
+
+
+def test_processes_model_reads_the_real_subscriptions():
+    procs = {p.name: p for p in generator().processes()}
+    assert set(procs) == set(SERVICES_AND_DASHBOARD)
+    coding = procs["coding"]
+    assert [s.topic for s in coding.consumes] == [topics.ENCOUNTER_REGISTERED.name]
+    assert set(coding.produces) == {topics.ENCOUNTER_CODED.name, topics.ENCOUNTER_HELD_FOR_CODING.name}
+    assert all(s.group.startswith("coding.") for s in coding.consumes)
+    assert procs["dashboard"].produces == ()
+    assert len(procs["claims"].consumes) == 5  # one consumer group per subscriber
+
+
+def test_generation_ignores_the_callers_topic_prefix(monkeypatch):
+    monkeypatch.setenv("RCM_TOPIC_PREFIX", "someone-elses.")
+    groups = [s.group for p in generator().processes() for s in p.consumes]
+    assert groups and not any(g.startswith("someone-elses.") for g in groups)
+
+
+def test_an_emit_whose_topic_cannot_be_read_is_refused(monkeypatch, tmp_path):
+    gen = generator()
+    package = tmp_path / "services" / "somewhere"
+    package.mkdir(parents=True)
+    (package / "handlers.py").write_text("def handle(unit, topic, payload):\n    unit.emit(topic, payload)\n")
+    monkeypatch.setattr(gen, "ROOT", tmp_path)
+    with pytest.raises(ValueError, match="handlers.py:2"):
+        gen._emitted("services.somewhere")
+
+
+def test_a_hand_edited_or_left_over_file_is_reported(monkeypatch, tmp_path):
+    gen = generator()
+    base = tmp_path / "base"
+    shutil.copytree(gen.BASE, base)
+    monkeypatch.setattr(gen, "BASE", base)
+    assert gen.stale() == []
+    users = base / "kafka" / "users.yaml"
+    users.write_text(users.read_text().replace("- Read", "- All", 1))
+    (base / "apps" / "billing.yaml").write_text("kind: Deployment\n")
+    assert gen.stale() == ["kafka/users.yaml", "apps/billing.yaml (no longer generated)"]
+    gen.write()
+    assert gen.stale() == [] and not (base / "apps" / "billing.yaml").exists()
