@@ -42,4 +42,4 @@ bench-x12: install
 	$(BIN)/python tests/bench/bench_x12.py --claims $${CLAIMS:-10000}
 
 clean: stack-down
-	rm -rf .rcm demo-summary.json
+	rm -rf .rcm demo-summary.json demo-summary.png
