@@ -22,8 +22,9 @@ from shared.money import ZERO, stored_amount
 # A/R aging buckets by days since the date of service: (label, first day, last day or None).
 AGING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("91-120", 91, 120), ("120+", 121, None))
-# Claims with nothing more to collect from the payer: no insurance A/R left on them.
-_SETTLED = frozenset({"paid", "written_off", "closed", "denied"})
+# Claims with nothing more to collect from the payer: no insurance A/R left on them. A denied claim
+# stays open until denials resubmits, appeals (still open) or writes it off.
+_SETTLED = frozenset({"paid", "written_off", "closed"})
 POSTED_KINDS = ("paid", "contractual", "patient_responsibility", "other", "denied")
 UNCATEGORIZED = "uncategorized"
 UNKNOWN = "unknown"
