@@ -88,7 +88,7 @@ def write_picture(summary: dict, path: Path) -> Path:
 
     denials = sorted(summary.get("initial_denials_by_category", {}).items(), key=lambda item: -item[1])
     _bars(figure.add_subplot(grid[1, 5:10]), "Initial denials by category",
-          [(category.replace("_", " "), count, f"{count:,}") for category, count in denials], "#ad1457")
+          [(category.replace("_", " ").capitalize(), count, f"{count:,}") for category, count in denials], "#ad1457")
 
     money = [("charged", summary["total_charged"]), ("paid by payers", summary["total_paid_by_payers"]),
              ("posted", summary["total_posted"]), ("patient responsibility", kpis["patient_responsibility"]),
