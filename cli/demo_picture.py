@@ -72,33 +72,38 @@ def _bars(axis, title: str, items: list[tuple[str, float, str]], colour: str) ->
 def write_picture(summary: dict, path: Path) -> Path:
     """Draw `summary` (cli/cycle.py Cycle.summary) as a PNG at `path`; return `path`."""
     kpis = summary["kpis"]
-    figure = plt.figure(figsize=(15, 8.2), dpi=110)
-    grid = figure.add_gridspec(2, 15, height_ratios=[1, 2.3], hspace=0.35, wspace=1.2)
+    figure = plt.figure(figsize=(15, 8.6), dpi=110)
+    tiles = figure.add_gridspec(1, len(TILES), left=0.03, right=0.97, top=0.88, bottom=0.67, wspace=0.2)
+    charts = figure.add_gridspec(1, 3, left=0.11, right=0.93, top=0.57, bottom=0.13, wspace=0.8)
     figure.suptitle(f"Revenue cycle: {summary['encounters_sent']:,} encounters "
                     f"({summary['elapsed_seconds']} s, {summary['encounters_per_second']} encounters/s)",
                     x=0.02, ha="left", fontsize=16, fontweight="bold", color=INK)
     for index, (label, key, unit, target, higher) in enumerate(TILES):
-        _tile(figure.add_subplot(grid[0, index * 3:index * 3 + 3]), label, kpis.get(key), unit, target, higher)
+        _tile(figure.add_subplot(tiles[0, index]), label, kpis.get(key), unit, target, higher)
 
     states = sorted(summary["encounters_by_terminal_state"].items(), key=lambda item: -item[1])
     if summary["encounters_not_terminal"]:
         states.append(("not finished", summary["encounters_not_terminal"]))
-    _bars(figure.add_subplot(grid[1, 0:5]), "Encounters by final state",
+    _bars(figure.add_subplot(charts[0, 0]), "Encounters by final state",
           [(state.replace("_", " "), count, f"{count:,}") for state, count in states], "#1565c0")
 
     denials = sorted(summary.get("initial_denials_by_category", {}).items(), key=lambda item: -item[1])
-    _bars(figure.add_subplot(grid[1, 5:10]), "Initial denials by category",
+    _bars(figure.add_subplot(charts[0, 1]), "Initial denials by category",
           [(category.replace("_", " ").capitalize(), count, f"{count:,}") for category, count in denials], "#ad1457")
 
     money = [("charged", summary["total_charged"]), ("paid by payers", summary["total_paid_by_payers"]),
              ("posted", summary["total_posted"]), ("patient responsibility", kpis["patient_responsibility"]),
              ("contractual adjustments", kpis["contractual"])]
-    axis = figure.add_subplot(grid[1, 10:15])
+    axis = figure.add_subplot(charts[0, 2])
     _bars(axis, "Money", [(label, float(Decimal(amount)), _money(amount)) for label, amount in money], "#00695c")
     balanced = Decimal(summary["posted_minus_paid"]) == 0
-    axis.text(0, -0.1, ("posted = paid by payers, to the cent" if balanced
+    axis.text(0, -0.08, ("posted = paid by payers, to the cent" if balanced
                         else f"posted − paid = {_money(summary['posted_minus_paid'])}: check the run"),
               transform=axis.transAxes, fontsize=10, color=GOOD if balanced else BAD, fontweight="bold")
+    figure.text(0.03, 0.025, "Targets are common industry benchmarks. Net collection counts payer payments only: "
+                f"patient balances ({_money(kpis['patient_responsibility'])}) are still to be collected from "
+                "patients. Days to payment run from registration to the payer's payment date.",
+                fontsize=9, color=MUTED)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, facecolor="white")
     plt.close(figure)
