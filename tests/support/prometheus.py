@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 
-def prometheus_binary() -> str:
-    """The `prometheus` binary, installed with apt-get when missing (as CI's root can).
-    Skips with the reason only when it can be neither found nor installed."""
-    found = shutil.which("prometheus")
+def prometheus_binary(name: str = "prometheus") -> str:
+    """The `prometheus` (or `promtool`) binary of Debian's package, installed with apt-get when
+    missing (as CI's root can). Skips with the reason only when it can be neither found nor installed."""
+    found = shutil.which(name)
     if found:
         return found
     if shutil.which("apt-get") and os.geteuid() == 0:
@@ -25,7 +25,7 @@ def prometheus_binary() -> str:
         subprocess.run(["apt-get", "update"], env=environment, capture_output=True, check=False)
         subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "prometheus"], env=environment,
                        capture_output=True, check=False)
-        found = shutil.which("prometheus")
+        found = shutil.which(name)
         if found:
             return found
     pytest.skip("needs Prometheus: `apt-get install prometheus` (Debian) failed or is not allowed here")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-
-import pytest
+from pathlib import Path
 
 from shared import topics
 from tests.support import asyncapi, generated
+from tests.support.prometheus import prometheus_binary
+
+ALERT_TESTS = Path(__file__).resolve().parents[2] / "observability" / "alert_rules_test.yaml"
 
 
 def _stale(outputs: dict) -> list[str]:
@@ -31,13 +32,18 @@ def test_there_is_one_dashboard_per_area_and_each_has_a_kpi_or_health_panel() ->
 
 
 def test_promtool_accepts_the_alert_rules() -> None:
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        pytest.skip("needs promtool: `apt-get install prometheus` (tests/observability installs it when root)")
+    promtool = prometheus_binary("promtool")
     checked = subprocess.run([promtool, "check", "rules", str(generated.generator().RULES_FILE)],
                              capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert f"SUCCESS: {len(generated.generator().ALERTS)} rules found" in checked.stdout
+
+
+def test_each_alert_fires_on_its_symptom_and_not_on_healthy_series() -> None:
+    """promtool's rule unit tests: tests/observability/alert_rules_test.yaml."""
+    tested = subprocess.run([prometheus_binary("promtool"), "test", "rules", str(ALERT_TESTS)],
+                            capture_output=True, text=True)
+    assert tested.returncode == 0, tested.stdout + tested.stderr
 
 
 def test_committed_asyncapi_documents_equal_what_the_apps_generate() -> None:
