@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # The test suite runs its own stack on other ports, so it never touches a demo stack.
 TEST_STACK := RCM_STACK_DIR=.rcm/test-stack RCM_STACK_MONGO_PORT=27217 RCM_STACK_KAFKA_PORT=19192
 
-.PHONY: install demo test test-unit test-deploy bench bench-x12 stack-up stack-down clean
+.PHONY: install demo test test-unit test-deploy bench bench-x12 stack-up stack-down clean generate
 
 install: $(STAMP)
 
@@ -49,5 +49,10 @@ bench: install
 bench-x12: install
 	$(BIN)/python tests/bench/bench_x12.py --claims $${CLAIMS:-10000}
 
+# Grafana dashboards, Prometheus alert rules and AsyncAPI documents, from the code (commit the output).
+generate: install
+	$(BIN)/python deploy/grafana/generate.py
+	$(BIN)/python docs/asyncapi/generate.py
+
 clean: stack-down
-	rm -rf .rcm demo-summary.json
+	rm -rf .rcm demo-summary.json demo-summary.png

@@ -154,11 +154,14 @@ class Cycle:
         money = await self.reconcile()
         terminal = {s: n for s, n in kpis.by_stage.items() if s in TERMINAL_STAGES}
         injected = Counter(v.injected.value for v in self.visits if v.injected is not None)
+        denied_first = Counter((row.get("denial_categories") or ["uncategorized"])[0] for row in rows
+                               if row.get("first_adjudication") in ("denied", "partially_paid"))
         return {
             "encounters_sent": len(self.visits),
             "encounters_by_terminal_state": dict(sorted(terminal.items())),
             "encounters_not_terminal": len(self.visits) - sum(terminal.values()),
             "encounters_with_injected_errors": dict(sorted(injected.items())),
+            "initial_denials_by_category": dict(sorted(denied_first.items())),
             **{key: f"{value:.2f}" if isinstance(value, Decimal) else value for key, value in money.items()},
             "kpis": {key: value for key, value in kpis.as_json().items() if key not in ("by_stage",)},
             "elapsed_seconds": round(elapsed_seconds, 2),

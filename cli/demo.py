@@ -139,5 +139,9 @@ def run(options: RunOptions) -> dict:
         runner.stop()
 
 
-def write_summary(summary: dict, path: Path) -> None:
+def write_summary(summary: dict, path: Path) -> Path:
+    """Write the figures as JSON at `path` and as a picture beside it (same name, .png); return the picture."""
+    from cli.demo_picture import write_picture  # matplotlib loads only when a picture is drawn
+
     path.write_text(json.dumps(summary, indent=2) + "\n")
+    return write_picture(summary, path.with_suffix(".png"))

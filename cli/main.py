@@ -76,8 +76,8 @@ def demo(encounters: int = typer.Option(1000, min=1, max=100_000), seed: int = 2
         console.print(f"[red]demo stopped: {failure}")
         raise typer.Exit(2) from None
     print_summary(summary)
-    write_summary(summary, summary_file)
-    console.print(f"figures written to {summary_file}")
+    picture = write_summary(summary, summary_file)
+    console.print(f"figures written to {summary_file}, the picture to {picture}")
     if summary["encounters_not_terminal"] or summary["posted_minus_paid"] != "0.00":
         raise typer.Exit(1)
 

@@ -1,4 +1,5 @@
-"""Wiring of the dashboard projection: consumes the flow's events into the read model."""
+"""Wiring of the dashboard projection: consumes the flow's events into the read model, and exports
+the KPIs, stage latencies, consumer lag and dead-letter sizes on /metrics."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from collections.abc import Callable, Sequence
 from pymongo import ASCENDING
 
 from dashboard import projection
-from shared import topics
+from dashboard.broker_metrics import BrokerReader
+from dashboard.exporter import KpiExporter
+from dashboard.settings import DashboardSettings
+from dashboard.stage_latency import latencies
+from shared import metrics, topics
 from shared.consumer import UnitOfWork
 from shared.envelope import Envelope
 from shared.runtime import ServiceRuntime
@@ -20,23 +25,40 @@ _PROJECTIONS: tuple[tuple[topics.Topic, Callable[[Envelope], list]], ...] = (
     (topics.ENCOUNTER_HELD_FOR_CODING, projection.held_for_coding),
     (topics.CLAIM_STATUS_CHANGED, projection.claim_status_changed),
     (topics.PAYMENT_POSTED, projection.payment_posted),
+    (topics.DENIAL_WORKED, projection.denial_worked),
 )
+_LATENCY_FIELDS = {"registered_at": 1, "submitted_at": 1, "paid_at": 1}
 
 
 def build_runtime(settings: ServiceSettings | None = None) -> ServiceRuntime:
-    runtime = ServiceRuntime(SERVICE, settings or ServiceSettings())
+    settings = settings or DashboardSettings()
+    runtime = ServiceRuntime(SERVICE, settings)
     encounters = runtime.db["encounters"]
+    interval = settings.kpi_metrics_interval if isinstance(settings, DashboardSettings) else 5.0
+    exporter = KpiExporter(encounters, BrokerReader(settings), interval=interval)
 
     async def indexes(database) -> None:
         await database["encounters"].create_index([("tenant_id", ASCENDING), ("claim_status", ASCENDING)])
 
     runtime.on_prepare(indexes)
+    runtime.on_prepare(lambda _database: exporter.start())
+    runtime.on_release(exporter.stop)
     for topic, project in _PROJECTIONS:
-        def make(project=project):
+        def make(topic=topic, project=project):
             async def project_events(events: Sequence[Envelope], unit: UnitOfWork) -> None:
+                observed = []
+                if topic is topics.CLAIM_STATUS_CHANGED:
+                    ids = list({event.payload.encounter_id for event in events})
+                    before = {row["_id"]: row async for row in encounters.find(
+                        {"_id": {"$in": ids}}, _LATENCY_FIELDS, session=unit.session)}
+                    observed = latencies(events, before)
                 writes = [write for event in events for write in project(event)]
                 if writes:
                     await encounters.bulk_write(writes, ordered=True, session=unit.session)
+                # Observed once the writes went through; a transaction retried after this point
+                # could observe a latency twice, which a histogram of this kind tolerates.
+                for latency in observed:
+                    metrics.STAGE_LATENCY.labels(latency.tenant, latency.stage).observe(latency.seconds)
             return project_events
         runtime.consumer.subscribe(topic, make(), name=f"project_{topic.event_type.replace('.', '_').replace('-', '_')}")
     return runtime

@@ -11,10 +11,12 @@ from pymongo import UpdateOne
 
 from shared.envelope import Envelope
 from shared.events import (
-    ClaimStatus, ClaimStatusChanged, EncounterHeldForCoding, EncounterRegistered, FrequencyCode, PaymentPosted,
+    ClaimStatus, ClaimStatusChanged, DenialWorked, EncounterHeldForCoding, EncounterRegistered, FrequencyCode, PaymentPosted,
 )
 
 _ADJUDICATED = {ClaimStatus.PAID.value, ClaimStatus.PARTIALLY_PAID.value, ClaimStatus.DENIED.value}
+_MILESTONES = {ClaimStatus.CREATED: "claim_created_at", ClaimStatus.SUBMITTED: "submitted_at",
+               ClaimStatus.PAID: "paid_at", ClaimStatus.PARTIALLY_PAID: "paid_at"}
 
 
 def registered(event: Envelope[EncounterRegistered]) -> list[UpdateOne]:
@@ -53,6 +55,11 @@ def claim_status_changed(event: Envelope[ClaimStatusChanged]) -> list[UpdateOne]
         facts["$addToSet"]["scrub_findings"] = {"$each": [f.code for f in p.findings]}
     if p.status is ClaimStatus.SUBMITTED:
         facts["$inc"] = {"submissions": 1}
+    # The earliest time of each milestone, whatever order the events are read in: charge lag and
+    # the stage latencies are measured from them.
+    milestone = _MILESTONES.get(p.status)
+    if milestone:
+        facts["$min"] = {milestone: event.occurred_at}
     if first:
         facts["$set"] = first
     return [versioned, UpdateOne({"_id": p.encounter_id}, facts)]
@@ -70,3 +77,11 @@ def payment_posted(event: Envelope[PaymentPosted]) -> list[UpdateOne]:
             "payment_date": p.payment_date.isoformat(), "payer_id": p.payer_id,
         },
     }}, upsert=True)]
+
+
+def denial_worked(event: Envelope[DenialWorked]) -> list[UpdateOne]:
+    """The denial's category (CARC group such as eligibility or coding), for denial KPIs by category."""
+    return [UpdateOne({"_id": event.payload.encounter_id}, {
+        "$set": {"tenant_id": event.tenant_id},
+        "$addToSet": {"denial_categories": event.payload.category},
+    }, upsert=True)]

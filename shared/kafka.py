@@ -13,9 +13,10 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.security import BaseSecurity, SASLScram256, SASLScram512
 
-from shared import kafka_idle
+from shared import kafka_idle, metrics
 from shared.settings import ServiceSettings
 from shared.topics import Topic
 
@@ -65,6 +66,8 @@ def build_broker(settings: ServiceSettings, service: str, **extra: Any) -> Kafka
         # FastStream logs every batch received and processed; at INFO that is most of a service's
         # log volume. Our own JSON lines report what matters (dead letters, retries) with ids.
         log_level=logging.DEBUG,
+        # FastStream's own consume/publish counters and durations, on the process's /metrics.
+        middlewares=[KafkaPrometheusMiddleware(registry=metrics.REGISTRY, app_name=service)],
         **extra,
     )
 

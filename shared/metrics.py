@@ -3,9 +3,13 @@ outcome, reason code. Never an id, never PHI."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_asgi_app
+from prometheus_client import (
+    CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, make_asgi_app,
+)
 
 REGISTRY = CollectorRegistry(auto_describe=True)
+# CPU, memory and open files of the process, for the service-health dashboard.
+ProcessCollector(registry=REGISTRY)
 
 EVENTS_CONSUMED = Counter(
     "rcm_events_consumed", "Messages consumed, by outcome (handled, duplicate, dead_lettered)",
@@ -28,6 +32,13 @@ OUTBOX_PENDING = Gauge(
 STAGE_EVENTS = Counter(
     "rcm_stage_events", "Business events emitted per stage and outcome",
     ["service", "event_type"], registry=REGISTRY)
+
+# Observed by the dashboard projection when it sees the later event of a stage (it holds the
+# earlier time on the encounter's row). Buckets from a second (the simulator) to a month (payers).
+STAGE_LATENCY = Histogram(
+    "rcm_stage_latency_seconds", "Time an encounter spends between two milestones of the cycle",
+    ["tenant", "stage"], registry=REGISTRY,
+    buckets=(1, 5, 15, 30, 60, 300, 900, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400, 14 * 86400, 30 * 86400))
 
 
 def asgi_app():

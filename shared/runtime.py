@@ -47,10 +47,15 @@ class ServiceRuntime:
             topic_prefix=settings.topic_prefix, replay_from_beginning=settings.replay_from_beginning)
         self.cipher = PhiCipher(settings.phi_key.get_secret_value())
         self._index_builders: list[Callable[[AsyncDatabase], Awaitable[None]]] = []
+        self._releasers: list[Callable[[], Awaitable[None]]] = []
 
     def on_prepare(self, build_indexes: Callable[[AsyncDatabase], Awaitable[None]]) -> None:
         """Register index creation that must exist before the first message is handled."""
         self._index_builders.append(build_indexes)
+
+    def on_release(self, release: Callable[[], Awaitable[None]]) -> None:
+        """Register a stop step (e.g. a background task started in on_prepare), run first at release."""
+        self._releasers.append(release)
 
     async def prepare(self) -> None:
         """Topics, indexes and the outbox relay, before the broker starts consuming."""
@@ -61,6 +66,8 @@ class ServiceRuntime:
         await self.relay.start()
 
     async def release(self) -> None:
+        for release in self._releasers:
+            await release()
         await self.relay.stop()
         await self.mongo.close()
 

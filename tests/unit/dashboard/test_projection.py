@@ -39,3 +39,20 @@ def test_only_the_original_claims_adjudication_counts_as_the_first() -> None:
         a_status_change(ClaimStatus.PAID, ClaimStatus.SUBMITTED, 9, FrequencyCode.REPLACEMENT))
     assert original._doc["$set"] == {"first_adjudication": "denied"}
     assert "$set" not in corrected._doc
+
+
+def test_milestones_keep_their_earliest_time_whatever_order_events_arrive_in() -> None:
+    _, submitted = projection.claim_status_changed(a_status_change(ClaimStatus.SUBMITTED, ClaimStatus.SCRUBBED, 3))
+    _, accepted = projection.claim_status_changed(a_status_change(ClaimStatus.ACCEPTED, ClaimStatus.SUBMITTED, 4))
+    assert submitted._doc["$min"] == {"submitted_at": NOW}
+    assert "$min" not in accepted._doc
+
+
+def test_a_worked_denial_adds_its_category_to_the_encounter() -> None:
+    from shared.events import DenialAction, DenialWorked
+
+    worked = DenialWorked(denial_id="den_1", claim_id="clm_" + "2" * 24, encounter_id=ENCOUNTER, category="ELIGIBILITY",
+                          action=DenialAction.RESUBMIT, amount=Decimal("10.00"))
+    event = new_event(topics.DENIAL_WORKED, worked, producer="tests", now=NOW, tenant_id="t1", correlation_id=ENCOUNTER)
+    (update,) = projection.denial_worked(event)
+    assert update._doc["$addToSet"] == {"denial_categories": "ELIGIBILITY"}

@@ -1,0 +1,12 @@
+"""Dashboard settings: the shared ones plus how often the KPI metrics are recomputed."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from shared.settings import ServiceSettings
+
+
+class DashboardSettings(ServiceSettings):
+    # RCM_KPI_METRICS_INTERVAL: seconds between two recomputations of the KPI and broker metrics.
+    kpi_metrics_interval: float = Field(default=5.0, gt=0)
