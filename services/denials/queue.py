@@ -28,6 +28,7 @@ from services.denials.domain import DenialsError
 from shared.events import AuditRecorded, ClaimResubmitRequested, DenialAction, DenialWorked
 
 SUBJECT_TYPE: Final = "DENIAL_WORK_ITEM"
+SCORE_PLACES: Final = Decimal("0.01")  # how a score is shown; the order uses it unrounded
 _ACTOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 
