@@ -19,7 +19,6 @@ from rich.console import Console
 from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True, help="Denial work queue: list, take, resolve, letters, trends")
-console = Console()
 
 REFUSED, UNAUTHORIZED, UNREACHABLE, NOT_FOUND = 1, 2, 3, 4
 ACTIONS = ("resubmit", "appeal", "write_off")
@@ -86,7 +85,7 @@ def list_items(category: str = typer.Option(None, help="e.g. MEDICAL_NECESSITY")
         category_cell = item["category"] + ("" if item["carc_known"] else f" (unknown CARC {item['deciding_carc']})")
         table.add_row(item["id"], category_cell, item["payer_id"], item["amount"], str(item["age_days"]),
                       item["appeal_deadline"], str(item["days_left"]), item["status"], item["assignee"] or "")
-    console.print(table)
+    Console().print(table)
 
 
 @app.command("take")
@@ -127,6 +126,7 @@ def trends(since: str = typer.Option(None, help="payment date from (YYYY-MM-DD)"
     if as_json:
         print(json.dumps(body))
         return
+    console = Console()
     console.print(f"{body['denials']} denial(s)")
     for dimension in ("category", "payer", "provider", "procedure", "week"):
         table = Table(title=f"by {dimension}")
