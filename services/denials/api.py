@@ -92,7 +92,9 @@ def build_api(denials: DenialsRepository, *, token: str, clock: Clock,
                          status: ItemStatus | None = None, limit: int = Query(default=200, ge=1, le=1000)) -> dict:
         today = clock.today()
         statuses = [status.value] if status else [ItemStatus.OPEN.value, ItemStatus.TAKEN.value]
-        items = await denials.items(statuses=statuses, category=category, payer_id=payer)
+        # Sorted here, over every matching item: the order depends on today, and the open items are
+        # the queue (a few thousand at most), not the history.
+        items = await denials.items(statuses=statuses, category=category, payer_id=payer, limit=0)
         return {"today": today.isoformat(),
                 "items": [item_json(item, today) for item in queue.queue_order(items, today)[:limit]]}
 
@@ -132,7 +134,7 @@ def build_api(denials: DenialsRepository, *, token: str, clock: Clock,
 
     @api.get("/api/trends")
     async def trends(since: date | None = None, until: date | None = None) -> dict:
-        items = await denials.items(paid_from=since, paid_to=until, limit=1_000_000)
+        items = await denials.items(paid_from=since, paid_to=until, limit=0)
         return {"denials": len(items), **trends_as_json(denial_trends(items))}
 
     return api

@@ -17,7 +17,8 @@ from shared.envelope import Envelope
 from shared.events import ClaimDenied
 from shared.metrics import REGISTRY
 
-# Low cardinality: ten categories times the tenant's payers (ids, never names of people).
+# Low cardinality: ten categories times the payers (ids, never names of people). Counted inside the
+# batch transaction, so a transaction MongoDB retries (a write conflict) counts its denials again.
 DENIALS_TOTAL = Counter("rcm_denials_total", "Denials worked, by reason category and payer", ["category", "payer"],
                         registry=REGISTRY)
 

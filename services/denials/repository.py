@@ -124,7 +124,7 @@ class DenialsRepository:
     async def items(self, *, statuses: Sequence[str] = (), category: str | None = None, payer_id: str | None = None,
                     paid_from: date | None = None, paid_to: date | None = None,
                     limit: int = LIST_LIMIT) -> list[WorkItem]:
-        """Items matching every given filter (payment date range inclusive), unordered."""
+        """Items matching every given filter (payment date range inclusive), unordered; `limit` 0: all."""
         query: dict = {}
         if statuses:
             query["status"] = {"$in": list(statuses)}

@@ -27,7 +27,7 @@ class InMemoryDenials:
                 if (not statuses or item.status.value in statuses) and (not category or item.category == category)
                 and (not payer_id or item.payer_id == payer_id)
                 and (paid_from is None or item.payment_date >= paid_from)
-                and (paid_to is None or item.payment_date <= paid_to)][:limit]
+                and (paid_to is None or item.payment_date <= paid_to)][:limit or None]
 
     async def change(self, denial_id: str, decide, now: datetime, after_commit=None) -> WorkItem:
         changed, emits = decide(await self.get(denial_id))
