@@ -1,8 +1,10 @@
+import base64
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import httpx
+import pytest
 from bson.decimal128 import Decimal128
 
 from services.denials.app import build_runtime
@@ -53,10 +55,6 @@ async def test_the_service_app_serves_the_api_under_api_and_keeps_metrics_and_he
 
 
 def test_production_refuses_the_development_api_token() -> None:
-    import base64
-
-    import pytest
-
     key = base64.b64encode(b"k" * 32).decode()
     with pytest.raises(RuntimeError, match="RCM_DENIALS_API_TOKEN"):
         DenialsSettings(environment="production", phi_key=key).assert_production_ready()
