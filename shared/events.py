@@ -410,6 +410,11 @@ class ClaimDenied(Model):
     rarcs: tuple[str, ...] = ()
     date_of_service: date
     payment_date: date
+    # Optional, appended: the claim facts an appeal letter and the root-cause trends use. Older
+    # producers leave them out; the letter and trends then say "not on record" instead of guessing.
+    billed: Money | None = None
+    procedure_codes: tuple[ProcedureCode, ...] = ()
+    rendering_npi: Npi | None = None
 
 
 # --- denials -------------------------------------------------------------------------------------
@@ -429,6 +434,10 @@ class DenialWorked(Model):
     action: DenialAction
     amount: Money
     appeal_deadline: date | None = None
+    # Optional, appended: set when a person resolved the work item (the rules' own decision leaves
+    # them out). `reason` is a code (WriteOffReason for write-offs), never free text.
+    reason: Code | None = None
+    by_person: bool = False
 
 
 class ClaimResubmitRequested(Model):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any
 
 from faststream.asgi import AsgiFastStream, make_ping_asgi
 from pymongo import ASCENDING
@@ -25,6 +26,8 @@ from shared.topics import ALL
 # The inbox must remember an event for longer than any topic keeps it, so a replay from offset 0
 # still finds every event it has seen. The longest flow retention is 30 days (audit aside).
 INBOX_RETENTION_SECONDS = 45 * 24 * 60 * 60
+
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
 
 class ServiceRuntime:
@@ -48,6 +51,12 @@ class ServiceRuntime:
         self.cipher = PhiCipher(settings.phi_key.get_secret_value())
         self._index_builders: list[Callable[[AsyncDatabase], Awaitable[None]]] = []
         self._releasers: list[Callable[[], Awaitable[None]]] = []
+        self._apis: list[tuple[str, ASGIApp]] = []
+
+    def mount_api(self, prefix: str, api: ASGIApp) -> None:
+        """Serve `api` (an ASGI app, e.g. FastAPI) for every HTTP path under `prefix` ("/api"), beside
+        /metrics and /health. The app sees the full path; lifespan events stay with the service."""
+        self._apis.append((prefix.rstrip("/"), api))
 
     def on_prepare(self, build_indexes: Callable[[AsyncDatabase], Awaitable[None]]) -> None:
         """Register index creation that must exist before the first message is handled."""
@@ -84,7 +93,7 @@ class ServiceRuntime:
         finally:
             await self.release()
 
-    def asgi_app(self, extra_routes: Iterable[tuple[str, object]] = ()) -> AsgiFastStream:
+    def asgi_app(self, extra_routes: Iterable[tuple[str, object]] = ()) -> ASGIApp:
         """The process's app: consumes on startup; serves /metrics, /health and AsyncAPI docs."""
 
         app = AsgiFastStream(
@@ -94,10 +103,26 @@ class ServiceRuntime:
         )
         app.on_startup(self.prepare)
         app.after_shutdown(self.release)
-        return app
+        return _with_apis(app, self._apis) if self._apis else app
 
     def http_port(self) -> int:
         return self.settings.http_port or DEFAULT_HTTP_PORTS[self.service]
+
+
+def _with_apis(app: AsgiFastStream, apis: list[tuple[str, ASGIApp]]) -> ASGIApp:
+    """`app`, with HTTP requests under each API prefix sent to that API instead. AsgiFastStream
+    matches its routes by exact path, so a prefix needs this small dispatcher in front of it."""
+
+    async def dispatch(scope, receive, send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            path = scope["path"]
+            for prefix, api in apis:
+                if path == prefix or path.startswith(prefix + "/"):
+                    await api(scope, receive, send)
+                    return
+        await app(scope, receive, send)
+
+    return dispatch
 
 
 def serve(runtime: ServiceRuntime) -> None:

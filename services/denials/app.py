@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from services.denials.api import build_api
+from services.denials.codes import appeal_windows
 from services.denials.handlers import subscribe
 from services.denials.repository import DenialsRepository
 from services.denials.settings import DenialsSettings
@@ -13,7 +15,10 @@ SERVICE = "denials"
 def build_runtime(settings: DenialsSettings | None = None) -> ServiceRuntime:
     settings = settings or DenialsSettings()
     runtime = ServiceRuntime(SERVICE, settings)
-    denials = DenialsRepository(runtime.db)
+    denials = DenialsRepository(runtime.db, producer=SERVICE)
     runtime.on_prepare(DenialsRepository.ensure_indexes)
-    subscribe(runtime.consumer, denials, appeal_window_days=getattr(settings, "appeal_window_days", 90))
+    subscribe(runtime.consumer, denials, appeal_window_days=settings.appeal_window_days,
+              appeal_windows=appeal_windows())
+    runtime.mount_api("/api", build_api(denials, token=settings.denials_api_token.get_secret_value(),
+                                        clock=runtime.clock, after_commit=runtime.relay.wake))
     return runtime

@@ -1,4 +1,5 @@
-"""Denial categories and the CARC rules that sort a payer's reason codes into them, as data.
+"""Denial categories and the CARC rules that sort a payer's reason codes into them, as data
+(`data/carc_categories.csv`).
 
 A rule is in force from `effective_from` up to, not including, `effective_to`; the dates are the
 Start and Stop dates of the public X12/WPC Claim Adjustment Reason Code list, so a retired code
@@ -13,7 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import Final
+
+from services.denials.codes import DATA_DIR, CodeListError, load_category_rows
 
 from shared.events import DenialAction
 
@@ -108,71 +112,27 @@ class CarcRule:
     action: DenialAction
     effective_from: date
     effective_to: date | None = None
+    known: bool = True  # False: no rule for this CARC on that day, so it fell into OTHER
 
     def in_force(self, on: date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
 
 
-_LIST_START = date(1995, 1, 1)  # the first Start date of the CARC list
+def load_rules(path: Path) -> tuple[CarcRule, ...]:
+    """Load a CARC-to-category mapping file (see codes.py); each rule takes its category's action.
+    Raises CodeListError for a malformed file or a category we do not have."""
+    rules = []
+    for carc, name, start, stop in load_category_rows(path):
+        try:
+            category = DenialCategory(name)
+        except ValueError:
+            raise CodeListError(f"{path.name}: unknown category {name!r} for CARC {carc}") from None
+        rules.append(CarcRule(carc, category, POLICIES[category].action, start, stop))
+    return tuple(rules)
 
 
-def _rules(category: DenialCategory, *codes: tuple[str, date, date | None]) -> tuple[CarcRule, ...]:
-    action = POLICIES[category].action
-    return tuple(CarcRule(carc, category, action, start, stop) for carc, start, stop in codes)
-
-
-# (CARC, Start, Stop) as published on the CARC list.
-CARC_RULES: Final[tuple[CarcRule, ...]] = (
-    *_rules(
-        DenialCategory.MISSING_INFORMATION,
-        ("16", _LIST_START, None),
-        ("252", date(2012, 9, 30), None),
-        ("226", date(2008, 9, 21), None),
-        ("125", _LIST_START, date(2013, 11, 1)),  # retired into 16
-        ("146", date(2002, 6, 30), None),
-    ),
-    *_rules(
-        DenialCategory.AUTHORIZATION,
-        ("197", date(2006, 10, 31), None),
-        ("15", _LIST_START, None),
-        ("62", _LIST_START, date(2007, 4, 1)),  # retired; 197 and 198 replaced it
-        ("198", date(2006, 10, 31), None),
-    ),
-    *_rules(
-        DenialCategory.ELIGIBILITY,
-        ("27", _LIST_START, None),
-        ("31", _LIST_START, None),
-        ("26", _LIST_START, None),
-        ("200", date(2006, 10, 31), None),
-    ),
-    *_rules(
-        DenialCategory.MEDICAL_NECESSITY,
-        ("50", _LIST_START, None),
-        ("55", _LIST_START, None),
-        ("56", _LIST_START, None),
-        ("150", date(2002, 10, 31), None),
-    ),
-    *_rules(DenialCategory.TIMELY_FILING, ("29", _LIST_START, None)),
-    *_rules(DenialCategory.DUPLICATE, ("18", _LIST_START, None)),
-    *_rules(
-        DenialCategory.NON_COVERED,
-        ("96", _LIST_START, None),
-        ("204", date(2007, 2, 28), None),
-        ("49", _LIST_START, None),
-    ),
-    *_rules(
-        DenialCategory.BUNDLING,
-        ("97", _LIST_START, None),
-        ("234", date(2010, 1, 24), None),
-        ("236", date(2011, 1, 30), None),
-    ),
-    *_rules(
-        DenialCategory.COORDINATION_OF_BENEFITS,
-        ("22", _LIST_START, None),
-        ("23", _LIST_START, None),
-        ("109", _LIST_START, None),
-    ),
-)
+# (CARC, category, Start, Stop): our mapping, dated as the CARC list dates its codes.
+CARC_RULES: Final[tuple[CarcRule, ...]] = load_rules(DATA_DIR / "carc_categories.csv")
 
 
 def rule_for(carc: str, on: date, rules: Sequence[CarcRule] = CARC_RULES) -> CarcRule:
@@ -181,4 +141,4 @@ def rule_for(carc: str, on: date, rules: Sequence[CarcRule] = CARC_RULES) -> Car
     for rule in rules:
         if rule.carc == carc and rule.in_force(on):
             return rule
-    return CarcRule(carc, DenialCategory.OTHER, POLICIES[DenialCategory.OTHER].action, date.min)
+    return CarcRule(carc, DenialCategory.OTHER, POLICIES[DenialCategory.OTHER].action, date.min, known=False)

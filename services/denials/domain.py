@@ -2,7 +2,8 @@
 corrected claim, appeal, or write off), by when, and in what order the work queue takes it.
 
 Pure values and functions: no I/O and no clock. Every date is derived from the denial itself (the
-remittance's payment date), so the same denial always gets the same decision.
+remittance's payment date), so the same denial always gets the same decision. The queue's order and
+what a person does with an item are in queue.py.
 
 Glossary: CARC is the payer's claim adjustment reason code (why it did not pay); RARC is a remark
 code that adds detail; a corrected claim is frequency 7 and must carry the payer's claim number.
@@ -10,11 +11,10 @@ code that adds detail; a corrected claim is frequency 7 and must carry the payer
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Protocol, TypeVar
 
 from services.denials.categories import (
     CARC_RULES,
@@ -40,7 +40,6 @@ __all__ = [
     "resubmit_request",
     "rule_for",
     "work_denial",
-    "work_queue_order",
     "worked_event",
 ]
 
@@ -85,12 +84,7 @@ class Decision:
     carc: str  # the reason that decided the category
     amount: Decimal
     appeal_deadline: date
-
-    @property
-    def priority(self) -> tuple[Decimal, date, str]:
-        """Ascending sort key: the larger amount first, then the nearer deadline, then the denial id
-        so the order is the same on every run."""
-        return (-self.amount, self.appeal_deadline, self.denial_id)
+    carc_known: bool = True  # False: the deciding CARC has no rule; OTHER, flagged for a person
 
 
 def work_denial(
@@ -98,10 +92,13 @@ def work_denial(
     *,
     appeal_window_days: int = DEFAULT_APPEAL_WINDOW_DAYS,
     rules: Sequence[CarcRule] = CARC_RULES,
+    appeal_windows: Mapping[str, int] | None = None,
 ) -> Decision:
     """Return the decision for `denial`: its category and action from `categorize` on the payment
     date, and an appeal deadline `appeal_window_days` after the payment date (the day the payer told
-    us). Raises ValueError for a window shorter than one day, NoDenialAdjustments without adjustments."""
+    us), or the payer's own window from `appeal_windows` (days by payer id, data). Raises ValueError
+    for a window shorter than one day, NoDenialAdjustments without adjustments."""
+    appeal_window_days = (appeal_windows or {}).get(denial.payer_id, appeal_window_days)
     if appeal_window_days < 1:
         raise ValueError("appeal_window_days must be at least 1")
     rule = categorize(denial.adjustments, denial.payment_date, rules)
@@ -118,6 +115,7 @@ def work_denial(
         carc=rule.carc,
         amount=denial.denied_amount,
         appeal_deadline=denial.payment_date + timedelta(days=appeal_window_days),
+        carc_known=rule.known,
     )
 
 
@@ -149,16 +147,3 @@ def resubmit_request(denial: ClaimDenied, decision: Decision) -> ClaimResubmitRe
         payer_claim_number=denial.payer_claim_number,
         corrections=(decision.category,),
     )
-
-
-class _Prioritized(Protocol):
-    @property
-    def priority(self) -> tuple[Decimal, date, str]: ...
-
-
-Item = TypeVar("Item", bound=_Prioritized)
-
-
-def work_queue_order(items: Iterable[Item]) -> list[Item]:
-    """Return `items` in the order to work them: the largest amount first, then the nearest deadline."""
-    return sorted(items, key=lambda item: item.priority)

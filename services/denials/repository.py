@@ -1,25 +1,101 @@
 """Denials' documents: every denial with its codes, category, decision and place in the work queue.
-No PHI: ids, CARC/RARC codes, dates and amounts."""
+No PHI: ids, CARC/RARC codes, dates and amounts.
+
+A person's take or resolve is one transaction: the item's new state, the events it emits and its
+audit record go into the outbox together, so an action is never done without its audit, or
+audited without being done."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
 
 from bson.decimal128 import Decimal128
+from pydantic import BaseModel
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.denials.categories import DenialCategory
 from services.denials.domain import Decision
+from services.denials.queue import ItemStatus, QueueError, WorkItem
+from shared.envelope import new_event
 from shared.events import ClaimDenied, DenialAction
+from shared.mongo import in_transaction
+from shared.outbox import outbox_document
+from shared.topics import Topic
 
 # Appeals wait for a person (letter, medical records); resubmissions and write-offs are done.
-_QUEUE_STATUS = {DenialAction.APPEAL: "open", DenialAction.RESUBMIT: "resubmitted", DenialAction.WRITE_OFF: "written_off"}
+_QUEUE_STATUS = {DenialAction.APPEAL: ItemStatus.OPEN, DenialAction.RESUBMIT: ItemStatus.RESUBMITTED,
+                 DenialAction.WRITE_OFF: ItemStatus.WRITTEN_OFF}
+LIST_LIMIT = 1000
+
+
+class UnknownWorkItem(QueueError):
+    code = "UNKNOWN_WORK_ITEM"
+
+
+def new_item(tenant_id: str, denial: ClaimDenied, decision: Decision) -> WorkItem:
+    """The work item of a denial as the rules decided it."""
+    return WorkItem(
+        denial_id=denial.denial_id, tenant_id=tenant_id, claim_id=denial.claim_id, encounter_id=denial.encounter_id,
+        payer_id=denial.payer_id, payer_claim_number=denial.payer_claim_number, category=decision.category,
+        action=decision.action, deciding_carc=decision.carc, carc_known=decision.carc_known,
+        carcs=tuple(f"{a.group.value}-{a.carc}" for a in denial.adjustments), rarcs=tuple(denial.rarcs),
+        whole_claim=denial.whole_claim, amount=denial.denied_amount, billed=denial.billed,
+        procedure_codes=tuple(denial.procedure_codes), rendering_npi=denial.rendering_npi,
+        date_of_service=denial.date_of_service, payment_date=denial.payment_date,
+        appeal_deadline=decision.appeal_deadline, status=_QUEUE_STATUS[decision.action])
+
+
+def to_document(item: WorkItem) -> dict:
+    return {
+        "_id": item.denial_id, "tenant_id": item.tenant_id, "claim_id": item.claim_id,
+        "encounter_id": item.encounter_id, "payer_id": item.payer_id, "payer_claim_number": item.payer_claim_number,
+        "category": item.category.value, "action": item.action.value, "deciding_carc": item.deciding_carc,
+        "carc_known": item.carc_known, "carcs": list(item.carcs), "rarcs": list(item.rarcs),
+        "whole_claim": item.whole_claim, "amount": Decimal128(item.amount),
+        "billed": Decimal128(item.billed) if item.billed is not None else None,
+        "procedure_codes": list(item.procedure_codes), "rendering_npi": item.rendering_npi,
+        "date_of_service": item.date_of_service.isoformat(), "payment_date": item.payment_date.isoformat(),
+        "appeal_deadline": item.appeal_deadline.isoformat(), "status": item.status.value,
+        "assignee": item.assignee, "resolution": item.resolution.value if item.resolution else None,
+        "reason": item.reason, "letter": item.letter, "updated_at": item.updated_at,
+    }
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None:
+        return None
+    return value.to_decimal() if isinstance(value, Decimal128) else Decimal(str(value))
+
+
+def from_document(doc: Mapping) -> WorkItem:
+    return WorkItem(
+        denial_id=doc["_id"], tenant_id=doc["tenant_id"], claim_id=doc["claim_id"], encounter_id=doc["encounter_id"],
+        payer_id=doc["payer_id"], payer_claim_number=doc.get("payer_claim_number", ""),
+        category=DenialCategory(doc["category"]), action=DenialAction(doc["action"]),
+        deciding_carc=doc["deciding_carc"], carc_known=doc.get("carc_known", True), carcs=tuple(doc["carcs"]),
+        rarcs=tuple(doc.get("rarcs", ())), whole_claim=doc["whole_claim"], amount=_decimal(doc["amount"]),
+        billed=_decimal(doc.get("billed")), procedure_codes=tuple(doc.get("procedure_codes", ())),
+        rendering_npi=doc.get("rendering_npi"), date_of_service=date.fromisoformat(doc["date_of_service"]),
+        payment_date=date.fromisoformat(doc["payment_date"]), appeal_deadline=date.fromisoformat(doc["appeal_deadline"]),
+        status=ItemStatus(doc["status"]), assignee=doc.get("assignee"),
+        resolution=DenialAction(doc["resolution"]) if doc.get("resolution") else None,
+        reason=doc.get("reason"), letter=doc.get("letter"), updated_at=doc.get("updated_at"),
+    )
+
+
+Change = Callable[[WorkItem], tuple[WorkItem, Sequence[tuple[Topic, BaseModel]]]]
 
 
 class DenialsRepository:
-    def __init__(self, database: AsyncDatabase) -> None:
+    def __init__(self, database: AsyncDatabase, *, producer: str = "denials") -> None:
+        self._database = database
         self._denials = database["denials"]
+        self._outbox = database["outbox"]
+        self._producer = producer
 
     @staticmethod
     async def ensure_indexes(database: AsyncDatabase) -> None:
@@ -27,21 +103,62 @@ class DenialsRepository:
         await database["denials"].create_index([("status", ASCENDING), ("category", ASCENDING), ("payer_id", ASCENDING),
                                                 ("amount", DESCENDING), ("appeal_deadline", ASCENDING)])
         await database["denials"].create_index([("claim_id", ASCENDING)])
+        await database["denials"].create_index([("payment_date", ASCENDING)])
 
     async def known(self, denial_ids: Sequence[str], session: AsyncClientSession) -> set[str]:
         cursor = self._denials.find({"_id": {"$in": list(denial_ids)}}, {"_id": 1}, session=session)
         return {doc["_id"] async for doc in cursor}
 
-    async def record(self, tenant_of: dict[str, str], worked: Sequence[tuple[ClaimDenied, Decision]],
-                     session: AsyncClientSession) -> None:
-        if not worked:
-            return
-        await self._denials.insert_many([{
-            "_id": denial.denial_id, "tenant_id": tenant_of[denial.denial_id], "claim_id": denial.claim_id,
-            "encounter_id": denial.encounter_id, "payer_id": denial.payer_id, "remittance_id": denial.remittance_id,
-            "whole_claim": denial.whole_claim, "amount": Decimal128(denial.denied_amount),
-            "carcs": [f"{a.group.value}-{a.carc}" for a in denial.adjustments], "rarcs": list(denial.rarcs),
-            "category": decision.category.value, "deciding_carc": decision.carc, "action": decision.action.value,
-            "appeal_deadline": decision.appeal_deadline.isoformat(), "status": _QUEUE_STATUS[decision.action],
-            "date_of_service": denial.date_of_service.isoformat(), "payment_date": denial.payment_date.isoformat(),
-        } for denial, decision in worked], ordered=False, session=session)
+    async def record(self, items: Sequence[WorkItem], session: AsyncClientSession) -> None:
+        """Insert the work items of newly worked denials (inside the consumer's transaction)."""
+        if items:
+            await self._denials.insert_many([to_document(item) for item in items], ordered=False, session=session)
+
+    async def get(self, denial_id: str) -> WorkItem:
+        """Raise UnknownWorkItem when there is no such item."""
+        doc = await self._denials.find_one({"_id": denial_id})
+        if doc is None:
+            raise UnknownWorkItem(f"no work item {denial_id}")
+        return from_document(doc)
+
+    async def items(self, *, statuses: Sequence[str] = (), category: str | None = None, payer_id: str | None = None,
+                    paid_from: date | None = None, paid_to: date | None = None,
+                    limit: int = LIST_LIMIT) -> list[WorkItem]:
+        """Items matching every given filter (payment date range inclusive), unordered; `limit` 0: all."""
+        query: dict = {}
+        if statuses:
+            query["status"] = {"$in": list(statuses)}
+        if category:
+            query["category"] = category
+        if payer_id:
+            query["payer_id"] = payer_id
+        if paid_from or paid_to:
+            query["payment_date"] = {key: day.isoformat() for key, day in
+                                     (("$gte", paid_from), ("$lte", paid_to)) if day is not None}
+        return [from_document(doc) async for doc in self._denials.find(query).limit(limit)]
+
+    async def change(self, denial_id: str, decide: Change, now: datetime,
+                     after_commit: Callable[[], Awaitable[None] | None] | None = None) -> WorkItem:
+        """Apply `decide` to the stored item and queue its events, in one transaction. `decide` raises
+        a QueueError to refuse; nothing is written then. Concurrent changes of one item conflict in
+        MongoDB and the transaction is retried on the new state, so two people cannot both take it."""
+
+        async def work(session: AsyncClientSession) -> WorkItem:
+            doc = await self._denials.find_one({"_id": denial_id}, session=session)
+            if doc is None:
+                raise UnknownWorkItem(f"no work item {denial_id}")
+            changed, emits = decide(from_document(doc))
+            await self._denials.replace_one({"_id": denial_id}, to_document(changed), session=session)
+            rows = [outbox_document(topic, new_event(topic, payload, producer=self._producer, now=now,
+                                                     tenant_id=changed.tenant_id, correlation_id=changed.encounter_id))
+                    for topic, payload in emits]
+            if rows:
+                await self._outbox.insert_many(rows, session=session)
+            return changed
+
+        changed = await in_transaction(self._database.client, work)
+        if after_commit is not None:
+            result = after_commit()
+            if result is not None:
+                await result
+        return changed

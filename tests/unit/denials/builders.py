@@ -39,3 +39,24 @@ def a_denial(
         date_of_service=date(2025, 3, 3),
         payment_date=payment_date,
     )
+
+
+def a_work_item(denial_id: str = "dnl_1", *, amount: str = "100.00", deadline: date = date(2025, 6, 30),
+                category: str = "MEDICAL_NECESSITY", status: str = "open", assignee: str | None = None,
+                whole_claim: bool = True, payer_id: str = "ACMEHEALTH", carcs: tuple[str, ...] = ("CO-50",),
+                rarcs: tuple[str, ...] = ("N115",), billed: str | None = "250.00",
+                procedure_codes: tuple[str, ...] = ("99214",), rendering_npi: str | None = "1234567893",
+                payment_date: date = PAYMENT_DATE, tenant_id: str = "clinic-north"):
+    """An open medical-necessity work item unless told otherwise."""
+    from services.denials.categories import DenialCategory
+    from services.denials.queue import ItemStatus, WorkItem
+    from shared.events import DenialAction
+
+    return WorkItem(
+        denial_id=denial_id, tenant_id=tenant_id, claim_id=stable_id("clm", "unit-test", denial_id),
+        encounter_id=encounter_id_for("clinic-north", f"visit-{denial_id}"), payer_id=payer_id,
+        payer_claim_number="PCN-0001", category=DenialCategory(category), action=DenialAction.APPEAL,
+        deciding_carc=carcs[0].split("-")[1], carc_known=category != "OTHER", carcs=carcs, rarcs=rarcs,
+        whole_claim=whole_claim, amount=Decimal(amount), billed=Decimal(billed) if billed else None,
+        procedure_codes=procedure_codes, rendering_npi=rendering_npi, date_of_service=date(2025, 3, 3),
+        payment_date=payment_date, appeal_deadline=deadline, status=ItemStatus(status), assignee=assignee)

@@ -64,10 +64,27 @@ def test_a_carc_used_before_it_was_published_is_other() -> None:
     assert categorize([an_adjustment("252")], date(2012, 9, 30)).category == DenialCategory.MISSING_INFORMATION
 
 
-def test_an_unknown_carc_is_other_and_appealed() -> None:
+def test_an_unknown_carc_is_other_and_appealed_and_flagged_as_unknown() -> None:
     rule = categorize([an_adjustment("B7")], TODAY)
 
-    assert rule == CarcRule("B7", DenialCategory.OTHER, DenialAction.APPEAL, date.min)
+    assert rule == CarcRule("B7", DenialCategory.OTHER, DenialAction.APPEAL, date.min, known=False)
+
+
+@pytest.mark.parametrize(("carc", "category"), [
+    ("4", "MISSING_INFORMATION"), ("11", "MISSING_INFORMATION"), ("181", "MISSING_INFORMATION"),
+    ("182", "MISSING_INFORMATION"), ("151", "MEDICAL_NECESSITY"), ("167", "MEDICAL_NECESSITY"),
+    ("119", "NON_COVERED"),
+])
+def test_the_codes_added_to_the_mapping_file_fall_in_their_category(carc: str, category: str) -> None:
+    rule = rule_for(carc, TODAY)
+
+    assert (rule.category.value, rule.known) == (category, True)
+
+
+@pytest.mark.parametrize(("carc", "action"), [("16", RESUBMIT), ("197", RESUBMIT), ("50", APPEAL), ("29", WRITE_OFF),
+                                              ("18", WRITE_OFF), ("97", APPEAL)])
+def test_every_carc_the_simulated_payers_send_as_a_denial_is_mapped(carc: str, action: DenialAction) -> None:
+    assert (rule_for(carc, TODAY).known, rule_for(carc, TODAY).action) == (True, action)
 
 
 def test_a_tenants_own_rules_replace_the_defaults() -> None:

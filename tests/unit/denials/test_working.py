@@ -8,7 +8,6 @@ from services.denials.domain import (
     DenialCategory,
     resubmit_request,
     work_denial,
-    work_queue_order,
     worked_event,
 )
 from shared.events import ClaimResubmitRequested, DenialAction, DenialWorked
@@ -99,21 +98,18 @@ def test_nothing_is_resubmitted_for_an_appeal_or_a_write_off(carc: str, whole_cl
     assert resubmit_request(denial, work_denial(denial)) is None
 
 
-def test_the_work_queue_takes_the_largest_amount_first_then_the_nearest_deadline() -> None:
-    small_soon = work_denial(a_denial(an_adjustment("50", "40.00"), denial_id="dnl_a"), appeal_window_days=30)
-    large_late = work_denial(a_denial(an_adjustment("50", "900.00"), denial_id="dnl_b"), appeal_window_days=180)
-    medium_late = work_denial(a_denial(an_adjustment("50", "250.00"), denial_id="dnl_c"), appeal_window_days=90)
-    medium_soon = work_denial(a_denial(an_adjustment("50", "250.00"), denial_id="dnl_d"), appeal_window_days=45)
+def test_a_payers_own_appeal_window_from_the_data_sets_its_deadline() -> None:
+    denial = a_denial(an_adjustment("50"))  # payer ACMEHEALTH
 
-    ordered = work_queue_order([small_soon, medium_late, large_late, medium_soon])
-
-    assert [d.denial_id for d in ordered] == ["dnl_b", "dnl_d", "dnl_c", "dnl_a"]
+    assert work_denial(denial, appeal_windows={"ACMEHEALTH": 30}).appeal_deadline == PAYMENT_DATE + timedelta(days=30)
+    assert work_denial(denial, appeal_windows={"OTHERPAYER": 30}).appeal_deadline == PAYMENT_DATE + timedelta(days=90)
 
 
-def test_the_work_queue_order_is_the_same_whatever_order_items_arrive_in() -> None:
-    decisions = [work_denial(a_denial(an_adjustment("50", "10.00"), denial_id=f"dnl_{n}")) for n in range(5)]
+def test_an_unknown_carc_is_decided_as_other_and_flagged() -> None:
+    decision = work_denial(a_denial(an_adjustment("Z9")))
 
-    assert work_queue_order(decisions) == work_queue_order(reversed(decisions))
+    assert (decision.category, decision.carc_known) == (DenialCategory.OTHER, False)
+    assert work_denial(a_denial(an_adjustment("16"))).carc_known is True
 
 
 def test_decision_amounts_are_decimal_never_float() -> None:
@@ -121,4 +117,3 @@ def test_decision_amounts_are_decimal_never_float() -> None:
 
     assert type(decision.amount) is Decimal and decision.amount == Decimal("0.30")
     assert isinstance(decision, Decision)
-    assert all(type(part) is not float for part in decision.priority)
