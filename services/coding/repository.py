@@ -20,6 +20,7 @@ from services.coding.chargemaster import (
 )
 from services.coding.suggestions import NoteReading
 from shared.events import EncounterRegistered, Finding
+from shared.mongo import in_transaction
 from shared.phi import PhiCipher
 
 DECISIONS = "review_decisions"
@@ -40,25 +41,32 @@ class CodingRepository:
     # --- chargemasters ---------------------------------------------------------------------------
 
     async def load_chargemaster(self, tenant_id: str, entries: Sequence[ChargemasterEntry]) -> int:
-        """Add or replace a tenant's entries (keyed by code, modifier, effective_from); an entry
-        effective from a new date sits beside the older one. Returns how many were written."""
+        """Add or replace a tenant's entries (keyed by code, modifier, effective_from) in one
+        transaction: all or nothing. An entry effective from a new date sits beside the older one;
+        raise OverlappingChargemasterEntry when explicit date ranges would overlap. Returns how many
+        were written."""
         Chargemaster(entries)  # refuses duplicates before anything is written
-        await self._refuse_overlaps(tenant_id, entries)
         writes = [ReplaceOne({"_id": _entry_key(tenant_id, e)}, {
             "_id": _entry_key(tenant_id, e), "tenant_id": tenant_id, "procedure_code": e.procedure_code,
             "modifier": e.modifier, "unit_price": Decimal128(e.unit_price),
             "effective_from": e.effective_from.isoformat(),
             "effective_to": e.effective_to.isoformat() if e.effective_to else None, "description": e.description,
         }, upsert=True) for e in entries]
-        if writes:
-            await self._chargemaster.bulk_write(writes, ordered=False)
-        return len(writes)
 
-    async def _refuse_overlaps(self, tenant_id: str, entries: Sequence[ChargemasterEntry]) -> None:
+        async def work(session: AsyncClientSession) -> int:
+            await self._refuse_overlaps(tenant_id, entries, session)
+            if writes:
+                await self._chargemaster.bulk_write(writes, ordered=False, session=session)
+            return len(writes)
+
+        return await in_transaction(self._chargemaster.database.client, work)
+
+    async def _refuse_overlaps(self, tenant_id: str, entries: Sequence[ChargemasterEntry],
+                               session: AsyncClientSession) -> None:
         """Raise OverlappingChargemasterEntry when a new entry's dates overlap a stored entry of the
         same code and modifier (one with the same effective_from is replaced, not overlapped)."""
         new_keys = {e.key for e in entries}
-        stored = [e for e in (await self._stored_entries(tenant_id)) if e.key not in new_keys]
+        stored = [e for e in (await self._stored_entries(tenant_id, session)) if e.key not in new_keys]
         merged = [*stored, *entries]
         for earlier, later in overlapping(merged):
             if earlier >= len(stored) or later >= len(stored):
@@ -68,8 +76,8 @@ class CodingRepository:
                     f"{second.effective_from.isoformat()} overlaps the entry from {first.effective_from.isoformat()}"
                     f" to {first.effective_to.isoformat() if first.effective_to else 'open'}")
 
-    async def _stored_entries(self, tenant_id: str) -> list[ChargemasterEntry]:
-        return [_entry(doc) async for doc in self._chargemaster.find({"tenant_id": tenant_id})]
+    async def _stored_entries(self, tenant_id: str, session: AsyncClientSession) -> list[ChargemasterEntry]:
+        return [_entry(doc) async for doc in self._chargemaster.find({"tenant_id": tenant_id}, session=session)]
 
     async def chargemasters(self, tenant_ids: Iterable[str], session: AsyncClientSession) -> dict[str, Chargemaster]:
         rows: dict[str, list[ChargemasterEntry]] = {tenant: [] for tenant in set(tenant_ids)}

@@ -11,14 +11,18 @@ stripped. To stay fast without numpy, a segment's rare terms (in fewer than `_RA
 choose the candidates and the common terms ("right", "unspecified") only add to candidates already
 found; a segment with no rare term is scored over the common terms' full postings.
 
-Confidence (0..1) of a segment's best code, from its score `s1` and the best score `s2` of a code
-in ANOTHER category (the first three characters; siblings such as right/left knee share one):
+Confidence (0..1) of a segment's best code combines three things: `coverage`, the share of the
+segment's known terms (by idf weight) that the code's document holds; `margin`, how far its score
+`s1` beats `s2`, the best score of a code in ANOTHER category (first three characters, so right and
+left siblings do not compete); and `matched`, how many distinct terms it matched (one shared word,
+"return" or "sick", is weak evidence whatever its idf):
 
-    confidence = (1 - exp(-s1 / 10)) * (0.3 + 0.7 * (s1 - s2) / s1)
+    confidence = coverage * (0.7 + 0.3 * (s1 - s2) / s1) * (1 - 0.4 ** matched)
 
-The first factor rises with how much of the note matched (a full description match of a typical
-code scores 15 to 30), the second with how clearly that category beats the next one. On the
-simulator's notes a correct category scores 0.6 to 0.95, a noise sentence under 0.4.
+A single matched word therefore reaches at most 0.6. On the simulator's notes an assessment item of
+two or more words gives its code 0.6 to 0.9, a one-word item ("asthma") 0.4 to 0.6, and the notes'
+boilerplate sentences stay under 0.5; `review.CONFIDENT` (0.6) is where a suggestion may contradict
+the provider.
 
 Nothing here logs or returns note text: only codes, scores and confidences.
 """
@@ -167,7 +171,8 @@ class SuggestionIndex:
             top_code = self._codes[scored[0][0]]
             s1 = scored[0][1]
             s2 = next((s for n, s in scored if self._codes[n][:3] != top_code[:3]), 0.0)
-            confidence = round(confidence_of(self._coverage(query, scored[0][0]), s1, s2), 3)
+            coverage, matched = self._coverage(query, scored[0][0])
+            confidence = round(confidence_of(coverage, s1, s2, matched), 3)
             if top_code not in best or best[top_code].confidence < confidence:
                 best[top_code] = Suggestion(top_code, round(s1, 3), confidence)
         ordered = sorted(best.values(), key=lambda s: (-s.confidence, -s.score, s.code))
@@ -186,12 +191,13 @@ class SuggestionIndex:
         found = sum(self._idf.get(term, 0.0) for term in wanted & reading.terms)
         return weight > 0 and found / weight >= SUPPORT_OVERLAP
 
-    def _coverage(self, query: set[str], number: int) -> float:
-        """The share of the query's idf weight (terms the index knows) found in document `number`."""
+    def _coverage(self, query: set[str], number: int) -> tuple[float, int]:
+        """The share of the query's idf weight (terms the index knows) found in document `number`,
+        and how many of the query's terms it holds."""
         known = [t for t in query if t in self._postings]
+        held = [t for t in known if number in self._postings[t]]
         weight = sum(self._idf[t] for t in known)
-        found = sum(self._idf[t] for t in known if number in self._postings[t])
-        return found / weight if weight else 0.0
+        return (sum(self._idf[t] for t in held) / weight if weight else 0.0), len(held)
 
     def _scores(self, query: set[str], limit: int | None) -> list[tuple[int, float]]:
         """(document number, score) best first; every document scored when limit is None, but
@@ -216,13 +222,13 @@ class SuggestionIndex:
         return ordered if limit is None else ordered[:limit]
 
 
-def confidence_of(coverage: float, top: float, runner_up: float) -> float:
-    """See the module docstring: grows with how much of the segment the best code explains and
-    with its margin over the best code of another category."""
-    if top <= 0:
+def confidence_of(coverage: float, top: float, runner_up: float, matched: int) -> float:
+    """See the module docstring: grows with how much of the segment the best code explains, with
+    its margin over the best code of another category and with the number of terms matched."""
+    if top <= 0 or matched <= 0:
         return 0.0
     margin = max(0.0, min(1.0, (top - runner_up) / top))
-    return max(0.0, min(1.0, coverage)) * (0.5 + 0.5 * margin)
+    return max(0.0, min(1.0, coverage)) * (0.7 + 0.3 * margin) * (1 - 0.4 ** matched)
 
 
 @cache
