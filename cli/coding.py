@@ -129,28 +129,28 @@ def chargemaster_load(arguments: list[str] = typer.Argument(..., metavar="[TENAN
     elif tenant is not None and len(arguments) == 1:
         file_name = arguments[0]
     else:
-        console.print("[red]usage: rcm chargemaster load FILE --tenant TENANT [--dry-run]")
+        typer.echo("usage: rcm chargemaster load FILE --tenant TENANT [--dry-run]")
         raise typer.Exit(2)
     file = Path(file_name)
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as unreadable:
         reason = unreadable.strerror if isinstance(unreadable, OSError) else "not UTF-8 text"
-        console.print(f"[red]cannot read {file}: {reason}")
+        typer.echo(f"cannot read {file}: {reason}")
         raise typer.Exit(2) from None
     try:
         entries = parse_chargemaster_csv(text)
     except CodingError as refused:
         problems = getattr(refused, "problems", ())
-        console.print(f"[red]{file}: refused, nothing loaded; {len({p.row for p in problems})} bad row(s)")
+        typer.echo(f"{file}: refused, nothing loaded; {len({p.row for p in problems})} bad row(s)")
         for problem in problems:
-            console.print(f"  {problem}", markup=False)
+            typer.echo(f"  {problem}")
         raise typer.Exit(1) from None
     codes = {e.procedure_code for e in entries}
     dated = sum(1 for e in entries if e.effective_to is not None)
     summary = f"{len(entries)} entries, {len(codes)} procedure codes, {dated} with an end date"
     if dry_run:
-        console.print(f"{file}: valid ({summary}); dry run, nothing loaded")
+        typer.echo(f"{file}: valid ({summary}); dry run, nothing loaded")
         return
 
     async def load(db, cipher) -> int:
@@ -161,9 +161,9 @@ def chargemaster_load(arguments: list[str] = typer.Argument(..., metavar="[TENAN
     try:
         loaded = _with_coding_db(load)
     except CodingError as refused:
-        console.print(f"[red]{file}: refused, nothing loaded: {refused}")
+        typer.echo(f"{file}: refused, nothing loaded: {refused}")
         raise typer.Exit(1) from None
-    console.print(f"loaded {loaded} chargemaster entries for {tenant} ({summary})")
+    typer.echo(f"loaded {loaded} chargemaster entries for {tenant} ({summary})")
 
 
 def _field_errors(error: ValueError) -> str:
