@@ -62,7 +62,8 @@ class Held:
     """The encounter needs a coder; `findings` says why (never empty)."""
 
     encounter_id: str
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # the errors that hold it
+    warnings: tuple[Finding, ...] = ()  # kept with the encounter for the coder, not in the event
 
     @property
     def payload(self) -> EncounterHeldForCoding:
@@ -92,8 +93,10 @@ def code_encounter(registered: EncounterRegistered, chargemaster: Chargemaster,
         *services_are_priced(registered.services, unit_prices),
         *documentation,
     )
-    if any(finding.severity == "error" for finding in findings):
-        return Held(encounter_id=registered.encounter_id, findings=findings)
+    errors = tuple(f for f in findings if f.severity == "error")
+    warnings = tuple(f for f in findings if f.severity != "error")
+    if errors:
+        return Held(encounter_id=registered.encounter_id, findings=errors, warnings=warnings)
 
     lines = tuple(
         _charge_line(registered.encounter_id, number, service, unit_price)
@@ -110,7 +113,7 @@ def code_encounter(registered: EncounterRegistered, chargemaster: Chargemaster,
         diagnoses=tuple(icd10cm.normalize(d.code) for d in registered.diagnoses),
         lines=lines,
         total_charge=total(line.charge for line in lines),
-    ), warnings=findings)
+    ), warnings=warnings)
 
 
 def line_item_control_number(encounter_id: str, line_number: int) -> str:

@@ -42,7 +42,7 @@ def subscribe(consumer: Consumer, coding: CodingRepository, index: Callable[[], 
                                            result.warnings))
                 unit.emit(topics.ENCOUNTER_CODED, result.payload, cause=event)
             else:
-                writes.append(coding.held(event.tenant_id, encounter, result.findings, reading))
+                writes.append(coding.held(event.tenant_id, encounter, result.findings, reading, result.warnings))
                 unit.emit(topics.ENCOUNTER_HELD_FOR_CODING, result.payload, cause=event)
         await coding.save(writes, unit.session)
 

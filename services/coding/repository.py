@@ -99,10 +99,11 @@ class CodingRepository:
             "warnings": [f.model_dump() for f in warnings]}, upsert=True)
 
     def held(self, tenant_id: str, encounter: EncounterRegistered, findings: Sequence[Finding],
-             reading: NoteReading | None = None) -> ReplaceOne:
+             reading: NoteReading | None = None, warnings: Sequence[Finding] = ()) -> ReplaceOne:
         return ReplaceOne({"_id": encounter.encounter_id}, {
             "_id": encounter.encounter_id, "tenant_id": tenant_id, "status": "held",
             "findings": [f.model_dump() for f in findings], "suggestions": suggestion_documents(reading),
+            "warnings": [f.model_dump() for f in warnings],
             "registered": self._cipher.seal(encounter)}, upsert=True)
 
     async def save(self, writes: Sequence[ReplaceOne], session: AsyncClientSession) -> None:

@@ -10,7 +10,7 @@ from services.coding.review import InvalidDecision, apply_decision, coder_qa, do
 from services.coding.suggestions import icd10cm_index
 from shared.events import CodingDecision, Diagnosis
 from tests.support.builders import a_registered_event
-from tests.unit.coding.builders import a_chargemaster, a_registered_encounter
+from tests.unit.coding.builders import a_chargemaster, a_registered_encounter, a_service
 
 HYPERTENSION_NOTE = "Synthetic note. Assessment: essential hypertension. Plan: recheck."
 
@@ -56,6 +56,15 @@ def test_a_disagreement_set_to_hold_holds_the_encounter_and_set_to_warn_codes_it
                                   documentation_findings(reading, encounter.diagnoses, index, "warning"))
     assert isinstance(held, domain.Held) and [f.code for f in held.findings] == ["NOTE_DISAGREES_WITH_DIAGNOSIS"]
     assert isinstance(coded, domain.Coded) and [f.code for f in coded.warnings] == ["NOTE_DISAGREES_WITH_DIAGNOSIS"]
+
+
+def test_a_warning_rides_along_with_an_encounter_held_for_another_reason_but_not_in_its_event(index) -> None:
+    encounter = a_registered_encounter(diagnoses=("J45.909",), services=(a_service("99499"),))
+    warnings = documentation_findings(_reading(index), encounter.diagnoses, index, "warning")
+    held = domain.code_encounter(encounter, a_chargemaster(), warnings)
+    assert isinstance(held, domain.Held)
+    assert [f.code for f in held.payload.findings] == ["CHARGEMASTER_MISSING"]
+    assert [f.code for f in held.warnings] == ["NOTE_DISAGREES_WITH_DIAGNOSIS"]
 
 
 def test_an_encounter_without_a_note_skips_the_suggestion_checks(index) -> None:
