@@ -24,6 +24,10 @@ two or more words gives its code 0.6 to 0.9, a one-word item ("asthma") 0.4 to 0
 boilerplate sentences stay under 0.5; `review.CONFIDENT` (0.6) is where a suggestion may contradict
 the provider.
 
+Segment results are cached per index (20,000 entries, keyed by the segment's sorted terms):
+notes repeat their phrases ("essential hypertension", the practice's boilerplate), so most
+segments of a busy day are scored once. The cache lives in the process's memory only.
+
 Nothing here logs or returns note text: only codes, scores and confidences.
 """
 
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
 import warnings
 from collections import Counter
@@ -45,7 +50,7 @@ TOP_K: Final = 10  # a sent code within the top 10 of some segment (or its categ
 SUGGESTIONS_KEPT: Final = 5
 SUPPORT_OVERLAP: Final = 0.6  # share of a description's idf weight found in the note
 _RARE_DF: Final = 1500
-_SCORE_SCALE: Final = 10.0
+_SEGMENT_CACHE_SIZE: Final = 20_000
 
 _STOPWORDS: Final = frozenset(
     "a an and the of or in on at to for by is was were be been are as with from per due other "
@@ -124,6 +129,8 @@ class SuggestionIndex:
         self._idf = idf
         self._description_terms = description_terms
         self.build_seconds = build_seconds
+        self._segment_cache: dict[str, tuple[Suggestion, tuple[str, ...]] | None] = {}
+        self._cache_lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._codes)
@@ -163,20 +170,40 @@ class SuggestionIndex:
         best: dict[str, Suggestion] = {}
         ranked: set[str] = set()
         for segment in segments(note):
-            query = set(tokens(segment))
-            scored = self._scores(query, None)
-            if not scored:
+            read = self._read_segment(" ".join(sorted(set(tokens(segment)))))
+            if read is None:
                 continue
-            ranked.update(self._codes[n] for n, _ in scored[:TOP_K])
+            suggestion, top_k = read
+            ranked.update(top_k)
+            if suggestion.code not in best or best[suggestion.code].confidence < suggestion.confidence:
+                best[suggestion.code] = suggestion
+        ordered = sorted(best.values(), key=lambda s: (-s.confidence, -s.score, s.code))
+        return NoteReading(tuple(ordered[:SUGGESTIONS_KEPT]), frozenset(ranked), frozenset(tokens(note)))
+
+    def _read_segment(self, terms: str) -> tuple[Suggestion, tuple[str, ...]] | None:
+        """The best code of a segment (given as its sorted terms) and its top K codes. Cached per
+        index: notes repeat their phrases, and the key is a bag of terms, not the sentence."""
+        cached = self._segment_cache.get(terms)
+        if cached is not None or terms in self._segment_cache:
+            return cached
+        query = set(terms.split())
+        scored = self._scores(query, None)
+        result = None
+        if scored:
             top_code = self._codes[scored[0][0]]
             s1 = scored[0][1]
             s2 = next((s for n, s in scored if self._codes[n][:3] != top_code[:3]), 0.0)
             coverage, matched = self._coverage(query, scored[0][0])
-            confidence = round(confidence_of(coverage, s1, s2, matched), 3)
-            if top_code not in best or best[top_code].confidence < confidence:
-                best[top_code] = Suggestion(top_code, round(s1, 3), confidence)
-        ordered = sorted(best.values(), key=lambda s: (-s.confidence, -s.score, s.code))
-        return NoteReading(tuple(ordered[:SUGGESTIONS_KEPT]), frozenset(ranked), frozenset(tokens(note)))
+            result = (Suggestion(top_code, round(s1, 3), round(confidence_of(coverage, s1, s2, matched), 3)),
+                      tuple(self._codes[n] for n, _ in scored[:TOP_K]))
+        with self._cache_lock:  # batches are read in worker threads
+            if len(self._segment_cache) >= _SEGMENT_CACHE_SIZE:
+                self._segment_cache.pop(next(iter(self._segment_cache)))  # the oldest entry
+            self._segment_cache[terms] = result
+        return result
+
+    def clear_cache(self) -> None:
+        self._segment_cache.clear()
 
     def supports(self, reading: NoteReading, code: str) -> bool:
         """True when the note backs `code` (no dot): it, or a code of its category, ranked within
