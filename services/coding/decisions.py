@@ -10,6 +10,7 @@ findings, and nothing changes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -29,6 +30,7 @@ from shared.outbox import outbox_document
 from shared.phi import PhiCipher
 
 PRODUCER = "coding"
+_CODER = re.compile(r"[A-Za-z0-9._@-]{1,64}")  # as CodingReviewDecided.coder
 
 
 class NotInReviewQueue(CodingError):
@@ -56,6 +58,8 @@ async def decide(database: AsyncDatabase, cipher: PhiCipher, encounter_id: str, 
                  decision: CodingDecision, codes: Sequence[str] = (), now: datetime) -> CodingReviewDecided:
     """Apply `decision` by `coder` to held encounter `encounter_id`; see the module docstring.
     Raise NotInReviewQueue, review.InvalidDecision or DecisionRefused (nothing written then)."""
+    if not _CODER.fullmatch(coder):
+        raise review.InvalidDecision("the coder must be a user id: letters, digits and . _ @ - (at most 64)")
     repository = CodingRepository(database, cipher)
 
     async def work(session: AsyncClientSession) -> CodingReviewDecided:

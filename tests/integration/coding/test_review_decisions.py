@@ -10,9 +10,9 @@ import pytest
 
 from services.coding.app import build_runtime
 from services.coding.chargemaster import OverlappingChargemasterEntry
-from services.coding.decisions import NotInReviewQueue, decide, decision_records, held_encounters
+from services.coding.decisions import DecisionRefused, NotInReviewQueue, decide, decision_records, held_encounters
 from services.coding.repository import CodingRepository
-from services.coding.review import coder_qa
+from services.coding.review import InvalidDecision, coder_qa
 from services.coding.settings import CodingSettings
 from shared import topics
 from shared.events import CodingDecision
@@ -97,3 +97,22 @@ async def _encounter(runtime, encounter_id: str, status: str) -> dict:
 
 async def _outbox_empty(runtime) -> bool:
     return await runtime.db["outbox"].count_documents({}) == 0
+
+
+async def test_a_decision_that_leaves_an_edit_failing_is_refused_and_the_encounter_stays_held(settings, kafka) -> None:
+    unpriced = _encounter_with_note(("I10",))
+    runtime = build_runtime(settings)
+    async with runtime.running():
+        await kafka.publish(topics.ENCOUNTER_REGISTERED, unpriced)  # no chargemaster at all
+        await _encounter(runtime, unpriced.payload.encounter_id, "held")
+        with pytest.raises(DecisionRefused, match="CHARGEMASTER_MISSING"):
+            await decide(runtime.db, runtime.cipher, unpriced.payload.encounter_id, coder="cdr.ann",
+                         decision=CodingDecision.KEPT_PROVIDER_CODES, now=DECIDED_AT)
+        with pytest.raises(InvalidDecision):
+            await decide(runtime.db, runtime.cipher, unpriced.payload.encounter_id, coder="not a user id",
+                         decision=CodingDecision.KEPT_PROVIDER_CODES, now=DECIDED_AT)
+        still = await runtime.db["encounters"].find_one({"_id": unpriced.payload.encounter_id})
+        recorded = await decision_records(runtime.db)
+
+    assert still["status"] == "held" and "registered" in still
+    assert recorded == []
