@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.coding import app as coding_app
+from cli.coding import chargemaster_app
 from cli.stack import Stack, StackError, StackSettings
 from cli.denials import app as denials_app
 from cli.x12 import app as x12_app
@@ -17,10 +19,10 @@ from cli.x12 import app as x12_app
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Medical revenue-cycle platform")
 stack_app = typer.Typer(no_args_is_help=True, help="The local MongoDB + Kafka stack (loopback only)")
 dlq_app = typer.Typer(no_args_is_help=True, help="Dead letters: messages a service could not use")
-chargemaster_app = typer.Typer(no_args_is_help=True, help="Tenant chargemasters (prices by code and date)")
 app.add_typer(stack_app, name="stack")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(chargemaster_app, name="chargemaster")
+app.add_typer(coding_app, name="coding")
 app.add_typer(x12_app, name="x12", help="X12 5010 files: inspect what a file holds, generate samples")
 app.add_typer(denials_app, name="denials")
 console = Console()
@@ -184,33 +186,3 @@ def dlq_replay(service: str = typer.Argument(..., help="|".join(SERVICES)),
 
     count = asyncio.run(replay_dead_letters(_settings(), service, reason_code=reason_code))
     console.print(f"replayed {count} dead letter(s)")
-
-
-@chargemaster_app.command("load")
-def chargemaster_load(tenant: str, file: Path) -> None:
-    """Validate every row of a chargemaster CSV and load it for a tenant; a bad row loads nothing."""
-    from services.coding.chargemaster import CodingError, parse_chargemaster_csv
-
-    try:
-        entries = parse_chargemaster_csv(file.read_text())
-    except CodingError as refused:
-        console.print(f"[red]{refused}")
-        raise typer.Exit(1) from None
-    except OSError as unreadable:
-        console.print(f"[red]cannot read {file}: {unreadable.strerror}")
-        raise typer.Exit(2) from None
-
-    async def load() -> int:
-        from services.coding.repository import CodingRepository
-        from shared.mongo import connect
-        from shared.phi import PhiCipher
-
-        settings = _settings()
-        client = connect(settings.mongo_uri)
-        try:
-            repository = CodingRepository(client[settings.database("coding")], PhiCipher(settings.phi_key.get_secret_value()))
-            return await repository.load_chargemaster(tenant, entries)
-        finally:
-            await client.close()
-
-    console.print(f"loaded {asyncio.run(load())} chargemaster entries for {tenant}")

@@ -475,3 +475,29 @@ class DeadLetter(Model):
     dead_lettered_at: AwareDatetime
 
 
+
+
+# --- coding review ---------------------------------------------------------------------------------
+
+
+class CodingDecision(StrEnum):
+    ACCEPTED_SUGGESTION = "accepted_suggestion"  # the principal diagnosis became the top suggestion
+    KEPT_PROVIDER_CODES = "kept_provider_codes"
+    CORRECTED = "corrected"  # the coder entered other codes
+
+
+class CodingReviewDecided(Model):
+    """A coder released an encounter from the coding review queue. No PHI: codes, a user id, a
+    confidence. `agreed_with_suggestion`: the billed principal diagnosis is the top suggestion."""
+
+    encounter_id: EncounterId
+    coder: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._@-]{1,64}$")]  # a user id
+    decision: CodingDecision
+    diagnoses: tuple[Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9A-Z]{2,6}$")], ...] = Field(
+        min_length=1, max_length=12)
+    top_suggestion: Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9A-Z]{2,6}$")] | None = None
+    suggestion_confidence: Annotated[float, Field(ge=0, le=1)] | None = None
+    agreed_with_suggestion: bool
+    corrected: bool  # the billed diagnoses differ from the provider's
+    finding_codes: tuple[Code, ...] = ()
+    decided_at: AwareDatetime

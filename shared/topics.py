@@ -86,6 +86,9 @@ CLAIM_RESUBMIT_REQUESTED = Topic(
 AUDIT = Topic(
     "rcm.audit.v1", ev.AuditRecorded, "subject_id",
     "Who read or changed PHI or worked an item.", retention_days=365)
+CODING_REVIEW_DECIDED = Topic(
+    "rcm.coding.review-decided.v1", ev.CodingReviewDecided, "encounter_id",
+    "A coder's decision on an encounter in the coding review queue (for coder QA).")
 
 FLOW: tuple[Topic, ...] = (
     REGISTRATION_REQUESTED,
@@ -101,6 +104,7 @@ FLOW: tuple[Topic, ...] = (
     DENIAL_WORKED,
     CLAIM_RESUBMIT_REQUESTED,
     AUDIT,
+    CODING_REVIEW_DECIDED,
 )
 
 

@@ -56,6 +56,12 @@ class DuplicateChargemasterEntry(CodingError):
     code = "CHARGEMASTER_ENTRY_DUPLICATE"
 
 
+class OverlappingChargemasterEntry(CodingError):
+    """A new entry's dates overlap a stored entry of the same code and modifier."""
+
+    code = "CHARGEMASTER_ENTRY_OVERLAPS"
+
+
 @dataclass(frozen=True, slots=True)
 class RowProblem:
     """Why one row of a chargemaster file was refused. Row 1 is the header."""
@@ -179,6 +185,7 @@ def parse_chargemaster_csv(text: str) -> list[ChargemasterEntry]:
         raise ChargemasterFileError(problems)
 
     entries: list[ChargemasterEntry] = []
+    rows: list[int] = []  # the file row of each entry
     first_row_of_key: dict[tuple[str, str | None, date], int] = {}
     try:
         for cells in reader:
@@ -198,12 +205,33 @@ def parse_chargemaster_csv(text: str) -> list[ChargemasterEntry]:
                 continue
             first_row_of_key[entry.key] = row
             entries.append(entry)
+            rows.append(row)
     except csv.Error as unreadable:  # e.g. an unclosed quote: the rest of the file is unreadable
         problems.append(RowProblem(reader.line_num, f"not readable as CSV: {unreadable}"))
 
+    problems += [RowProblem(rows[later], f"effective dates overlap row {rows[earlier]} "
+                                         "(same procedure_code and modifier)")
+                 for earlier, later in overlapping(entries)]
     if problems:
-        raise ChargemasterFileError(problems)
+        raise ChargemasterFileError(sorted(problems, key=lambda p: p.row))
     return entries
+
+
+def overlapping(entries: Sequence[ChargemasterEntry]) -> list[tuple[int, int]]:
+    """Pairs (earlier, later) of positions in `entries` whose date ranges overlap for the same code
+    and modifier. An entry without `effective_to` runs until the next entry of its code and
+    modifier starts (that is how a price change is added), so only an explicit end can overlap."""
+    by_key: dict[tuple[str, str | None], list[int]] = {}
+    for position, entry in enumerate(entries):
+        by_key.setdefault((entry.procedure_code, entry.modifier), []).append(position)
+    pairs: list[tuple[int, int]] = []
+    for positions in by_key.values():
+        positions.sort(key=lambda n: entries[n].effective_from)
+        for earlier, later in zip(positions, positions[1:]):
+            ends = entries[earlier].effective_to
+            if ends is not None and ends >= entries[later].effective_from:
+                pairs.append((earlier, later))
+    return pairs
 
 
 def _read_header(header: list[str] | None) -> tuple[tuple[str, ...] | None, list[RowProblem]]:

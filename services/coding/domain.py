@@ -50,9 +50,11 @@ _MAX_CODE_SHOWN: Final = 10
 
 @dataclass(frozen=True, slots=True)
 class Coded:
-    """The encounter passed every edit; `payload` is the event to emit."""
+    """The encounter passed every edit; `payload` is the event to emit. `warnings` are findings
+    that do not stop it (a note check set to warn), kept with the coded encounter."""
 
     payload: EncounterCoded
+    warnings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,8 @@ class Held:
     """The encounter needs a coder; `findings` says why (never empty)."""
 
     encounter_id: str
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # the errors that hold it
+    warnings: tuple[Finding, ...] = ()  # kept with the encounter for the coder, not in the event
 
     @property
     def payload(self) -> EncounterHeldForCoding:
@@ -68,8 +71,10 @@ class Held:
         return EncounterHeldForCoding(encounter_id=self.encounter_id, findings=self.findings)
 
 
-def code_encounter(registered: EncounterRegistered, chargemaster: Chargemaster) -> Coded | Held:
-    """Code `registered` with the tenant's `chargemaster`.
+def code_encounter(registered: EncounterRegistered, chargemaster: Chargemaster,
+                   documentation: Sequence[Finding] = ()) -> Coded | Held:
+    """Code `registered` with the tenant's `chargemaster`; `documentation` are the note checks'
+    findings (review.documentation_findings), which hold only when their severity is "error".
 
     Return Coded with normalized diagnoses (no dot, uppercase, in the order sent) and one priced
     charge line per documented service, or Held with every finding when any edit fails."""
@@ -86,9 +91,12 @@ def code_encounter(registered: EncounterRegistered, chargemaster: Chargemaster) 
         *modifiers_are_valid(registered.services),
         *diagnosis_pointers_point_at_diagnoses(registered.services, len(registered.diagnoses)),
         *services_are_priced(registered.services, unit_prices),
+        *documentation,
     )
-    if findings:
-        return Held(encounter_id=registered.encounter_id, findings=findings)
+    errors = tuple(f for f in findings if f.severity == "error")
+    warnings = tuple(f for f in findings if f.severity != "error")
+    if errors:
+        return Held(encounter_id=registered.encounter_id, findings=errors, warnings=warnings)
 
     lines = tuple(
         _charge_line(registered.encounter_id, number, service, unit_price)
@@ -105,7 +113,7 @@ def code_encounter(registered: EncounterRegistered, chargemaster: Chargemaster) 
         diagnoses=tuple(icd10cm.normalize(d.code) for d in registered.diagnoses),
         lines=lines,
         total_charge=total(line.charge for line in lines),
-    ))
+    ), warnings=warnings)
 
 
 def line_item_control_number(encounter_id: str, line_number: int) -> str:
