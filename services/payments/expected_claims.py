@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from shared.events import RemittanceLine, SubmittedClaim
+from shared.events import CoverageOrder, RemittanceLine, SubmittedClaim
+from shared.ids import patient_id_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,8 @@ class ExpectedClaim:
     billed: Decimal
     date_of_service: date
     lines: tuple[ExpectedLine, ...]
+    patient_id: str | None = None  # opaque (uuid5 of tenant and MRN): the patient balance's key
+    has_secondary: bool = False  # another payer follows this one (COB): its balance is not the patient's yet
 
 
 def expected_claim(tenant_id: str, claim: SubmittedClaim) -> ExpectedClaim:
@@ -42,6 +45,8 @@ def expected_claim(tenant_id: str, claim: SubmittedClaim) -> ExpectedClaim:
         payer_id=claim.coverage.payer_id,
         billed=claim.total_charge,
         date_of_service=claim.visit.date_of_service,
+        patient_id=patient_id_for(tenant_id, claim.patient.mrn),
+        has_secondary=any(_follows(claim.coverage.order, other.order) for other in claim.other_coverages),
         lines=tuple(
             ExpectedLine(
                 line_item_control_number=line.line_item_control_number,
@@ -55,15 +60,24 @@ def expected_claim(tenant_id: str, claim: SubmittedClaim) -> ExpectedClaim:
     )
 
 
+_ORDER = (CoverageOrder.PRIMARY, CoverageOrder.SECONDARY, CoverageOrder.TERTIARY)
+
+
+def _follows(this: CoverageOrder, other: CoverageOrder) -> bool:
+    return _ORDER.index(other) > _ORDER.index(this)
+
+
 def match_lines(
-    lines: Sequence[RemittanceLine], expected: Sequence[ExpectedLine]
+    lines: Sequence[RemittanceLine], expected: Sequence[ExpectedLine], date_of_service: date | None = None
 ) -> tuple[ExpectedLine | None, ...]:
     """Return, for each SVC line in order, the submitted line it answers, or None.
 
     REF*6R (our line item control number) is tried first for every line, so a line matched by it is
     never taken by another line's fallback; lines without one (or with one we never sent) then fall
-    back to procedure code + modifiers + units. Each submitted line answers at most one SVC.
-    Modifiers are compared as a set because payers may reorder them."""
+    back to procedure code + modifiers + date of service + units. Each submitted line answers at most
+    one SVC. Modifiers are compared as a set because payers may reorder them. A line without DTM*472
+    inherits the claim's date (the payer sends it at claim level), so only a date that disagrees with
+    `date_of_service` stops a match; a reversal's negative units match the units sent."""
     matched: list[ExpectedLine | None] = [None] * len(lines)
     free = list(expected)
     for index, line in enumerate(lines):
@@ -75,7 +89,8 @@ def match_lines(
                 free,
                 lambda c: c.procedure_code == line.procedure_code
                 and sorted(c.modifiers) == sorted(line.modifiers)
-                and c.units == line.units,
+                and (line.service_date is None or date_of_service is None or line.service_date == date_of_service)
+                and c.units == abs(line.units),
             )
     return tuple(matched)
 

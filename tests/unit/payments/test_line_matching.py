@@ -1,3 +1,4 @@
+from shared.ids import patient_id_for
 from services.payments.domain import ExpectedClaim, Posted, expected_claim, match_lines, post_claim
 from shared.events import ChargeLine
 from tests.unit.payments.builders import (
@@ -111,5 +112,7 @@ def test_the_expected_claim_keeps_ids_codes_and_amounts_but_not_the_patient() ->
             an_expected_line("A1", "99214", modifiers=("25",), units=1, charge="150.00"),
             an_expected_line("A2", "96372", units=3, charge="45.00"),
         ),
+        patient_id=patient_id_for(TENANT, submitted.patient.mrn),
+        has_secondary=False,
     )
     assert not any(hasattr(expected, name) for name in ("patient", "coverage", "member_id"))
