@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.payments.handlers import subscribe
+from services.payments.ledgers import Ledgers
 from services.payments.repository import PaymentsRepository
 from services.payments.settings import PaymentsSettings
 from shared.runtime import ServiceRuntime
@@ -12,7 +13,9 @@ SERVICE = "payments"
 
 def build_runtime(settings: PaymentsSettings | None = None) -> ServiceRuntime:
     runtime = ServiceRuntime(SERVICE, settings or PaymentsSettings())
-    payments = PaymentsRepository(runtime.db)
+    settings = runtime.settings
+    payments = PaymentsRepository(runtime.db, runtime.cipher)
     runtime.on_prepare(PaymentsRepository.ensure_indexes)
-    subscribe(runtime.consumer, payments)
+    runtime.on_prepare(Ledgers.ensure_indexes)
+    subscribe(runtime.consumer, payments, Ledgers(runtime.db), settings.underpayment_tolerance)
     return runtime

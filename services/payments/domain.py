@@ -48,6 +48,7 @@ __all__ = [
     "UNAPPLIED_CLAIM_NOT_FOUND",
     "UNAPPLIED_REVERSAL_WITHOUT_ORIGINAL",
     "ClaimOutOfBalance",
+    "ClaimPaymentStatus",
     "ExpectedClaim",
     "ExpectedLine",
     "PatientResponsibilityMismatch",

@@ -7,6 +7,7 @@ ordered with each other): when it arrives, the parked cash is matched and posted
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from services.payments import domain
 from services.payments.repository import PaymentsRepository
@@ -14,70 +15,31 @@ from shared import topics
 from shared.consumer import UnitOfWork
 from shared.envelope import Envelope
 from shared.events import ClaimBatchSubmitted, RemittanceClaim, RemittanceReceived
-from shared.ids import stable_id
+from services.payments.ledgers import Ledgers
+from services.payments.patient_billing import patient_id_of
+from services.payments.posting_unit import DEFAULT_TOLERANCE, Posting, posting_id_of
+
+__all__ = ["Posting", "posting_id_of", "subscribe"]
 
 
-def posting_id_of(remittance: RemittanceReceived, paid_claim: RemittanceClaim) -> str:
-    return stable_id("pst", remittance.remittance_id, paid_claim.claim_id, paid_claim.status_code.value)
-
-
-class Posting:
-    """Posts remittance claims inside one batch transaction."""
-
-    def __init__(self, payments: PaymentsRepository, unit: UnitOfWork) -> None:
-        self._payments = payments
-        self._unit = unit
-        self.postings: list = []
-        self.tenant_of: dict[str, str] = {}
-        self.unapplied: list[dict] = []
-
-    def post(self, remittance: RemittanceReceived, paid_claim: RemittanceClaim,
-             expected: domain.ExpectedClaim | None, *, cause: Envelope) -> None:
-        posting_id = posting_id_of(remittance, paid_claim)
-        try:
-            result = domain.post_claim(remittance, paid_claim, expected, posting_id=posting_id,
-                                       denial_id=stable_id("den", remittance.remittance_id, paid_claim.claim_id))
-        except domain.PaymentsError as refused:
-            self._park(remittance, paid_claim, refused.code, cause)
-            return
-        if isinstance(result, domain.Unapplied):
-            self._park(remittance, paid_claim, result.reason_code, cause)
-            return
-        self.postings.append(result.payment)
-        self.tenant_of[posting_id] = expected.tenant_id
-        self._unit.emit(topics.PAYMENT_POSTED, result.payment, cause=cause, tenant_id=expected.tenant_id,
-                        correlation_id=expected.encounter_id)
-        if result.denial is not None:
-            self._unit.emit(topics.CLAIM_DENIED, result.denial, cause=cause, tenant_id=expected.tenant_id,
-                            correlation_id=expected.encounter_id)
-
-    def _park(self, remittance: RemittanceReceived, paid_claim: RemittanceClaim, reason_code: str, cause: Envelope) -> None:
-        alone = remittance.model_copy(update={"claims": (paid_claim,), "payment_amount": paid_claim.paid,
-                                              "provider_adjustments": ()})
-        self.unapplied.append({
-            "_id": posting_id_of(remittance, paid_claim), "remittance_id": remittance.remittance_id,
-            "claim_ref": paid_claim.claim_id, "reason_code": reason_code, "amount": paid_claim.paid,
-            "tenant_id": cause.tenant_id, "remittance": alone.model_dump_json()})
-
-    async def save(self) -> None:
-        await self._payments.save_postings(self.tenant_of, self.postings, self._unit.session)
-        await self._payments.park_unapplied(self.unapplied, self._unit.session)
-
-
-def subscribe(consumer, payments: PaymentsRepository) -> None:
+def subscribe(consumer, payments: PaymentsRepository, ledgers: Ledgers | None = None,
+              tolerance: Decimal = DEFAULT_TOLERANCE) -> None:
     async def remember_submitted_claims(events: Sequence[Envelope[ClaimBatchSubmitted]], unit: UnitOfWork) -> None:
         """Keep each submitted claim's lines and charges, and post cash that was waiting for it."""
         claims = [domain.expected_claim(e.tenant_id, claim) for e in events for claim in e.payload.claims]
         await payments.remember(claims, unit.session)
+        for e in events:
+            await payments.remember_patients(e.tenant_id, {patient_id_of(e.tenant_id, c.patient): c.patient
+                                                           for c in e.payload.claims}, unit.session)
         cause_of = {claim.claim_id: e for e in events for claim in e.payload.claims}
         waiting = await payments.unapplied_for([c.claim_id for c in claims], domain.UNAPPLIED_CLAIM_NOT_FOUND, unit.session)
         if not waiting:
             return
         expected = {c.claim_id: c for c in claims}
-        posting = Posting(payments, unit)
+        posting = Posting(payments, unit, ledgers, tolerance)
         for row in waiting:
             remittance = RemittanceReceived.model_validate_json(row["remittance"])
-            posting.post(remittance, remittance.claims[0], expected[row["claim_ref"]], cause=cause_of[row["claim_ref"]])
+            await posting.post(remittance, remittance.claims[0], expected[row["claim_ref"]], cause=cause_of[row["claim_ref"]])
         await payments.forget_unapplied([row["_id"] for row in waiting], unit.session)
         await posting.save()
 
@@ -86,22 +48,22 @@ def subscribe(consumer, payments: PaymentsRepository) -> None:
         expected = await payments.expected((c.claim_id for e in events for c in e.payload.claims), unit.session)
         done = await payments.posted_or_parked(
             [posting_id_of(e.payload, c) for e in events for c in e.payload.claims], unit.session)
-        posting = Posting(payments, unit)
+        posting = Posting(payments, unit, ledgers, tolerance)
         for event in events:
             remittance = event.payload
             try:
                 domain.check_balance(remittance)
             except domain.RemittanceOutOfBalance as refused:
-                await payments.hold_remittance({"_id": remittance.remittance_id, "reason_code": refused.code,
-                                                "reason": str(refused), "payer_id": remittance.payer_id}, unit.session)
+                await posting.hold(remittance, refused, event)
                 unit.dead_letter(event, refused)
                 continue
+            await posting.post_provider_adjustments(remittance, cause=event)
             for paid_claim in remittance.claims:
                 posting_id = posting_id_of(remittance, paid_claim)
                 if posting_id in done:
                     continue  # this 835 (or this claim of it) was posted or parked before
                 done.add(posting_id)
-                posting.post(remittance, paid_claim, expected.get(paid_claim.claim_id), cause=event)
+                await posting.post(remittance, paid_claim, expected.get(paid_claim.claim_id), cause=event)
         await posting.save()
 
     consumer.subscribe(topics.CLAIM_BATCH_SUBMITTED, remember_submitted_claims)

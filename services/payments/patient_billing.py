@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from services.payments.balance import PaymentsError
 from services.payments.expected_claims import ExpectedClaim
-from shared.events import PatientBalanceChanged, PaymentPosted
-from shared.ids import stable_id
+from shared.events import Patient, PatientBalanceChanged, PaymentPosted
+from shared.ids import patient_id_for, stable_id
 from shared.money import ZERO
 
 
@@ -35,6 +35,11 @@ class PatientEntry:
     at: date
     claim_id: str | None = None
     method: str | None = None  # for payments: card, cash, check, ach
+
+
+def patient_id_of(tenant_id: str, patient: Patient) -> str:
+    """The opaque patient id (uuid5 of tenant and MRN), the same registration computes."""
+    return patient_id_for(tenant_id, patient.mrn)
 
 
 def patient_charge(payment: PaymentPosted, expected: ExpectedClaim) -> PatientEntry | None:
