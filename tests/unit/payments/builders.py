@@ -28,7 +28,7 @@ from shared.events import (
     SubmittedClaim,
     Visit,
 )
-from shared.ids import encounter_id_for, stable_id
+from shared.ids import encounter_id_for, patient_id_for, stable_id
 from shared.money import total
 
 TENANT = "clinic-north"
@@ -194,8 +194,12 @@ def an_expected_line(
     return ExpectedLine(control, procedure_code, tuple(modifiers), units, money(charge))
 
 
+PATIENT_ID = patient_id_for(TENANT, "MRN-TEST-1")
+
+
 def an_expected_claim(
-    *lines: ExpectedLine, claim_id: str | None = None, date_of_service: date = DATE_OF_SERVICE
+    *lines: ExpectedLine, claim_id: str | None = None, date_of_service: date = DATE_OF_SERVICE,
+    patient_id: str | None = PATIENT_ID, has_secondary: bool = False,
 ) -> ExpectedClaim:
     expected_lines = lines or (an_expected_line(),)
     return ExpectedClaim(
@@ -206,6 +210,8 @@ def an_expected_claim(
         billed=total(line.charge for line in expected_lines),
         date_of_service=date_of_service,
         lines=expected_lines,
+        patient_id=patient_id,
+        has_secondary=has_secondary,
     )
 
 
