@@ -108,10 +108,11 @@ def _refuse_overlaps(entries: Sequence[tuple[FeeScheduleEntry, int]]) -> None:
 def allowed_amount(entries: Iterable[FeeScheduleEntry], payer_id: str, procedure_code: str,
                    modifiers: Sequence[str], on: date) -> Decimal | None:
     """The contract's per-unit allowed amount for a service on a date, or None when the payer's
-    schedule does not price it. A row for the exact modifiers wins over the code's row without any."""
+    schedule does not price it. A row for exactly these modifiers wins; then a row for the
+    first-listed (pricing) modifier alone, e.g. 26 or TC; then the code's row without modifiers."""
     wanted = tuple(sorted(modifiers))
     candidates = [e for e in entries if e.payer_id == payer_id and e.procedure_code == procedure_code and e.covers(on)]
-    for modifiers_of_row in (wanted, ()):
+    for modifiers_of_row in (wanted, tuple(modifiers[:1]), ()):
         for entry in candidates:
             if entry.modifiers == modifiers_of_row:
                 return entry.allowed

@@ -59,5 +59,7 @@ def test_the_allowed_amount_is_the_row_for_the_date_and_the_exact_modifiers_firs
     assert allowed_amount(entries, "ACMEHEALTH", "99213", (), date(2025, 6, 1)) == money("82.50")
     assert allowed_amount(entries, "ACMEHEALTH", "99213", ("25",), date(2025, 6, 1)) == money("90.00")
     assert allowed_amount(entries, "ACMEHEALTH", "99213", ("59",), date(2025, 6, 1)) == money("82.50")
+    assert allowed_amount(entries, "ACMEHEALTH", "99213", ("25", "59"), date(2025, 6, 1)) == money("90.00")
+    assert allowed_amount(entries, "ACMEHEALTH", "99213", ("59", "25"), date(2025, 6, 1)) == money("82.50")
     assert allowed_amount(entries, "OTHERPAYER", "99213", (), date(2025, 6, 1)) is None
     assert allowed_amount(entries, "ACMEHEALTH", "99213", (), date(2023, 6, 1)) is None
