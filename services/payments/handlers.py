@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from services.payments import domain
+from services.payments.ledgers import Ledgers
+from services.payments.patient_billing import patient_id_of
+from services.payments.posting_unit import DEFAULT_TOLERANCE, Posting, posting_id_of
 from services.payments.repository import PaymentsRepository
 from shared import topics
 from shared.consumer import UnitOfWork
 from shared.envelope import Envelope
-from shared.events import ClaimBatchSubmitted, RemittanceClaim, RemittanceReceived
-from services.payments.ledgers import Ledgers
-from services.payments.patient_billing import patient_id_of
-from services.payments.posting_unit import DEFAULT_TOLERANCE, Posting, posting_id_of
+from shared.events import ClaimBatchSubmitted, RemittanceReceived
 
 __all__ = ["Posting", "posting_id_of", "subscribe"]
 
@@ -37,8 +37,12 @@ def subscribe(consumer, payments: PaymentsRepository, ledgers: Ledgers | None = 
             return
         expected = {c.claim_id: c for c in claims}
         posting = Posting(payments, unit, ledgers, tolerance)
-        for row in waiting:
-            remittance = RemittanceReceived.model_validate_json(row["remittance"])
+        parked = [(RemittanceReceived.model_validate_json(row["remittance"]), row) for row in waiting]
+        # In the payer's order: an original before the later 835 that reverses it, and within one 835
+        # the reversal before its correction, so each reversal finds the posting it takes back.
+        parked.sort(key=lambda item: (item[0].payment_date, item[0].remittance_id,
+                                      item[0].claims[0].status_code != domain.ClaimPaymentStatus.REVERSAL))
+        for remittance, row in parked:
             await posting.post(remittance, remittance.claims[0], expected[row["claim_ref"]], cause=cause_of[row["claim_ref"]])
         await payments.forget_unapplied([row["_id"] for row in waiting], unit.session)
         await posting.save()

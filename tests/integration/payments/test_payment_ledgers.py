@@ -51,6 +51,29 @@ async def test_a_reversal_and_its_correction_leave_the_claim_and_the_patient_at_
     assert changes[-1].payload.balance == balance
 
 
+async def test_an_original_its_reversal_and_correction_that_arrive_before_the_claim_post_in_order(settings,
+                                                                                                  kafka) -> None:
+    claim = a_submitted_claim()
+    first = a_remittance(claim)
+    original = first.claims[0]
+    correction = _with_deductible(original, Decimal("7.00"))
+    second = first.model_copy(update={
+        "remittance_id": first.remittance_id + "R", "claims": (reversal_of(original), correction),
+        "payment_amount": correction.paid - original.paid, "payment_date": date(2026, 11, 27)})
+    runtime = build_runtime(settings)
+    async with runtime.running():
+        await kafka.publish(topics.REMITTANCE_RECEIVED, a_remittance_event(second), a_remittance_event(first))
+        await _docs(runtime, "unapplied", {"claim_ref": claim.claim_id}, 3)
+        await _submit(runtime, kafka, claim)
+        postings = await _docs(runtime, "postings", {"claim_id": claim.claim_id}, 3)
+        await eventually(lambda: _outbox_empty(runtime))
+        left = await runtime.db["unapplied"].count_documents({"claim_ref": claim.claim_id})
+        balance = await _balance(runtime, patient_id_of(TENANT, claim.patient))
+    assert left == 0
+    assert total(stored_amount(p["paid"]) for p in postings) == correction.paid
+    assert balance == correction.patient_responsibility
+
+
 async def test_the_same_835_with_plb_ingested_twice_posts_everything_once(settings, kafka) -> None:
     claim = a_submitted_claim()
     paid = a_remittance(claim)
