@@ -11,6 +11,7 @@ amounts are not PHI on their own.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
@@ -249,6 +250,9 @@ class SubmittedClaim(Model):
     diagnoses: tuple[str, ...]
     lines: tuple[ChargeLine, ...]
     total_charge: Money
+    # The patient's other coverages (secondary, tertiary) when `coverage` is the primary: payments
+    # asks for a COB claim when the primary leaves a balance, and claims builds it from these.
+    other_coverages: tuple[Coverage, ...] = Field(default=(), max_length=2)
 
 
 class FiledClaim(Model):
@@ -259,7 +263,8 @@ class FiledClaim(Model):
     payer_id: str
     frequency_code: FrequencyCode
     total_charge: Money
-    has_secondary: bool = False  # the patient has coverage after this claim's payer
+    patient_id: PatientId | None = None  # opaque: the key of the patient's balance
+    has_secondary: bool = False  # another coverage follows this claim's payer (COB)
 
 
 BatchId = Annotated[str, StringConstraints(pattern=r"^bat_[0-9a-f]{24}$")]
@@ -329,6 +334,7 @@ class RemittanceLine(Model):
     paid: Money
     adjustments: tuple[Adjustment, ...] = ()
     rarcs: tuple[str, ...] = ()
+    service_date: date | None = None  # DTM*472; matching falls back to it when REF*6R is missing
 
 
 class ClaimPaymentStatus(StrEnum):
@@ -338,7 +344,12 @@ class ClaimPaymentStatus(StrEnum):
     PROCESSED_AS_SECONDARY = "2"
     PROCESSED_AS_TERTIARY = "3"
     DENIED = "4"
+    PRIMARY_FORWARDED = "19"  # processed as primary, forwarded to the additional payer(s)
+    SECONDARY_FORWARDED = "20"
+    TERTIARY_FORWARDED = "21"
     REVERSAL = "22"
+    NOT_OUR_CLAIM_FORWARDED = "23"
+    PREDETERMINATION = "25"  # pricing only, no payment
 
 
 class RemittanceClaim(Model):
@@ -381,6 +392,23 @@ class PaymentOutcome(StrEnum):
     REVERSED = "reversed"
 
 
+class LinePosted(Model):
+    """One SVC line posted to the submitted line it answers (None when it matched none)."""
+
+    line_item_control_number: str | None
+    procedure_code: ProcedureCode
+    units: int
+    billed: Money
+    paid: Money
+    contractual_adjustment: Money
+    deductible: Money
+    coinsurance: Money
+    copay: Money
+    other_patient_responsibility: Money
+    other_adjustment: Money
+    adjustments: tuple[Adjustment, ...] = ()
+
+
 class PaymentPosted(Model):
     posting_id: str
     claim_id: ClaimId
@@ -395,6 +423,96 @@ class PaymentPosted(Model):
     patient_responsibility: Money
     other_adjustment: Money
     denied_amount: Money
+    # Patient responsibility by kind (CARC 1, 2, 3); the rest of it is other PR (e.g. PR-96).
+    deductible: Money = Decimal("0.00")
+    coinsurance: Money = Decimal("0.00")
+    copay: Money = Decimal("0.00")
+    lines: tuple[LinePosted, ...] = ()
+    reverses: str | None = None  # the posting_id a reversal (CLP02 22) takes back
+
+
+class ProviderAdjustmentPosted(Model):
+    """A PLB amount posted to the provider's account with the payer. Positive: the payer withheld
+    it (recoupment, forward balance); negative: the payer added it (interest)."""
+
+    entry_id: str
+    remittance_id: str
+    payer_id: str
+    kind: Annotated[str, StringConstraints(pattern=r"^(interest|recoupment|forward_balance|other)$")]
+    reason: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2}$")]
+    reference: str | None = None
+    amount: Money
+    account_balance: Money  # what the payer owes (+) or is owed (-) after this entry
+    payment_date: date
+
+
+class RemittanceHeld(Model):
+    """An 835 that does not balance to the cent, held for review with the difference."""
+
+    remittance_id: str
+    payer_id: str
+    payment_amount: Money
+    claims_less_plb: Money
+    difference: Money
+
+
+class UnderpaymentOpened(Model):
+    """A line paid less than the payer's contract allows, opened for follow-up."""
+
+    underpayment_id: str
+    claim_id: ClaimId
+    encounter_id: EncounterId
+    payer_id: str
+    remittance_id: str
+    line_item_control_number: str | None
+    procedure_code: ProcedureCode
+    expected: Money  # contract allowed amount x units
+    received: Money  # paid + patient responsibility
+    shortfall: Money
+
+
+class SecondaryLineResult(Model):
+    """The primary's result for one line (2430): which line, what it paid and why not the rest."""
+
+    line_item_control_number: str
+    paid: Money
+    paid_units: Annotated[int, Field(ge=0, le=999)]
+    adjustments: tuple[Adjustment, ...] = ()
+
+
+class ClaimSecondaryRequested(Model):
+    """Payments asks claims for a COB claim to the secondary payer, with the primary's adjudication."""
+
+    claim_id: ClaimId  # the primary claim
+    encounter_id: EncounterId
+    payer_id: str  # the primary payer
+    payer_claim_number: ShortText
+    paid: Money
+    adjudication_date: date
+    remaining_patient_liability: Money
+    adjustments: tuple[Adjustment, ...] = ()  # claim-level CAS
+    lines: tuple[SecondaryLineResult, ...] = ()
+
+
+class PatientBalanceChanged(Model):
+    """A patient's balance moved: insurance left something to the patient (or a reversal took it
+    back), or the patient paid. Ids and amounts only."""
+
+    entry_id: str
+    patient_id: PatientId
+    kind: Annotated[str, StringConstraints(pattern=r"^(charge|payment|adjustment)$")]
+    claim_id: ClaimId | None = None
+    amount: Money  # + the patient owes more, - less
+    balance: Money  # after this entry
+    at: date
+
+
+class PatientStatementIssued(Model):
+    statement_id: str
+    patient_id: PatientId
+    statement_date: date
+    balance: Money
+    due_date: date
 
 
 class ClaimDenied(Model):

@@ -83,6 +83,24 @@ DENIAL_WORKED = Topic(
 CLAIM_RESUBMIT_REQUESTED = Topic(
     "rcm.claim.resubmit-requested.v1", ev.ClaimResubmitRequested, "claim_id",
     "Denials asks claims for a corrected claim (frequency 7).")
+PROVIDER_ADJUSTMENT_POSTED = Topic(
+    "rcm.provider-adjustment.posted.v1", ev.ProviderAdjustmentPosted, "remittance_id",
+    "A PLB amount (interest, recoupment, forward balance) posted to the provider's account.")
+REMITTANCE_HELD = Topic(
+    "rcm.remittance.held.v1", ev.RemittanceHeld, "remittance_id",
+    "An 835 that does not balance to the cent, held for review with the difference.")
+UNDERPAYMENT_OPENED = Topic(
+    "rcm.underpayment.opened.v1", ev.UnderpaymentOpened, "claim_id",
+    "A line paid below the payer contract's expected amount, for follow-up.")
+CLAIM_SECONDARY_REQUESTED = Topic(
+    "rcm.claim.secondary-requested.v1", ev.ClaimSecondaryRequested, "claim_id",
+    "Payments asks claims for a COB claim to the secondary payer after the primary paid.")
+PATIENT_BALANCE_CHANGED = Topic(
+    "rcm.patient.balance-changed.v1", ev.PatientBalanceChanged, "patient_id",
+    "A patient's balance moved: a charge left by insurance, a reversal, or a patient payment.")
+PATIENT_STATEMENT_ISSUED = Topic(
+    "rcm.patient.statement-issued.v1", ev.PatientStatementIssued, "patient_id",
+    "A statement was produced for a patient balance.")
 AUDIT = Topic(
     "rcm.audit.v1", ev.AuditRecorded, "subject_id",
     "Who read or changed PHI or worked an item.", retention_days=365)
@@ -105,6 +123,12 @@ FLOW: tuple[Topic, ...] = (
     CLAIM_RESUBMIT_REQUESTED,
     AUDIT,
     CODING_REVIEW_DECIDED,
+    PROVIDER_ADJUSTMENT_POSTED,
+    REMITTANCE_HELD,
+    UNDERPAYMENT_OPENED,
+    CLAIM_SECONDARY_REQUESTED,
+    PATIENT_BALANCE_CHANGED,
+    PATIENT_STATEMENT_ISSUED,
 )
 
 

@@ -13,6 +13,7 @@ remark codes (RARC) go on the claim for a whole-claim denial and on the line for
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -151,6 +152,11 @@ def _price_lines(rng: random.Random, lines: Sequence[ChargeLine], payer: PayerPr
             continue
         # Integer division rounds the allowed amount down to the cent, as fee schedules do.
         allowed = charge * payer.allowed_ratio_bp // 10_000
+        # About one line in 30 is priced 10% under the contract (an outdated fee schedule at the
+        # payer), so payments' underpayment follow-up has work in the demo. Chosen by the line's
+        # control number, not by `rng`, so every other draw of a seeded run stays as it was.
+        if zlib.crc32(line.line_item_control_number.encode()) % 30 == 0:
+            allowed = allowed * 9 // 10
         deductible = copay = coinsurance = 0
         if line.procedure_code not in NO_COST_SHARE:
             deductible = min(deductible_left, allowed)

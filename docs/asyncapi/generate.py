@@ -58,10 +58,12 @@ def _schema_name(topic: topics.Topic) -> str:
 
 
 def _schemas(used: list[topics.Topic]) -> dict:
-    models = [(Envelope[topic.payload], "validation") for topic in used]
+    # One schema per payload model: two topics may carry the same payload (the X12 files).
+    unique = list({topic.payload: topic for topic in used}.values())
+    models = [(Envelope[topic.payload], "validation") for topic in unique]
     refs, schema = models_json_schema(models, ref_template="#/components/schemas/{model}")
     definitions = dict(schema.get("$defs", {}))
-    for topic, (_, mode) in zip(used, models, strict=True):
+    for topic, (_, mode) in zip(unique, models, strict=True):
         ref = refs[(Envelope[topic.payload], mode)]["$ref"].rsplit("/", 1)[1]
         definitions[_schema_name(topic)] = definitions.pop(ref)
         definitions[_schema_name(topic)]["title"] = _schema_name(topic)

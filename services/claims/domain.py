@@ -12,10 +12,11 @@ from services.claims import edi
 from services.claims.lifecycle import ClaimsError, check_transition
 from services.claims.scrub import blocks_submission, scrub
 from shared.events import (
-    ClaimAcknowledgement, ClaimBatchFiled, ClaimResubmitRequested, ClaimStatus as S, ClaimStatusChanged,
+    ClaimAcknowledgement, ClaimBatchFiled, ClaimResubmitRequested, ClaimStatus as S, ClaimStatusChanged, CoverageOrder,
     DenialAction, DenialWorked, EncounterCoded, FiledClaim, Finding, FrequencyCode, PaymentOutcome, PaymentPosted,
     SubmittedClaim,
 )
+from shared.ids import patient_id_for
 from shared.money import total
 
 
@@ -73,7 +74,8 @@ def open_claim(coded: EncounterCoded, *, claim_id: str, tenant_id: str, today: d
     when no edit blocks it, `scrub_failed` (work queue) otherwise."""
     content = SubmittedClaim(
         claim_id=claim_id, encounter_id=coded.encounter_id, frequency_code=FrequencyCode.ORIGINAL,
-        patient=coded.patient, coverage=coded.coverages[0], visit=coded.visit, diagnoses=coded.diagnoses,
+        patient=coded.patient, coverage=coded.coverages[0], other_coverages=coded.coverages[1:],
+        visit=coded.visit, diagnoses=coded.diagnoses,
         lines=coded.lines, total_charge=total(line.charge for line in coded.lines))
     created = Claim(claim_id=claim_id, tenant_id=tenant_id, status=S.CREATED, version=1, content=content)
     scrubbed = scrub_claim(created, today)
@@ -96,11 +98,22 @@ def submit(claims: Sequence[Claim], filed: edi.FiledBatch, *, batch_id: str) -> 
         batch_id=batch_id, transaction=edi.TRANSACTION,
         interchange_control_number=filed.interchange_control_number,
         group_control_number=filed.group_control_number,
-        claims=tuple(FiledClaim(claim_id=o.claim.claim_id, encounter_id=o.claim.encounter_id,
-                                payer_id=o.claim.payer_id, frequency_code=o.claim.content.frequency_code,
-                                total_charge=o.claim.billed) for o in outcomes),
+        claims=tuple(_filed(o.claim) for o in outcomes),
         claim_count=len(outcomes), total_charge=total(o.claim.billed for o in outcomes), x12=filed.x12)
     return outcomes, batch
+
+
+def _filed(claim: Claim) -> FiledClaim:
+    content = claim.content
+    return FiledClaim(
+        claim_id=claim.claim_id, encounter_id=claim.encounter_id, payer_id=claim.payer_id,
+        frequency_code=content.frequency_code, total_charge=claim.billed,
+        patient_id=patient_id_for(claim.tenant_id, content.patient.mrn),
+        has_secondary=any(_ORDER.index(other.order) > _ORDER.index(content.coverage.order)
+                          for other in content.other_coverages))
+
+
+_ORDER = (CoverageOrder.PRIMARY, CoverageOrder.SECONDARY, CoverageOrder.TERTIARY)
 
 
 def hold_unfileable(claim: Claim, findings: Sequence[Finding]) -> Outcome:

@@ -13,7 +13,8 @@ SERVICE = "denials"
 
 
 def build_runtime(settings: DenialsSettings | None = None) -> ServiceRuntime:
-    settings = settings or DenialsSettings()
+    if not isinstance(settings, DenialsSettings):  # a plain ServiceSettings takes the denials defaults
+        settings = DenialsSettings(**settings.model_dump()) if settings is not None else DenialsSettings()
     runtime = ServiceRuntime(SERVICE, settings)
     denials = DenialsRepository(runtime.db, producer=SERVICE)
     runtime.on_prepare(DenialsRepository.ensure_indexes)

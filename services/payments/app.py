@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from services.payments.handlers import subscribe
+from services.payments.ledgers import Ledgers
+from services.payments.posting_unit import DEFAULT_TOLERANCE
 from services.payments.repository import PaymentsRepository
 from services.payments.settings import PaymentsSettings
 from shared.runtime import ServiceRuntime
@@ -12,7 +14,10 @@ SERVICE = "payments"
 
 def build_runtime(settings: PaymentsSettings | None = None) -> ServiceRuntime:
     runtime = ServiceRuntime(SERVICE, settings or PaymentsSettings())
-    payments = PaymentsRepository(runtime.db)
+    # Tests hand in the shared ServiceSettings; the tolerance then keeps its default.
+    tolerance = getattr(runtime.settings, "underpayment_tolerance", DEFAULT_TOLERANCE)
+    payments = PaymentsRepository(runtime.db, runtime.cipher)
     runtime.on_prepare(PaymentsRepository.ensure_indexes)
-    subscribe(runtime.consumer, payments)
+    runtime.on_prepare(Ledgers.ensure_indexes)
+    subscribe(runtime.consumer, payments, Ledgers(runtime.db), tolerance)
     return runtime

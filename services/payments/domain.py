@@ -29,6 +29,7 @@ from services.payments.balance import (
     check_claim_balance,
 )
 from services.payments.expected_claims import ExpectedClaim, ExpectedLine, expected_claim, match_lines
+from services.payments.posting import patient_share, post_lines
 from shared.events import (
     Adjustment,
     AdjustmentGroup,
@@ -45,7 +46,9 @@ from shared.money import ZERO, total
 __all__ = [
     "CONTRACTUAL_CARCS",
     "UNAPPLIED_CLAIM_NOT_FOUND",
+    "UNAPPLIED_REVERSAL_WITHOUT_ORIGINAL",
     "ClaimOutOfBalance",
+    "ClaimPaymentStatus",
     "ExpectedClaim",
     "ExpectedLine",
     "PatientResponsibilityMismatch",
@@ -75,6 +78,7 @@ _DENIAL_GROUPS: Final = frozenset(
 )
 
 UNAPPLIED_CLAIM_NOT_FOUND: Final = "CLAIM_NOT_FOUND"
+UNAPPLIED_REVERSAL_WITHOUT_ORIGINAL: Final = "REVERSAL_WITHOUT_ORIGINAL"
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -112,6 +116,7 @@ def post_claim(
     *,
     posting_id: str,
     denial_id: str,
+    reverses: str | None = None,
 ) -> PostingResult:
     """Post one CLP of `remittance` to `expected`.
 
@@ -122,7 +127,8 @@ def post_claim(
     posted as REVERSED with the payer's negative amounts and never opens a denial: it takes back an
     earlier posting, which is where any denial was worked. Raises ClaimOutOfBalance or
     PatientResponsibilityMismatch when the CLP does not add up; matching is by `expected`, which the
-    caller looked up from CLP01.
+    caller looked up from CLP01, and `reverses` names the posting a reversal takes back (see
+    reversals.py). The posting carries the patient's share by kind and every line's posting.
     """
     check_claim_balance(paid_claim)
     if expected is None:
@@ -132,6 +138,7 @@ def post_claim(
     # A reversal repeats the original adjudication with every amount negated. Classifying it with the
     # signs flipped back and negating the result makes it cancel the original posting line for line.
     split = _split(paid_claim, reversal)
+    share = patient_share(all_adjustments(paid_claim))  # in the payer's signs, like paid
 
     if reversal:
         outcome = PaymentOutcome.REVERSED
@@ -156,6 +163,11 @@ def post_claim(
         patient_responsibility=_flip(split.patient_responsibility, reversal),
         other_adjustment=_flip(split.other, reversal),
         denied_amount=_flip(split.denied, reversal),
+        deductible=share.deductible,
+        coinsurance=share.coinsurance,
+        copay=share.copay,
+        lines=post_lines(paid_claim, expected),
+        reverses=reverses if reversal else None,
     )
     denial = None
     if not reversal and split.denied > ZERO:
@@ -173,7 +185,8 @@ def post_claim(
             date_of_service=expected.date_of_service,
             payment_date=remittance.payment_date,
         )
-    unmatched = sum(1 for match in match_lines(paid_claim.lines, expected.lines) if match is None)
+    unmatched = sum(1 for match in match_lines(paid_claim.lines, expected.lines, expected.date_of_service)
+                    if match is None)
     return Posted(payment, denial, unmatched_lines=unmatched)
 
 

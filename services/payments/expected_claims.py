@@ -32,6 +32,8 @@ class ExpectedClaim:
     billed: Decimal
     date_of_service: date
     lines: tuple[ExpectedLine, ...]
+    patient_id: str | None = None  # opaque (uuid5 of tenant and MRN): the patient balance's key
+    has_secondary: bool = False  # another payer follows this one (COB): its balance is not the patient's yet
 
 
 def expected_claim(tenant_id: str, claim: Claim837, filed: FiledClaim) -> ExpectedClaim:
@@ -44,6 +46,8 @@ def expected_claim(tenant_id: str, claim: Claim837, filed: FiledClaim) -> Expect
         payer_id=claim.payer.payer_id,
         billed=claim.total_charge,
         date_of_service=min(line.date_of_service for line in claim.lines),
+        patient_id=filed.patient_id,
+        has_secondary=filed.has_secondary,
         lines=tuple(
             ExpectedLine(
                 line_item_control_number=line.line_item_control_number or "",
@@ -57,15 +61,18 @@ def expected_claim(tenant_id: str, claim: Claim837, filed: FiledClaim) -> Expect
     )
 
 
+
 def match_lines(
-    lines: Sequence[RemittanceLine], expected: Sequence[ExpectedLine]
+    lines: Sequence[RemittanceLine], expected: Sequence[ExpectedLine], date_of_service: date | None = None
 ) -> tuple[ExpectedLine | None, ...]:
     """Return, for each SVC line in order, the submitted line it answers, or None.
 
     REF*6R (our line item control number) is tried first for every line, so a line matched by it is
     never taken by another line's fallback; lines without one (or with one we never sent) then fall
-    back to procedure code + modifiers + units. Each submitted line answers at most one SVC.
-    Modifiers are compared as a set because payers may reorder them."""
+    back to procedure code + modifiers + date of service + units. Each submitted line answers at most
+    one SVC. Modifiers are compared as a set because payers may reorder them. A line without DTM*472
+    inherits the claim's date (the payer sends it at claim level), so only a date that disagrees with
+    `date_of_service` stops a match; a reversal's negative units match the units sent."""
     matched: list[ExpectedLine | None] = [None] * len(lines)
     free = list(expected)
     for index, line in enumerate(lines):
@@ -77,7 +84,8 @@ def match_lines(
                 free,
                 lambda c: c.procedure_code == line.procedure_code
                 and sorted(c.modifiers) == sorted(line.modifiers)
-                and c.units == line.units,
+                and (line.service_date is None or date_of_service is None or line.service_date == date_of_service)
+                and c.units == abs(line.units),
             )
     return tuple(matched)
 

@@ -7,63 +7,20 @@ ordered with each other): when it arrives, the parked cash is matched and posted
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from services.payments import domain
+from services.payments.ledgers import Ledgers
+from services.payments.posting_unit import DEFAULT_TOLERANCE, Posting, posting_id_of
 from services.payments.repository import PaymentsRepository
 from shared import topics
 from shared.consumer import UnitOfWork
 from shared.envelope import Envelope
-from shared.events import ClaimBatchFiled, RemittanceClaim, RemittanceReceived, X12FileReceived
-from shared.ids import stable_id
-from shared.x12 import X12Error, read, validate
+from shared.events import ClaimBatchFiled, Patient, RemittanceReceived, Sex, X12FileReceived
+from shared.x12 import Claim837, X12Error, read, validate
 from shared.x12.errors import rejection
 
-
-def posting_id_of(remittance: RemittanceReceived, paid_claim: RemittanceClaim) -> str:
-    return stable_id("pst", remittance.remittance_id, paid_claim.claim_id, paid_claim.status_code.value)
-
-
-class Posting:
-    """Posts remittance claims inside one batch transaction."""
-
-    def __init__(self, payments: PaymentsRepository, unit: UnitOfWork) -> None:
-        self._payments = payments
-        self._unit = unit
-        self.postings: list = []
-        self.tenant_of: dict[str, str] = {}
-        self.unapplied: list[dict] = []
-
-    def post(self, remittance: RemittanceReceived, paid_claim: RemittanceClaim,
-             expected: domain.ExpectedClaim | None, *, cause: Envelope) -> None:
-        posting_id = posting_id_of(remittance, paid_claim)
-        try:
-            result = domain.post_claim(remittance, paid_claim, expected, posting_id=posting_id,
-                                       denial_id=stable_id("den", remittance.remittance_id, paid_claim.claim_id))
-        except domain.PaymentsError as refused:
-            self._park(remittance, paid_claim, refused.code, cause)
-            return
-        if isinstance(result, domain.Unapplied):
-            self._park(remittance, paid_claim, result.reason_code, cause)
-            return
-        self.postings.append(result.payment)
-        self.tenant_of[posting_id] = expected.tenant_id
-        self._unit.emit(topics.PAYMENT_POSTED, result.payment, cause=cause, tenant_id=expected.tenant_id,
-                        correlation_id=expected.encounter_id)
-        if result.denial is not None:
-            self._unit.emit(topics.CLAIM_DENIED, result.denial, cause=cause, tenant_id=expected.tenant_id,
-                            correlation_id=expected.encounter_id)
-
-    def _park(self, remittance: RemittanceReceived, paid_claim: RemittanceClaim, reason_code: str, cause: Envelope) -> None:
-        alone = remittance.model_copy(update={"claims": (paid_claim,), "payment_amount": paid_claim.paid,
-                                              "provider_adjustments": ()})
-        self.unapplied.append({
-            "_id": posting_id_of(remittance, paid_claim), "remittance_id": remittance.remittance_id,
-            "claim_ref": paid_claim.claim_id, "reason_code": reason_code, "amount": paid_claim.paid,
-            "tenant_id": cause.tenant_id, "remittance": alone.model_dump_json()})
-
-    async def save(self) -> None:
-        await self._payments.save_postings(self.tenant_of, self.postings, self._unit.session)
-        await self._payments.park_unapplied(self.unapplied, self._unit.session)
+__all__ = ["Posting", "posting_id_of", "remittances_in", "subscribe"]
 
 
 def remittances_in(event: Envelope[X12FileReceived]) -> list[RemittanceReceived]:
@@ -74,7 +31,21 @@ def remittances_in(event: Envelope[X12FileReceived]) -> list[RemittanceReceived]
     return [remittance.to_event() for remittance in document.remittances()]
 
 
-def subscribe(consumer, payments: PaymentsRepository) -> None:
+def statement_patient(claim: Claim837, patient_id: str) -> Patient | None:
+    """Who a statement goes to, as the 837 named the patient (sealed by the repository). The
+    opaque patient id stands as the account number; None when the 837 lacks a name or address."""
+    person = claim.patient or claim.subscriber.person
+    if person.address is None or person.birth_date is None or not person.first_name:
+        return None
+    address = person.address
+    return Patient(mrn=patient_id, first_name=person.first_name, last_name=person.last_name,
+                   birth_date=person.birth_date, sex=Sex(person.sex or "U"),
+                   address={"line1": address.line1, "city": address.city, "state": address.state,
+                            "postal_code": address.postal_code})
+
+
+def subscribe(consumer, payments: PaymentsRepository, ledgers: Ledgers | None = None,
+              tolerance: Decimal = DEFAULT_TOLERANCE) -> None:
     async def remember_submitted_claims(events: Sequence[Envelope[ClaimBatchFiled]], unit: UnitOfWork) -> None:
         """Keep each submitted claim's lines and charges, read from the 837 that went out, and
         post cash that was waiting for it."""
@@ -86,19 +57,30 @@ def subscribe(consumer, payments: PaymentsRepository) -> None:
                 unit.dead_letter(event, rejection(refused))
                 continue
             filed = {claim.claim_id: claim for claim in event.payload.claims}
+            patients = {}
             for claim in (claim for batch in batches for claim in batch.claims):
-                if claim.claim_id in filed:
-                    claims.append(domain.expected_claim(event.tenant_id, claim, filed[claim.claim_id]))
-                    cause_of[claim.claim_id] = event
+                record = filed.get(claim.claim_id)
+                if record is None:
+                    continue
+                claims.append(domain.expected_claim(event.tenant_id, claim, record))
+                cause_of[claim.claim_id] = event
+                if record.patient_id is not None and (patient := statement_patient(claim, record.patient_id)):
+                    patients[record.patient_id] = patient
+            if patients:
+                await payments.remember_patients(event.tenant_id, patients, unit.session)
         await payments.remember(claims, unit.session)
         waiting = await payments.unapplied_for([c.claim_id for c in claims], domain.UNAPPLIED_CLAIM_NOT_FOUND, unit.session)
         if not waiting:
             return
         expected = {c.claim_id: c for c in claims}
-        posting = Posting(payments, unit)
-        for row in waiting:
-            remittance = RemittanceReceived.model_validate_json(row["remittance"])
-            posting.post(remittance, remittance.claims[0], expected[row["claim_ref"]], cause=cause_of[row["claim_ref"]])
+        posting = Posting(payments, unit, ledgers, tolerance)
+        parked = [(RemittanceReceived.model_validate_json(row["remittance"]), row) for row in waiting]
+        # In the payer's order: an original before the later 835 that reverses it, and within one 835
+        # the reversal before its correction, so each reversal finds the posting it takes back.
+        parked.sort(key=lambda item: (item[0].payment_date, item[0].remittance_id,
+                                      item[0].claims[0].status_code != domain.ClaimPaymentStatus.REVERSAL))
+        for remittance, row in parked:
+            await posting.post(remittance, remittance.claims[0], expected[row["claim_ref"]], cause=cause_of[row["claim_ref"]])
         await payments.forget_unapplied([row["_id"] for row in waiting], unit.session)
         await posting.save()
 
@@ -118,21 +100,21 @@ def subscribe(consumer, payments: PaymentsRepository) -> None:
         expected = await payments.expected((c.claim_id for _, r in received for c in r.claims), unit.session)
         done = await payments.posted_or_parked(
             [posting_id_of(r, c) for _, r in received for c in r.claims], unit.session)
-        posting = Posting(payments, unit)
+        posting = Posting(payments, unit, ledgers, tolerance)
         for event, remittance in received:
             try:
                 domain.check_balance(remittance)
             except domain.RemittanceOutOfBalance as refused:
-                await payments.hold_remittance({"_id": remittance.remittance_id, "reason_code": refused.code,
-                                                "reason": str(refused), "payer_id": remittance.payer_id}, unit.session)
+                await posting.hold(remittance, refused, event)
                 unit.dead_letter(event, refused)
                 continue
+            await posting.post_provider_adjustments(remittance, cause=event)
             for paid_claim in remittance.claims:
                 posting_id = posting_id_of(remittance, paid_claim)
                 if posting_id in done:
                     continue  # this 835 (or this claim of it) was posted or parked before
                 done.add(posting_id)
-                posting.post(remittance, paid_claim, expected.get(paid_claim.claim_id), cause=event)
+                await posting.post(remittance, paid_claim, expected.get(paid_claim.claim_id), cause=event)
         await posting.save()
 
     consumer.subscribe(topics.CLAIM_BATCH_SUBMITTED, remember_submitted_claims)

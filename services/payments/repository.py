@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bson.decimal128 import Decimal128
 from pymongo import ASCENDING, ReplaceOne, UpdateOne
@@ -16,15 +16,33 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.payments.domain import ExpectedClaim, ExpectedLine
-from shared.events import PaymentPosted
+from services.payments.reversals import PriorPosting
+from shared.events import Patient, PaymentOutcome, PaymentPosted
+from shared.money import stored_amount
+from shared.phi import PhiCipher
 
 
 def _money(value):
     return Decimal128(value)
 
 
+def _sequence(now: datetime | None, count: int) -> list[str]:
+    stamp = (now or datetime.now(UTC)).isoformat()
+    return [f"{stamp}#{index:05d}" for index in range(count)]
+
+
+def _line_document(line) -> dict:
+    document = line.model_dump(mode="json")
+    for name in ("billed", "paid", "contractual_adjustment", "deductible", "coinsurance", "copay",
+                 "other_patient_responsibility", "other_adjustment"):
+        document[name] = _money(getattr(line, name))
+    return document
+
+
 class PaymentsRepository:
-    def __init__(self, database: AsyncDatabase) -> None:
+    def __init__(self, database: AsyncDatabase, cipher: PhiCipher | None = None) -> None:
+        self._cipher = cipher
+        self._patients = database["patients"]
         self._expected = database["expected_claims"]
         self._postings = database["postings"]
         self._unapplied = database["unapplied"]
@@ -55,11 +73,39 @@ class PaymentsRepository:
         writes = [ReplaceOne({"_id": c.claim_id}, {
             "_id": c.claim_id, "encounter_id": c.encounter_id, "tenant_id": c.tenant_id, "payer_id": c.payer_id,
             "billed": _money(c.billed), "date_of_service": c.date_of_service.isoformat(),
+            "patient_id": c.patient_id, "has_secondary": c.has_secondary,
             "lines": [{**asdict(line), "charge": _money(line.charge), "modifiers": list(line.modifiers)}
                       for line in c.lines],
         }, upsert=True) for c in claims]
         if writes:
             await self._expected.bulk_write(writes, ordered=False, session=session)
+
+    async def remember_patients(self, tenant_id: str, patients: dict[str, Patient],
+                                session: AsyncClientSession) -> None:
+        """Keep each patient's name and address sealed (PHI), for statements only."""
+        if self._cipher is None or not patients:
+            return
+        writes = [ReplaceOne({"_id": patient_id}, {"_id": patient_id, "tenant_id": tenant_id,
+                                                   "sealed": self._cipher.seal(patient)}, upsert=True)
+                  for patient_id, patient in patients.items()]
+        await self._patients.bulk_write(writes, ordered=False, session=session)
+
+    async def patient(self, patient_id: str, session: AsyncClientSession | None = None) -> Patient | None:
+        doc = await self._patients.find_one({"_id": patient_id}, session=session)
+        if doc is None or self._cipher is None:
+            return None
+        return self._cipher.open(doc["sealed"], Patient)
+
+    async def dates_of_service(self, claim_ids: Iterable[str], session: AsyncClientSession | None = None) -> dict[str, date]:
+        cursor = self._expected.find({"_id": {"$in": list(set(claim_ids))}}, {"date_of_service": 1}, session=session)
+        return {doc["_id"]: date.fromisoformat(doc["date_of_service"]) async for doc in cursor}
+
+    async def prior_postings(self, claim_ids: Iterable[str], session: AsyncClientSession) -> list[PriorPosting]:
+        """The postings of these claims, oldest first, for pairing a reversal with its original."""
+        cursor = self._postings.find({"claim_id": {"$in": list(set(claim_ids))}}, sort=[("seq", 1), ("_id", 1)],
+                                     session=session)
+        return [PriorPosting(doc["_id"], doc["claim_id"], PaymentOutcome(doc["outcome"]), stored_amount(doc["paid"]),
+                             stored_amount(doc["billed"]), doc.get("reverses")) async for doc in cursor]
 
     async def expected(self, claim_ids: Iterable[str], session: AsyncClientSession) -> dict[str, ExpectedClaim]:
         found = {}
@@ -68,6 +114,7 @@ class PaymentsRepository:
                 claim_id=doc["_id"], encounter_id=doc["encounter_id"], tenant_id=doc["tenant_id"],
                 payer_id=doc["payer_id"], billed=doc["billed"].to_decimal(),
                 date_of_service=date.fromisoformat(doc["date_of_service"]),
+                patient_id=doc.get("patient_id"), has_secondary=doc.get("has_secondary", False),
                 lines=tuple(ExpectedLine(line_item_control_number=line["line_item_control_number"],
                                          procedure_code=line["procedure_code"], modifiers=tuple(line["modifiers"]),
                                          units=line["units"], charge=line["charge"].to_decimal())
@@ -91,7 +138,9 @@ class PaymentsRepository:
             await self._unapplied.delete_many({"_id": {"$in": list(ids)}}, session=session)
 
     async def save_postings(self, tenant_of: dict[str, str], postings: Sequence[PaymentPosted],
-                            session: AsyncClientSession) -> None:
+                            session: AsyncClientSession, now: datetime | None = None) -> None:
+        """Insert `postings`; `seq` orders a claim's postings (batch time, then position) so a
+        reversal pairs with the latest original."""
         if postings:
             await self._postings.insert_many([{
                 "_id": p.posting_id, "tenant_id": tenant_of[p.posting_id], "claim_id": p.claim_id,
@@ -99,7 +148,11 @@ class PaymentsRepository:
                 "payment_date": p.payment_date.isoformat(), "outcome": p.outcome.value, "billed": _money(p.billed),
                 "paid": _money(p.paid), "contractual": _money(p.contractual_adjustment),
                 "patient_responsibility": _money(p.patient_responsibility), "other": _money(p.other_adjustment),
-                "denied": _money(p.denied_amount)} for p in postings], ordered=False, session=session)
+                "denied": _money(p.denied_amount), "deductible": _money(p.deductible),
+                "coinsurance": _money(p.coinsurance), "copay": _money(p.copay), "reverses": p.reverses,
+                "seq": seq, "lines": [_line_document(line) for line in p.lines]}
+                for seq, p in zip(_sequence(now, len(postings)), postings, strict=True)],
+                ordered=False, session=session)
 
     async def park_unapplied(self, rows: Sequence[dict], session: AsyncClientSession) -> None:
         """Unapplied cash work queue: remittance claims that matched nothing or did not add up."""

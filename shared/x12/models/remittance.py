@@ -218,6 +218,7 @@ def _claim_event(claim: ClaimPayment) -> RemittanceClaim:
                 paid=line.paid,
                 adjustments=_adjustments(line.adjustments),
                 rarcs=line.remark_codes,
+                service_date=line.service_date or line.service_period_start,
             )
             for line in claim.lines
         ),

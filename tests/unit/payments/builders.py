@@ -28,7 +28,7 @@ from shared.events import (
     SubmittedClaim,
     Visit,
 )
-from shared.ids import encounter_id_for, stable_id
+from shared.ids import encounter_id_for, patient_id_for, stable_id
 from shared.money import total
 
 TENANT = "clinic-north"
@@ -194,8 +194,12 @@ def an_expected_line(
     return ExpectedLine(control, procedure_code, tuple(modifiers), units, money(charge))
 
 
+PATIENT_ID = patient_id_for(TENANT, "MRN-TEST-1")
+
+
 def an_expected_claim(
-    *lines: ExpectedLine, claim_id: str | None = None, date_of_service: date = DATE_OF_SERVICE
+    *lines: ExpectedLine, claim_id: str | None = None, date_of_service: date = DATE_OF_SERVICE,
+    patient_id: str | None = PATIENT_ID, has_secondary: bool = False,
 ) -> ExpectedClaim:
     expected_lines = lines or (an_expected_line(),)
     return ExpectedClaim(
@@ -206,6 +210,8 @@ def an_expected_claim(
         billed=total(line.charge for line in expected_lines),
         date_of_service=date_of_service,
         lines=expected_lines,
+        patient_id=patient_id,
+        has_secondary=has_secondary,
     )
 
 
@@ -257,3 +263,56 @@ def unaccounted(payment: PaymentPosted) -> Decimal:
         + payment.other_adjustment
         + payment.denied_amount
     )
+
+
+def as_sent(claim):
+    """The claim (a SubmittedClaim, or a ProfessionalClaim with its 837 details) as payments reads
+    it back from the 837P claims sent (Claim837)."""
+    from shared.x12 import BillingProvider, Person, PostalAddress, ProfessionalClaim
+
+    if isinstance(claim, ProfessionalClaim):
+        return _written(claim)
+    billing = BillingProvider(npi=claim.visit.billing.npi, name="SYNTHETIC CLINIC", tax_id="123456789",
+                              address=PostalAddress("1 TEST PLAZA", "TESTVILLE", "OH", "430011234"))
+    holder = claim.coverage.subscriber
+    subscriber = None
+    if claim.coverage.relationship.value != "18":  # a dependent: the 837 names the subscriber too
+        subscriber = (Person(holder.last_name, holder.first_name, holder.birth_date, holder.sex.value) if holder
+                      else Person("TESTSUBSCRIBER", "ZZPARENT"))
+    return _written(ProfessionalClaim(claim, billing=billing, subscriber=subscriber))
+
+
+def _written(claim):
+    from datetime import datetime, timezone
+
+    from shared.x12 import InMemoryControlNumbers, read, write_837p
+    from shared.x12.samples import sample_partners, sample_receiver, sample_submitter
+
+    text = write_837p([claim], partners=sample_partners(), submitter=sample_submitter(), receiver=sample_receiver(),
+                      control_numbers=InMemoryControlNumbers(), created=datetime(2026, 11, 2, tzinfo=timezone.utc),
+                      reference="bat_" + "c" * 24)
+    return read(text).claim_batches()[0].claims[0]
+
+
+_ORDER = ("primary", "secondary", "tertiary")
+
+
+def filed(claim: SubmittedClaim, tenant_id: str = TENANT):
+    """The claims service's record of `claim` in the batch it filed (FiledClaim)."""
+    from shared.events import FiledClaim
+    from shared.ids import patient_id_for
+
+    return FiledClaim(claim_id=claim.claim_id, encounter_id=claim.encounter_id, payer_id=claim.coverage.payer_id,
+                      frequency_code=claim.frequency_code, total_charge=claim.total_charge,
+                      patient_id=patient_id_for(tenant_id, claim.patient.mrn),
+                      has_secondary=any(_ORDER.index(o.order.value) > _ORDER.index(claim.coverage.order.value)
+                                        for o in claim.other_coverages))
+
+
+def expected_from(tenant_id: str, claim):
+    """What payments remembers of `claim` (SubmittedClaim or ProfessionalClaim) once it has read
+    the 837P it went out in."""
+    from services.payments.domain import expected_claim
+
+    submitted = getattr(claim, "claim", claim)
+    return expected_claim(tenant_id, as_sent(claim), filed(submitted, tenant_id))

@@ -1,15 +1,14 @@
+from shared.ids import patient_id_for
 from services.payments.domain import ExpectedClaim, Posted, expected_claim, match_lines, post_claim
-from datetime import datetime, timezone
-
-from shared.events import ChargeLine, FiledClaim, SubmittedClaim
-from shared.x12 import BillingProvider, Claim837, InMemoryControlNumbers, PostalAddress, ProfessionalClaim, read, write_837p
-from shared.x12.samples import sample_partners, sample_receiver, sample_submitter
+from shared.events import ChargeLine
 from tests.unit.payments.builders import (
     TENANT,
     a_claim,
     a_line,
     a_remittance,
     a_submitted_claim,
+    as_sent,
+    filed,
     an_expected_claim,
     an_expected_line,
     co,
@@ -115,21 +114,8 @@ def test_the_expected_claim_keeps_ids_codes_and_amounts_but_not_the_patient() ->
             an_expected_line("A1", "99214", modifiers=("25",), units=1, charge="150.00"),
             an_expected_line("A2", "96372", units=3, charge="45.00"),
         ),
+        patient_id=patient_id_for(TENANT, submitted.patient.mrn),
+        has_secondary=False,
     )
     assert not any(hasattr(expected, name) for name in ("patient", "coverage", "member_id"))
 
-
-def as_sent(claim: SubmittedClaim) -> Claim837:
-    """The claim as payments reads it back from the 837P claims sent."""
-    billing = BillingProvider(npi=claim.visit.billing.npi, name="SYNTHETIC CLINIC", tax_id="123456789",
-                              address=PostalAddress("1 TEST PLAZA", "TESTVILLE", "OH", "430011234"))
-    text = write_837p([ProfessionalClaim(claim, billing=billing)], partners=sample_partners(),
-                      submitter=sample_submitter(), receiver=sample_receiver(),
-                      control_numbers=InMemoryControlNumbers(), created=datetime(2026, 11, 2, tzinfo=timezone.utc),
-                      reference="bat_" + "c" * 24)
-    return read(text).claim_batches()[0].claims[0]
-
-
-def filed(claim: SubmittedClaim) -> FiledClaim:
-    return FiledClaim(claim_id=claim.claim_id, encounter_id=claim.encounter_id, payer_id=claim.coverage.payer_id,
-                      frequency_code=claim.frequency_code, total_charge=claim.total_charge)

@@ -150,7 +150,23 @@ def test_the_remittance_converts_to_the_platform_event(remittance) -> None:
 
 
 def test_a_status_the_contract_does_not_know_is_a_contract_mismatch(fixture) -> None:
-    (remittance,) = read(fixture("835_remittance.x12").replace("CLP*CLAIMB002*4*", "CLP*CLAIMB002*19*")).remittances()
+    (remittance,) = read(fixture("835_remittance.x12").replace("CLP*CLAIMB002*4*", "CLP*CLAIMB002*99*")).remittances()
     with pytest.raises(ContractMismatch) as raised:
         remittance.to_event()
     assert "claims.1 does not fit RemittanceClaim: status_code" in str(raised.value)
+
+
+def test_a_claim_processed_as_primary_and_forwarded_keeps_its_status(fixture) -> None:
+    (remittance,) = read(fixture("835_remittance.x12").replace("CLP*CLAIMB002*4*", "CLP*CLAIMB002*19*")).remittances()
+
+    assert remittance.to_event().claims[1].status_code == "19"
+
+
+def test_a_service_line_keeps_its_date_of_service_in_the_event(fixture) -> None:
+    (remittance,) = read(fixture("835_remittance.x12")).remittances()
+
+    event = remittance.to_event()
+
+    read_dates = [line.service_date or line.service_period_start for claim in remittance.claims for line in claim.lines]
+    assert [line.service_date for claim in event.claims for line in claim.lines] == read_dates
+    assert any(read_dates)
