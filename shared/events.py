@@ -121,6 +121,9 @@ class Finding(Model):
     code: Code
     message: ShortText
     severity: Annotated[str, StringConstraints(pattern=r"^(error|warning)$")] = "error"
+    # Set by the claims scrubber: the rule that fired ("PRV-001") and its category ("provider").
+    rule: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}-\d{3}$")] | None = None
+    category: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,40}$")] | None = None
 
 
 # --- registration ------------------------------------------------------------------------------
@@ -236,6 +239,17 @@ class SubmittedClaim(Model):
     diagnoses: tuple[str, ...]
     lines: tuple[ChargeLine, ...]
     total_charge: Money
+
+
+class ClaimScrubFailed(Model):
+    """A claim the scrubber stopped before submission; it waits in the claims work queue.
+    Findings carry rule ids, categories, codes and line numbers only, never patient data."""
+
+    claim_id: ClaimId
+    encounter_id: EncounterId
+    payer_id: str
+    frequency_code: FrequencyCode = FrequencyCode.ORIGINAL
+    findings: tuple[Finding, ...] = Field(min_length=1)
 
 
 class ClaimBatchSubmitted(Model):

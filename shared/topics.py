@@ -61,6 +61,9 @@ ENCOUNTER_HELD_FOR_CODING = Topic(
 CLAIM_STATUS_CHANGED = Topic(
     "rcm.claim.status-changed.v1", ev.ClaimStatusChanged, "claim_id",
     "Every claim lifecycle transition, versioned per claim.")
+CLAIM_SCRUB_FAILED = Topic(
+    "rcm.claim.scrub-failed.v1", ev.ClaimScrubFailed, "claim_id",
+    "A claim the scrubber stopped before submission, with its edits (rule, category, severity).")
 CLAIM_BATCH_SUBMITTED = Topic(
     "rcm.claim.batch-submitted.v1", ev.ClaimBatchSubmitted, "batch_id",
     "A batch of claims sent to the clearinghouse.", retention_days=30)
@@ -92,6 +95,7 @@ FLOW: tuple[Topic, ...] = (
     ENCOUNTER_CODED,
     ENCOUNTER_HELD_FOR_CODING,
     CLAIM_STATUS_CHANGED,
+    CLAIM_SCRUB_FAILED,
     CLAIM_BATCH_SUBMITTED,
     CLEARINGHOUSE_ACKNOWLEDGED,
     REMITTANCE_RECEIVED,

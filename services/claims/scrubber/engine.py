@@ -1,0 +1,102 @@
+"""The scrub engine: named rules run over the wire view of a claim (Claim837) before it is sent.
+
+A rule is a small unit with an id ("PRV-001"), a category, a severity and a check. The check
+returns messages (empty when the claim passes); the engine turns each into a Finding carrying
+the rule's id, category, code and severity. An `error` blocks submission; a `warning` does not.
+Messages name codes, line numbers and ids only, never patient data.
+
+    scrubber = Scrubber(ScrubContext(today=clock.today()))
+    result = scrubber.scrub(claim837, history=history)   # ScrubResult(findings, passed)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from shared.events import Finding
+from shared.x12.models.claim import Claim837
+
+from services.claims.scrubber.context import ScrubContext, ServiceHistory
+
+Category = Literal[
+    "demographics", "provider", "code_validity", "diagnosis_pointer", "ncci_ptp", "mue", "age_sex",
+    "excludes1", "telehealth", "timely_filing", "duplicate", "frequency", "cob", "payer_rule", "balancing",
+]
+CATEGORIES: Final[tuple[str, ...]] = Category.__args__  # type: ignore[attr-defined]
+Severity = Literal["error", "warning"]
+Check = Callable[[Claim837, ScrubContext], Iterable[str]]
+HistoryCheck = Callable[[Claim837, ScrubContext, ServiceHistory], Iterable[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str  # "PRV-001": stable, listed in services/claims/README.md
+    category: Category
+    code: str  # the Finding code, e.g. "BILLING_NPI_INVALID"
+    severity: Severity
+    what: str  # one line for the README and the work queue
+    check: Check | None = None
+    history_check: HistoryCheck | None = None  # rules that need the services already billed
+
+    def run(self, claim: Claim837, context: ScrubContext, history: ServiceHistory | None) -> list[Finding]:
+        if self.history_check is not None:
+            messages = self.history_check(claim, context, history) if history is not None else ()
+        else:
+            assert self.check is not None
+            messages = self.check(claim, context)
+        return [
+            Finding(code=self.code, message=message, severity=self.severity, rule=self.id, category=self.category)
+            for message in messages
+        ]
+
+
+def rule(id: str, category: Category, code: str, what: str, severity: Severity = "error") -> Callable[[Check], Rule]:
+    """Decorator: turn a check function into a Rule."""
+
+    def wrap(check: Check) -> Rule:
+        return Rule(id, category, code, severity, what, check=check)
+
+    return wrap
+
+
+def history_rule(id: str, category: Category, code: str, what: str,
+                 severity: Severity = "error") -> Callable[[HistoryCheck], Rule]:
+    def wrap(check: HistoryCheck) -> Rule:
+        return Rule(id, category, code, severity, what, history_check=check)
+
+    return wrap
+
+
+@dataclass(frozen=True, slots=True)
+class ScrubResult:
+    findings: tuple[Finding, ...]
+
+    @property
+    def passed(self) -> bool:
+        """True when no finding blocks submission (warnings do not)."""
+        return not any(finding.severity == "error" for finding in self.findings)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(finding for finding in self.findings if finding.severity == "error")
+
+
+class Scrubber:
+    """Runs every rule over a claim. Pure: no I/O, `today` and history come from the caller."""
+
+    def __init__(self, context: ScrubContext, rules: Sequence[Rule] | None = None) -> None:
+        from services.claims.scrubber.rules import RULES
+
+        self.context = context
+        self.rules: tuple[Rule, ...] = tuple(RULES if rules is None else rules)
+
+    def scrub(self, claim: Claim837, history: ServiceHistory | None = None) -> ScrubResult:
+        """Every finding of every rule, in rule order. Without `history` the duplicate rule that
+        compares with earlier claims is skipped."""
+        findings: list[Finding] = []
+        context = self.context
+        for each in self.rules:
+            findings.extend(each.run(claim, context, history))
+        return ScrubResult(tuple(findings))
