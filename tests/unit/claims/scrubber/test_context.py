@@ -29,7 +29,7 @@ def test_a_newer_icd_year_loads_beside_the_current_one_and_applies_from_its_date
     assert versions.on(date(2026, 9, 30)).name == "FY2026"
     assert versions.on(date(2026, 10, 1)).name == "FY2027"
     assert versions.on(date(2020, 1, 1)).name == "FY2026"  # before the oldest: the oldest judges
-    scrubber = Scrubber(a_context(icd=versions, today=date(2026, 12, 1)))
+    scrubber = Scrubber(a_context(icd=versions, today=date(2026, 10, 20)))
     september = a_claim(diagnoses=("I10", "X0001"))
     assert [f.rule for f in scrubber.scrub(september).findings] == ["COD-001"]
     october = with_lines(september, *(replace(line, date_of_service=date(2026, 10, 5)) for line in september.lines))
