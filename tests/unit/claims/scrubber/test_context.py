@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from services.claims.scrubber import Scrubber
+from shared.x12.models.claim import ClaimPayer
 from services.claims.scrubber.context import (
     FY2026,
     IcdVersion,
@@ -30,7 +31,8 @@ def test_a_newer_icd_year_loads_beside_the_current_one_and_applies_from_its_date
     assert versions.on(date(2026, 10, 1)).name == "FY2027"
     assert versions.on(date(2020, 1, 1)).name == "FY2026"  # before the oldest: the oldest judges
     scrubber = Scrubber(a_context(icd=versions, today=date(2026, 10, 20)))
-    september = a_claim(diagnoses=("I10", "X0001"))
+    medicare = ClaimPayer("SIMMCR04", "Simulated Medicare Part B")  # 365 days to file
+    september = a_claim(diagnoses=("I10", "X0001"), payer=medicare)
     assert [f.rule for f in scrubber.scrub(september).findings] == ["COD-001"]
     october = with_lines(september, *(replace(line, date_of_service=date(2026, 10, 5)) for line in september.lines))
     assert scrubber.scrub(october).findings == ()
