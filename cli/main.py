@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.stack import Stack, StackError, StackSettings
+from cli.claims import app as claims_app
 from cli.x12 import app as x12_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Medical revenue-cycle platform")
@@ -20,6 +21,7 @@ chargemaster_app = typer.Typer(no_args_is_help=True, help="Tenant chargemasters 
 app.add_typer(stack_app, name="stack")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(chargemaster_app, name="chargemaster")
+app.add_typer(claims_app, name="claims", help="Claims: scrub the claims of an 837P/837I file")
 app.add_typer(x12_app, name="x12", help="X12 5010 files: inspect what a file holds, generate samples")
 console = Console()
 

@@ -37,9 +37,10 @@ def billed_services(claim) -> list[BilledService]:
 def duplicate_lines(claim, context):
     seen = set()
     for line in claim.lines:
-        if REPEAT_MODIFIERS.intersection(line.modifiers):
+        # Institutional lines without a HCPCS code (room and board ...) repeat revenue codes by design.
+        if line.procedure_code is None or REPEAT_MODIFIERS.intersection(line.modifiers):
             continue
-        key = (line.procedure_code, line.modifiers, line_date(claim, line))
+        key = (line.procedure_code, line.revenue_code, line.modifiers, line_date(claim, line))
         if key in seen:
             yield f"line {line.line_number} repeats {line.procedure_code} on the same date"
         seen.add(key)

@@ -77,7 +77,7 @@ def with_line(claim: Claim837, index: int = 0, **changes) -> Claim837:
 
 def a_secondary_claim(**changes) -> Claim837:
     """A secondary claim to SIMBLUE01 after SIMACME02 paid 80 % of each line (balanced)."""
-    claim = a_claim(subscriber=Subscriber("SIM000000001", a_person(), "S", "GRP00001", "CI"))
+    claim = a_claim(subscriber=Subscriber("SIM000000002", a_person(), "S", "GRP00001", "CI"))
     results = tuple(
         LineAdjudication(line.line_number, line.charge * Decimal("0.8"), line.units, date(2026, 3, 15),
                          line.procedure_code, adjustments=(CasAdjustment("PR", "2", line.charge * Decimal("0.2")),))
