@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from shared.codes import icd10cm
 from shared.codes.code_tables import CodeTable, hcpcs_level2, modifiers, places_of_service
@@ -98,10 +98,10 @@ def load_payer_rules(folder: Path = PAYER_RULES_DIR) -> dict[str, PayerRules]:
     return rules
 
 
-@dataclass(frozen=True, slots=True)
-class BilledService:
+class BilledService(NamedTuple):
     """One service as the duplicate rule compares it. `patient_key` is opaque (a digest); the
-    caller decides how it is made, and it never leaves the process."""
+    caller decides how it is made, and it never leaves the process. (A NamedTuple: built and
+    hashed for every line of every claim, where a dataclass costs several times more.)"""
 
     patient_key: str
     rendering_npi: str

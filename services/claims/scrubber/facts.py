@@ -20,11 +20,21 @@ def line_date(claim: Claim837, line: ServiceLine) -> date | None:
     return claim.institutional.statement_from if claim.institutional is not None else None
 
 
+# Several rules ask for the first date of service of the claim being scrubbed; the engine runs
+# every rule over one claim before the next, so remembering the last answer saves recomputing it.
+# The reference to the claim keeps it alive, so its identity cannot be reused by another object.
+_last: list = [None, None]
+
+
 def first_date_of_service(claim: Claim837) -> date | None:
+    if _last[0] is claim:
+        return _last[1]
     days = [day for line in claim.lines if (day := line_date(claim, line)) is not None]
     if claim.institutional is not None:
         days.append(claim.institutional.statement_from)
-    return min(days) if days else None
+    first = min(days) if days else None
+    _last[0], _last[1] = claim, first
+    return first
 
 
 def line_place(claim: Claim837, line: ServiceLine) -> str | None:

@@ -86,21 +86,21 @@ def secondary_has_prior(claim, context):
         yield f"responsibility {claim.subscriber.payer_responsibility} claim has no prior payer adjudication"
 
 
-@rule("COB-002", "cob", "PRIOR_ADJUDICATION_DATE_MISSING", "each prior payer's adjudication date is known")
+@rule("COB-002", "cob", "PRIOR_ADJUDICATION_DATE_MISSING", "each prior payer's adjudication date is known", needs="prior_payers")
 def prior_has_date(claim, context):
     for prior in claim.prior_payers:
         if prior.adjudication_date is None and not prior.lines:
             yield f"prior payer {prior.payer_id} has no adjudication date and no line results"
 
 
-@rule("COB-003", "cob", "PRIOR_PAID_EXCEEDS_CHARGE", "a prior payer paid no more than the claim charge")
+@rule("COB-003", "cob", "PRIOR_PAID_EXCEEDS_CHARGE", "a prior payer paid no more than the claim charge", needs="prior_payers")
 def prior_paid_within_charge(claim, context):
     for prior in claim.prior_payers:
         if prior.paid > claim.total_charge or prior.paid < 0:
             yield f"prior payer {prior.payer_id} paid {prior.paid} on a {claim.total_charge} claim"
 
 
-@rule("COB-004", "cob", "PRIOR_LINE_UNKNOWN", "prior payer line results refer to lines of this claim")
+@rule("COB-004", "cob", "PRIOR_LINE_UNKNOWN", "prior payer line results refer to lines of this claim", needs="prior_payers")
 def prior_lines_exist(claim, context):
     numbers = {line.line_number for line in claim.lines}
     for prior in claim.prior_payers:
@@ -109,7 +109,7 @@ def prior_lines_exist(claim, context):
                 yield f"prior payer {prior.payer_id} reports line {result.line_number}, which the claim lacks"
 
 
-@rule("COB-005", "cob", "PRIOR_PAYER_IS_THIS_PAYER", "the prior payer is not the payer billed now")
+@rule("COB-005", "cob", "PRIOR_PAYER_IS_THIS_PAYER", "the prior payer is not the payer billed now", needs="prior_payers")
 def prior_is_other_payer(claim, context):
     for prior in claim.prior_payers:
         if prior.payer_id == claim.payer.payer_id:
@@ -130,7 +130,7 @@ def line_charge_positive(claim, context):
             yield f"line {line.line_number} charge is negative"
 
 
-@rule("BAL-003", "balancing", "PRIOR_LINE_OUT_OF_BALANCE", "a prior payer's line paid plus adjustments equals the line charge")
+@rule("BAL-003", "balancing", "PRIOR_LINE_OUT_OF_BALANCE", "a prior payer's line paid plus adjustments equals the line charge", needs="prior_payers")
 def prior_lines_balance(claim, context):
     charges = {line.line_number: line.charge for line in claim.lines}
     for prior in claim.prior_payers:
@@ -142,7 +142,7 @@ def prior_lines_balance(claim, context):
 
 
 @rule("BAL-004", "balancing", "PRIOR_CLAIM_OUT_OF_BALANCE",
-      "a prior payer's paid plus all adjustments equals the claim charge")
+      "a prior payer's paid plus all adjustments equals the claim charge", needs="prior_payers")
 def prior_claim_balances(claim, context):
     for prior in claim.prior_payers:
         adjusted = prior.paid + sum((cas.amount for cas in prior.adjustments), Decimal("0"))
@@ -151,7 +151,7 @@ def prior_claim_balances(claim, context):
             yield f"prior payer {prior.payer_id}: paid and adjustments {adjusted} != claim total {claim.total_charge}"
 
 
-@rule("BAL-005", "balancing", "PRIOR_PAID_MISMATCH", "a prior payer's claim paid equals the sum of its line payments")
+@rule("BAL-005", "balancing", "PRIOR_PAID_MISMATCH", "a prior payer's claim paid equals the sum of its line payments", needs="prior_payers")
 def prior_paid_matches_lines(claim, context):
     for prior in claim.prior_payers:
         if prior.lines:

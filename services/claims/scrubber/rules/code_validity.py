@@ -90,7 +90,7 @@ def line_dates(claim, context):
                 yield f"line {line.line_number} has no date of service"
 
 
-@rule("COD-010", "code_validity", "REVENUE_CODE_INVALID", "every institutional line has a four-digit revenue code")
+@rule("COD-010", "code_validity", "REVENUE_CODE_INVALID", "every institutional line has a four-digit revenue code", needs="institutional")
 def revenue_codes(claim, context):
     if claim.institutional is not None:
         for line in claim.lines:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from shared.codes.npi import is_valid_npi
 
@@ -10,6 +11,16 @@ from services.claims.scrubber.engine import rule
 
 _TAXONOMY = re.compile(r"[0-9A-Z]{9}X")
 _PO_BOX = re.compile(r"\bP\.?\s*O\.?\s*BOX\b|\bPOST OFFICE BOX\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)  # a practice's providers and addresses repeat on every claim
+def _is_taxonomy(text: str) -> bool:
+    return _TAXONOMY.fullmatch(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _is_po_box(text: str) -> bool:
+    return _PO_BOX.search(text) is not None
 
 
 def _rendering(claim):
@@ -60,7 +71,7 @@ def rendering_person(claim, context):
 def taxonomy_format(claim, context):
     rendering = _rendering(claim)
     for role, taxonomy in (("billing", claim.billing.taxonomy), ("rendering", rendering and rendering.taxonomy)):
-        if taxonomy and not _TAXONOMY.fullmatch(taxonomy):
+        if taxonomy and not _is_taxonomy(taxonomy):
             yield f"{role} provider taxonomy {taxonomy} is not a taxonomy code"
 
 
@@ -74,7 +85,7 @@ def rendering_taxonomy(claim, context):
 @rule("PRV-009", "provider", "BILLING_ADDRESS_PO_BOX", "billing provider address is a street address, not a PO box")
 def billing_street_address(claim, context):
     address = claim.billing.address
-    if _PO_BOX.search(address.line1) or (address.line2 and _PO_BOX.search(address.line2)):
+    if _is_po_box(address.line1) or (address.line2 and _is_po_box(address.line2)):
         yield "billing provider address is a PO box; use the pay-to address for a PO box"
 
 
