@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -141,6 +141,10 @@ class ScrubContext:
     ptp: PtpTable = field(default_factory=synthetic_ptp)
     mue: MueTable = field(default_factory=synthetic_mue)
     payers: Mapping[str, PayerRules] = field(default_factory=load_payer_rules)
+
+    def on(self, today: date) -> ScrubContext:
+        """The same tables with another `today` (they are shared, not copied): one context per day."""
+        return replace(self, today=today)
 
     def payer(self, payer_id: str) -> PayerRules | None:
         return self.payers.get(payer_id)
