@@ -8,6 +8,9 @@ for that sex. Procedure age bands are those of the preventive visit codes.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import NamedTuple
+
 from services.claims.scrubber.engine import rule
 from services.claims.scrubber.facts import age_in_years, first_date_of_service, patient
 
@@ -32,6 +35,26 @@ PROCEDURE_AGES = {
 }
 
 
+class _Kinds(NamedTuple):
+    obstetric: tuple[str, ...]
+    perinatal: tuple[str, ...]
+    newborn_exams: tuple[str, ...]
+    male_only: tuple[str, ...]
+    female_only: tuple[str, ...]
+
+
+@lru_cache(maxsize=1 << 16)  # the same diagnosis lists come back claim after claim
+def _kinds(diagnoses: tuple[str, ...]) -> _Kinds:
+    """The diagnoses of each patient-specific kind, in claim order."""
+    return _Kinds(
+        tuple(code for code in diagnoses if _in(code, OBSTETRIC)),
+        tuple(code for code in diagnoses if _in(code, PERINATAL)),
+        tuple(code for code in diagnoses if code in NEWBORN_EXAMS),
+        tuple(code for code in diagnoses if _in(code, MALE_ONLY) or code.startswith("Z125")),
+        tuple(code for code in diagnoses if _in(code, FEMALE_ONLY)),
+    )
+
+
 def _sex(claim):
     return patient(claim).sex
 
@@ -46,48 +69,51 @@ def _age_days(claim):
 @rule("AGE-001", "age_sex", "OBSTETRIC_CODE_NOT_FEMALE", "pregnancy codes only for female patients")
 def obstetric_female(claim, context):
     if _sex(claim) == "M":
-        for code in claim.diagnoses:
-            if code[:1] in "OZ" and _in(code, OBSTETRIC):
-                yield f"pregnancy diagnosis {code} on a male patient"
+        for code in _kinds(claim.diagnoses).obstetric:
+            yield f"pregnancy diagnosis {code} on a male patient"
 
 
 @rule("AGE-002", "age_sex", "NEWBORN_CODE_NOT_NEWBORN", "perinatal and newborn codes only for patients under one month/year")
 def newborn_codes(claim, context):
+    kinds = _kinds(claim.diagnoses)
+    if not (kinds.newborn_exams or kinds.perinatal):
+        return
     days = _age_days(claim)
     if days is None:
         return
-    for code in claim.diagnoses:
-        if code in NEWBORN_EXAMS and days > 28:
+    for code in kinds.newborn_exams:
+        if days > 28:
             yield f"newborn exam {code} on a patient older than 28 days"
-        elif code[:1] in "PZ" and _in(code, PERINATAL) and days >= 365:
+    for code in kinds.perinatal:
+        if days >= 365:
             yield f"perinatal diagnosis {code} on a patient older than one year"
 
 
 @rule("AGE-003", "age_sex", "MALE_CODE_NOT_MALE", "male genital diagnoses only for male patients")
 def male_only(claim, context):
     if _sex(claim) == "F":
-        for code in claim.diagnoses:
-            if _in(code, MALE_ONLY) or code.startswith("Z125"):
-                yield f"male-only diagnosis {code} on a female patient"
+        for code in _kinds(claim.diagnoses).male_only:
+            yield f"male-only diagnosis {code} on a female patient"
 
 
 @rule("AGE-004", "age_sex", "FEMALE_CODE_NOT_FEMALE", "female genital diagnoses only for female patients")
 def female_only(claim, context):
     if _sex(claim) == "M":
-        for code in claim.diagnoses:
-            if _in(code, FEMALE_ONLY):
-                yield f"female-only diagnosis {code} on a male patient"
+        for code in _kinds(claim.diagnoses).female_only:
+            yield f"female-only diagnosis {code} on a male patient"
 
 
 @rule("AGE-005", "age_sex", "PROCEDURE_AGE_MISMATCH", "age-banded procedure codes match the patient's age")
 def procedure_age(claim, context):
+    banded = [(line, band) for line in claim.lines if (band := PROCEDURE_AGES.get(line.procedure_code or ""))]
+    if not banded:
+        return
     born, day = patient(claim).birth_date, first_date_of_service(claim)
     if born is None or day is None:
         return
     age = age_in_years(born, day)
-    for line in claim.lines:
-        band = PROCEDURE_AGES.get(line.procedure_code or "")
-        if band is not None and not band[0] <= age <= band[1]:
+    for line, band in banded:
+        if not band[0] <= age <= band[1]:
             yield f"line {line.line_number} {line.procedure_code} is for ages {band[0]}-{band[1]}; the patient is outside it"
 
 

@@ -2,32 +2,48 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from shared.codes.procedures import classify
+
+from services.claims.scrubber.context import IcdVersion
 
 from services.claims.scrubber.engine import rule
 from services.claims.scrubber.facts import first_date_of_service, line_date, line_place
 
 
-@rule("COD-001", "code_validity", "DIAGNOSIS_UNKNOWN", "every diagnosis is an ICD-10-CM code on the date of service")
-def diagnosis_known(claim, context):
+@lru_cache(maxsize=1 << 16)  # the same diagnosis lists come back claim after claim
+def _diagnosis_problems(icd: IcdVersion, diagnoses: tuple[str, ...]) -> tuple[tuple[int, str, str], ...]:
+    """(position, code, "unknown" | "header") for each diagnosis that may not be billed."""
+    problems = []
+    for position, code in enumerate(diagnoses, start=1):
+        if not icd.is_valid(code):
+            problems.append((position, code, "unknown"))
+        elif not icd.is_billable(code):
+            problems.append((position, code, "header"))
+    return tuple(problems)
+
+
+def _problems(claim, context, kind):
     day = first_date_of_service(claim)
     if day is None:
         return
     icd = context.icd.on(day)
-    for position, code in enumerate(claim.diagnoses, start=1):
-        if not icd.is_valid(code):
-            yield f"diagnosis {position} ({code}) is not an ICD-10-CM {icd.name} code"
+    for position, code, found in _diagnosis_problems(icd, claim.diagnoses):
+        if found == kind:
+            yield icd, position, code
+
+
+@rule("COD-001", "code_validity", "DIAGNOSIS_UNKNOWN", "every diagnosis is an ICD-10-CM code on the date of service")
+def diagnosis_known(claim, context):
+    for icd, position, code in _problems(claim, context, "unknown"):
+        yield f"diagnosis {position} ({code}) is not an ICD-10-CM {icd.name} code"
 
 
 @rule("COD-002", "code_validity", "DIAGNOSIS_NOT_BILLABLE", "every diagnosis is billable (a leaf, not a header)")
 def diagnosis_billable(claim, context):
-    day = first_date_of_service(claim)
-    if day is None:
-        return
-    icd = context.icd.on(day)
-    for position, code in enumerate(claim.diagnoses, start=1):
-        if icd.is_valid(code) and not icd.is_billable(code):
-            yield f"diagnosis {position} ({code}) is a header code; bill a code below it"
+    for _, position, code in _problems(claim, context, "header"):
+        yield f"diagnosis {position} ({code}) is a header code; bill a code below it"
 
 
 @rule("COD-003", "code_validity", "PROCEDURE_CODE_INVALID", "a procedure code has CPT or HCPCS format (required on 837P)")

@@ -21,16 +21,25 @@ def patient_key(claim) -> str:
     return hashlib.blake2b(raw.upper().encode(), digest_size=16).hexdigest()
 
 
-def billed_services(claim) -> list[BilledService]:
+# The rule and then its caller (recording what was billed) ask for the same claim's services.
+# The reference keeps the claim alive, so its identity cannot be reused by another object.
+_last: list = [None, ()]
+
+
+def billed_services(claim) -> tuple[BilledService, ...]:
     """The services of `claim` as the duplicate rule compares them (what a caller records as billed)."""
+    if _last[0] is claim:
+        return _last[1]
     key = patient_key(claim)
     rendering = claim.rendering.npi if claim.rendering is not None else claim.billing.npi
-    return [
+    services = tuple(
         BilledService(key, rendering, day, line.procedure_code)
         for line in claim.lines
         if line.procedure_code and (day := line_date(claim, line)) is not None
         and not REPEAT_MODIFIERS.intersection(line.modifiers)
-    ]
+    )
+    _last[0], _last[1] = claim, services
+    return services
 
 
 @rule("DUP-001", "duplicate", "DUPLICATE_LINE", "no two lines bill the same code, modifiers and date (unless marked a repeat)")

@@ -10,10 +10,23 @@ from services.claims.scrubber.engine import rule
 from services.claims.scrubber.facts import line_date
 
 
+# PTP-001 and PTP-002 look at the same pairs of the claim being scrubbed; the reference keeps the
+# claim alive, so its identity cannot be reused by another object.
+_last: list = [None, ()]
+
+
 def _pairs(claim, context):
     """(edit, column-1 line, column-2 line) for every PTP edit the claim's lines hit on one date."""
+    if _last[0] is not claim:
+        _last[0], _last[1] = claim, tuple(_find_pairs(claim, context))
+    return _last[1]
+
+
+def _find_pairs(claim, context):
     table = context.ptp
     lines = [line for line in claim.lines if line.procedure_code in table.codes]
+    if len(lines) < 2:
+        return
     for first in lines:
         for second in lines:
             if first is second or first.procedure_code == second.procedure_code:
