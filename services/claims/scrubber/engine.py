@@ -26,6 +26,7 @@ Category = Literal[
 ]
 CATEGORIES: Final[tuple[str, ...]] = Category.__args__  # type: ignore[attr-defined]
 Severity = Literal["error", "warning"]
+MESSAGE_LIMIT: Final = 200  # Finding.message is ShortText; a code read from a file may be long
 Check = Callable[[Claim837, ScrubContext], Iterable[str]]
 HistoryCheck = Callable[[Claim837, ScrubContext, ServiceHistory], Iterable[str]]
 
@@ -50,7 +51,8 @@ class Rule:
             assert self.check is not None
             messages = self.check(claim, context)
         return [
-            Finding(code=self.code, message=message, severity=self.severity, rule=self.id, category=self.category)
+            Finding(code=self.code, message=message[:MESSAGE_LIMIT], severity=self.severity, rule=self.id,
+                    category=self.category)
             for message in messages
         ]
 
@@ -132,5 +134,6 @@ class Scrubber:
         order = self._order
         fired.sort(key=lambda pair: order[pair[0].id])
         return ScrubResult(tuple(
-            Finding(code=each.code, message=message, severity=each.severity, rule=each.id, category=each.category)
+            Finding(code=each.code, message=message[:MESSAGE_LIMIT], severity=each.severity, rule=each.id,
+                    category=each.category)
             for each, message in fired))

@@ -39,7 +39,7 @@ def _filing_deadline(claim, context):
     return first + timedelta(days=context.payer_or_default(claim.payer.payer_id).timely_filing_days)
 
 
-@rule("TFL-001", "timely_filing", "TIMELY_FILING_EXPIRED", "the payer's filing limit from the date of service has not passed")
+@rule("TFL-001", "timely_filing", "TIMELY_FILING_EXPIRED", "an original claim arrives within the payer's filing limit from the date of service")
 def timely_filing(claim, context):
     deadline = _filing_deadline(claim, context)
     if deadline is not None and context.today > deadline and claim.frequency_code == "1":

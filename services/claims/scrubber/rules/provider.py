@@ -85,7 +85,9 @@ def rendering_taxonomy(claim, context):
 @rule("PRV-009", "provider", "BILLING_ADDRESS_PO_BOX", "billing provider address is a street address, not a PO box")
 def billing_street_address(claim, context):
     address = claim.billing.address
-    if _is_po_box(address.line1) or (address.line2 and _is_po_box(address.line2)):
+    if address is None:
+        yield "billing provider has no street address"
+    elif _is_po_box(address.line1) or (address.line2 and _is_po_box(address.line2)):
         yield "billing provider address is a PO box; use the pay-to address for a PO box"
 
 

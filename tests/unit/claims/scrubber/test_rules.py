@@ -228,3 +228,9 @@ def test_messages_name_no_patient_data() -> None:
     for rule_id, (clean, broken) in CASES.items():
         for finding in scrubber.scrub(broken(clean()), history=_history_with_other_claim(clean())).findings:
             assert not any(value in finding.message for value in phi), (rule_id, finding.message)
+
+
+def test_a_very_long_code_read_from_a_file_gives_a_shortened_message_not_an_error() -> None:
+    claim = with_line(a_claim(), 1, procedure_code="X" * 300)
+    (finding,) = [f for f in Scrubber(a_context()).scrub(claim).findings if f.rule == "COD-003"]
+    assert len(finding.message) == 200
