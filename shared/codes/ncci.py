@@ -128,6 +128,8 @@ class MueTable:
 
     def __init__(self, limits: Iterable[MueLimit] = ()) -> None:
         self._by_code: dict[str, list[MueLimit]] = {}
+        # Answers by (code, date): a scrub asks about the same few codes and dates again and again.
+        self._answers: dict[tuple[str, date], MueLimit | None] = {}
         self.load(limits)
 
     def load(self, limits: Iterable[MueLimit]) -> None:
@@ -135,12 +137,19 @@ class MueTable:
             rows = self._by_code.setdefault(limit.code, [])
             rows.append(limit)
             rows.sort(key=lambda row: row.effective_from, reverse=True)
+        self._answers.clear()
 
     def limit(self, code: str, day: date) -> MueLimit | None:
-        for limit in self._by_code.get(code, ()):
-            if limit.effective_from <= day:
-                return limit
-        return None
+        """The limit in force for `code` on `day` (the newest quarter that had begun), or None."""
+        key = (code, day)
+        try:
+            return self._answers[key]
+        except KeyError:
+            pass
+        found = next((limit for limit in self._by_code.get(code, ()) if limit.effective_from <= day), None)
+        if len(self._answers) < 1 << 16:
+            self._answers[key] = found
+        return found
 
 
 @cache

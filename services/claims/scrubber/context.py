@@ -23,9 +23,10 @@ class ScrubberError(ValueError):
     code = "SCRUBBER_DATA_INVALID"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class IcdVersion:
-    """One fiscal year of ICD-10-CM, in force from `effective_from` until the next loaded version."""
+    """One fiscal year of ICD-10-CM, in force from `effective_from` until the next loaded version.
+    Compared by identity: it keys per-version caches, and hashing its fields on every claim costs."""
 
     name: str
     effective_from: date

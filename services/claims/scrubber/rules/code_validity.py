@@ -94,7 +94,7 @@ def modifier_count(claim, context):
 @rule("COD-008", "code_validity", "MODIFIER_REPEATED", "a modifier appears once per line")
 def modifier_repeated(claim, context):
     for line in claim.lines:
-        if len(set(line.modifiers)) != len(line.modifiers):
+        if len(line.modifiers) > 1 and len(set(line.modifiers)) != len(line.modifiers):
             yield f"line {line.line_number} repeats a modifier"
 
 

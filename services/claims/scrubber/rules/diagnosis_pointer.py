@@ -58,7 +58,7 @@ def diagnosis_repeated(claim, context):
 @rule("DXP-007", "diagnosis_pointer", "DIAGNOSIS_POINTER_REPEATED", "a line does not repeat a pointer")
 def pointer_repeated(claim, context):
     for line in claim.lines:
-        if len(set(line.diagnosis_pointers)) != len(line.diagnosis_pointers):
+        if len(line.diagnosis_pointers) > 1 and len(set(line.diagnosis_pointers)) != len(line.diagnosis_pointers):
             yield f"line {line.line_number} repeats a diagnosis pointer"
 
 

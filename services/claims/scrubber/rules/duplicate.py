@@ -16,8 +16,7 @@ def patient_key(claim) -> str:
     """An opaque digest of payer, member id, patient name and birth date: equal for the same
     patient's claims, and no PHI can be read from it."""
     person = patient(claim)
-    raw = "|".join((claim.payer.payer_id, claim.subscriber.member_id, person.last_name, person.first_name or "",
-                    person.birth_date.isoformat() if person.birth_date else ""))
+    raw = f"{claim.payer.payer_id}|{claim.subscriber.member_id}|{person.last_name}|{person.first_name}|{person.birth_date}"
     return hashlib.blake2b(raw.upper().encode(), digest_size=16).hexdigest()
 
 
