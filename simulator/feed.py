@@ -7,7 +7,10 @@ point to, and the note names them.
 
 A small, known share of visits carries one injected error, so a test can check that the pipeline
 stops exactly those: a non-billable diagnosis code and an unpriced procedure code (coding holds the
-encounter), or a rendering NPI with a wrong check digit (the claim scrub fails it).
+encounter), or one error per claim scrubber category that coding lets through (a rendering NPI
+with a wrong check digit, a malformed member id, an unassigned place of service, ...; see
+`SCRUB_CATEGORY`), which the scrubber must stop with that category. Errors made when a claim is
+built rather than in the visit (frequency, COB, balancing) are in simulator/claim_errors.py.
 """
 
 from __future__ import annotations
