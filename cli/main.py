@@ -15,6 +15,7 @@ from cli.coding import chargemaster_app
 from cli.stack import Stack, StackError, StackSettings
 from cli.denials import app as denials_app
 from cli.payments import app as payments_app
+from cli.claims import app as claims_app
 from cli.x12 import app as x12_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Medical revenue-cycle platform")
@@ -24,6 +25,7 @@ app.add_typer(stack_app, name="stack")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(chargemaster_app, name="chargemaster")
 app.add_typer(coding_app, name="coding")
+app.add_typer(claims_app, name="claims", help="Claims: scrub the claims of an 837P/837I file")
 app.add_typer(x12_app, name="x12", help="X12 5010 files: inspect what a file holds, generate samples")
 app.add_typer(denials_app, name="denials")
 app.add_typer(payments_app, name="payments")

@@ -135,6 +135,9 @@ class Finding(Model):
     code: Code
     message: ShortText
     severity: Annotated[str, StringConstraints(pattern=r"^(error|warning)$")] = "error"
+    # Set by the claims scrubber: the rule that fired ("PRV-001") and its category ("provider").
+    rule: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}-\d{3}$")] | None = None
+    category: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{2,40}$")] | None = None
 
 
 # --- registration ------------------------------------------------------------------------------
@@ -253,6 +256,17 @@ class SubmittedClaim(Model):
     # The patient's other coverages (secondary, tertiary) when `coverage` is the primary: payments
     # asks for a COB claim when the primary leaves a balance, and claims builds it from these.
     other_coverages: tuple[Coverage, ...] = Field(default=(), max_length=2)
+
+
+class ClaimScrubFailed(Model):
+    """A claim the scrubber stopped before submission; it waits in the claims work queue.
+    Findings carry rule ids, categories, codes and line numbers only, never patient data."""
+
+    claim_id: ClaimId
+    encounter_id: EncounterId
+    payer_id: str
+    frequency_code: FrequencyCode = FrequencyCode.ORIGINAL
+    findings: tuple[Finding, ...] = Field(min_length=1)
 
 
 class FiledClaim(Model):

@@ -61,6 +61,9 @@ ENCOUNTER_HELD_FOR_CODING = Topic(
 CLAIM_STATUS_CHANGED = Topic(
     "rcm.claim.status-changed.v1", ev.ClaimStatusChanged, "claim_id",
     "Every claim lifecycle transition, versioned per claim.")
+CLAIM_SCRUB_FAILED = Topic(
+    "rcm.claim.scrub-failed.v1", ev.ClaimScrubFailed, "claim_id",
+    "A claim the scrubber stopped before submission, with its edits (rule, category, severity).")
 CLAIM_BATCH_SUBMITTED = Topic(
     "rcm.claim.batch-submitted.v2", ev.ClaimBatchFiled, "batch_id",
     "An 837P batch sent to the clearinghouse: the X12 text and which claims it carries.", retention_days=30)
@@ -114,6 +117,7 @@ FLOW: tuple[Topic, ...] = (
     ENCOUNTER_CODED,
     ENCOUNTER_HELD_FOR_CODING,
     CLAIM_STATUS_CHANGED,
+    CLAIM_SCRUB_FAILED,
     CLAIM_BATCH_SUBMITTED,
     CLEARINGHOUSE_ACKNOWLEDGED,
     REMITTANCE_RECEIVED,

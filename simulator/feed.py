@@ -7,19 +7,22 @@ point to, and the note names them.
 
 A small, known share of visits carries one injected error, so a test can check that the pipeline
 stops exactly those: a non-billable diagnosis code and an unpriced procedure code (coding holds the
-encounter), or a rendering NPI with a wrong check digit (the claim scrub fails it).
+encounter), or one error per claim scrubber category that coding lets through (a rendering NPI
+with a wrong check digit, a malformed member id, an unassigned place of service, ...; see
+`SCRUB_CATEGORY`), which the scrubber must stop with that category. Errors made when a claim is
+built rather than in the visit (frequency, COB, balancing) are in simulator/claim_errors.py.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from itertools import accumulate
 
-from shared.events import Diagnosis, DocumentedService, Provider, RegistrationRequested, Visit
+from shared.events import Coverage, Diagnosis, DocumentedService, Provider, RegistrationRequested, Sex, Visit
 from shared.ids import encounter_id_for
 from simulator.population import PlanKind, Practice, SimulatedPatient, Specialty, World
 
@@ -28,6 +31,40 @@ class InjectedError(StrEnum):
     INVALID_DIAGNOSIS = "invalid_diagnosis"  # coding must hold the encounter
     INVALID_RENDERING_NPI = "invalid_rendering_npi"  # the claim scrub must fail the claim
     UNPRICED_PROCEDURE = "unpriced_procedure"  # coding must hold the encounter
+    # Errors coding lets through and the claim scrubber must stop, one per scrubber category.
+    MALFORMED_MEMBER_ID = "malformed_member_id"  # demographics: a space in the member id
+    UNKNOWN_PLACE_OF_SERVICE = "unknown_place_of_service"  # code_validity: POS 30 is unassigned
+    REPEATED_DIAGNOSIS_POINTER = "repeated_diagnosis_pointer"  # diagnosis_pointer: pointers (1, 1)
+    BUNDLED_VISIT = "bundled_visit"  # ncci_ptp: a 99211 beside a service that includes it
+    UNITS_OVER_LIMIT = "units_over_limit"  # mue: three units of a once-a-day service
+    PREGNANCY_CODE_ON_MALE = "pregnancy_code_on_male"  # age_sex
+    EXCLUDES1_PAIR = "excludes1_pair"  # excludes1: allergic rhinitis with asthma coded apart
+    TELEHEALTH_WITHOUT_MODIFIER = "telehealth_without_modifier"  # telehealth: POS 10, no 95/GT
+    PAST_FILING_LIMIT = "past_filing_limit"  # timely_filing: seen 400 days earlier
+    DUPLICATE_VISIT = "duplicate_visit"  # duplicate: the previous clean visit sent again
+    GROUP_NUMBER_MISSING = "group_number_missing"  # payer_rule: a commercial plan without group
+
+
+# The scrubber category that must stop each injected error (None: coding holds it first).
+SCRUB_CATEGORY: dict[InjectedError, str | None] = {
+    InjectedError.INVALID_DIAGNOSIS: None,
+    InjectedError.UNPRICED_PROCEDURE: None,
+    InjectedError.INVALID_RENDERING_NPI: "provider",
+    InjectedError.MALFORMED_MEMBER_ID: "demographics",
+    InjectedError.UNKNOWN_PLACE_OF_SERVICE: "code_validity",
+    InjectedError.REPEATED_DIAGNOSIS_POINTER: "diagnosis_pointer",
+    InjectedError.BUNDLED_VISIT: "ncci_ptp",
+    InjectedError.UNITS_OVER_LIMIT: "mue",
+    InjectedError.PREGNANCY_CODE_ON_MALE: "age_sex",
+    InjectedError.EXCLUDES1_PAIR: "excludes1",
+    InjectedError.TELEHEALTH_WITHOUT_MODIFIER: "telehealth",
+    InjectedError.PAST_FILING_LIMIT: "timely_filing",
+    InjectedError.DUPLICATE_VISIT: "duplicate",
+    InjectedError.GROUP_NUMBER_MISSING: "payer_rule",
+}
+SCRUB_ERRORS = tuple(error for error, category in SCRUB_CATEGORY.items() if category is not None
+                     and error is not InjectedError.INVALID_RENDERING_NPI)
+SCRUB_ERROR_RATE = 0.004  # each; eleven of them stop about 4.4 % of visits at the scrub
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,16 +74,33 @@ class ErrorRates:
     invalid_diagnosis: float = 0.02
     invalid_rendering_npi: float = 0.02
     unpriced_procedure: float = 0.02
+    # One rate per scrubber error class (SCRUB_ERRORS), each SCRUB_ERROR_RATE unless given.
+    scrub_errors: tuple[tuple[InjectedError, float], ...] = tuple((e, SCRUB_ERROR_RATE) for e in SCRUB_ERRORS)
 
     def __post_init__(self) -> None:
-        rates = (self.invalid_diagnosis, self.invalid_rendering_npi, self.unpriced_procedure)
+        rates = (self.invalid_diagnosis, self.invalid_rendering_npi, self.unpriced_procedure,
+                 *(rate for _, rate in self.scrub_errors))
         if any(not 0.0 <= rate <= 1.0 for rate in rates) or sum(rates) > 1.0:
             raise ValueError("error rates must each be within 0..1 and add up to at most 1")
+        if any(error not in SCRUB_ERRORS for error, _ in self.scrub_errors):
+            raise ValueError("scrub_errors names an error that is not a scrubber error class")
 
     @classmethod
     def none(cls) -> ErrorRates:
         """Rates that inject no error at all."""
-        return cls(0.0, 0.0, 0.0)
+        return cls(0.0, 0.0, 0.0, ())
+
+    @classmethod
+    def only_scrub_errors(cls, rate: float) -> ErrorRates:
+        """Every scrubber error class at `rate`, and no coding errors."""
+        return cls(0.0, 0.0, 0.0, tuple((error, rate) for error in SCRUB_ERRORS))
+
+    def all(self) -> tuple[tuple[InjectedError, float], ...]:
+        """Every error with its rate, in the order draws are matched."""
+        return ((InjectedError.INVALID_DIAGNOSIS, self.invalid_diagnosis),
+                (InjectedError.INVALID_RENDERING_NPI, self.invalid_rendering_npi),
+                (InjectedError.UNPRICED_PROCEDURE, self.unpriced_procedure),
+                *self.scrub_errors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +148,7 @@ DIAGNOSIS_PHRASES: dict[str, str] = {
     "M7061": "right trochanteric bursitis", "M7062": "left trochanteric bursitis",
     "S93401A": "right ankle sprain", "S93402A": "left ankle sprain",
     "M79671": "right foot pain", "M79672": "left foot pain",
+    "Z3400": "supervision of normal first pregnancy",
 }
 _UNREADABLE_PHRASE = "problem list entry pending review"
 
@@ -101,8 +156,9 @@ _CHRONIC = ("I10", "E119", "E785", "K219", "F419", "J302", "E039", "G4733", "J44
             "D649", "G43909")
 _COMPLEX_EXTRAS = ("Z87891", "Z79899", "E6601", "Z6841")
 _ACUTE_ADULT = ("J069", "J029", "R051", "N390", "J209", "M5450", "R42", "M62830")
+# No J302 here: allergic rhinitis beside asthma (J45909) is an Excludes1 pair the scrubber stops.
 _ACUTE_CHILD = ("H6690", "H6691", "H6692", "J069", "R509", "J029", "R051", "L209", "A09", "R110", "B349",
-                "J45909", "J302")
+                "J45909")
 _CHILD_FINDINGS = ("L209", "J302", "H6690", "J45909")
 _LAB_DIAGNOSES = ("E119", "E785", "E039", "D649", "E559", "I10")  # worth a blood draw
 # Orthopedic conditions as (right, left) codes; the side also picks the RT/LT modifier.
@@ -131,12 +187,22 @@ def registrations(world: World, count: int, *, start: date, error_rates: ErrorRa
     practices = world.practices
     cumulative_shares = list(accumulate(_SPECIALTY_SHARE[p.specialty] for p in practices))
     visits = []
+    seen: set[tuple[str, str, str, date]] = set()
+    last_clean: tuple[Practice, _Draft] | None = None
     for sequence in range(1, count + 1):
         practice = rng.choices(practices, cum_weights=cumulative_shares)[0]
         draft = _draft_visit(rng, world, practice, start)
+        _avoid_accidental_duplicate(draft, practice, seen, start)
         injected = _draw_injection(rng.random(), error_rates)
-        if injected is not None:
-            _inject(injection_rng, draft, injected)
+        if injected is InjectedError.DUPLICATE_VISIT:
+            if last_clean is None:
+                injected = None  # nothing was sent before that it could repeat
+            else:
+                practice, draft = last_clean[0], _copy(last_clean[1])
+        elif injected is not None:
+            _inject(injection_rng, world, draft, injected)
+        if injected is None:
+            last_clean = (practice, draft)
         visit_number = f"V{seed}-{sequence:06d}"
         visits.append(SimulatedVisit(practice.tenant_id, draft.to_request(practice, visit_number), injected))
     return visits
@@ -410,17 +476,45 @@ def _age(draft: _Draft) -> int:
 
 def _draw_injection(draw: float, rates: ErrorRates) -> InjectedError | None:
     threshold = 0.0
-    for error, rate in ((InjectedError.INVALID_DIAGNOSIS, rates.invalid_diagnosis),
-                        (InjectedError.INVALID_RENDERING_NPI, rates.invalid_rendering_npi),
-                        (InjectedError.UNPRICED_PROCEDURE, rates.unpriced_procedure)):
+    for error, rate in rates.all():
         threshold += rate
         if draw < threshold:
             return error
     return None
 
 
-def _inject(rng: random.Random, draft: _Draft, error: InjectedError) -> None:
-    if error is InjectedError.INVALID_DIAGNOSIS:
+def _avoid_accidental_duplicate(draft: _Draft, practice: Practice, seen: set[tuple[str, str, str, date]],
+                                start: date) -> None:
+    """Move a visit a day earlier (from the window's start back to its end) while the same patient
+    already saw the same clinician that day: two such visits would bill the same services twice,
+    which only DUPLICATE_VISIT may do."""
+    def key() -> tuple[str, str, str, date]:
+        return (practice.tenant_id, draft.patient.patient.mrn, draft.rendering.npi, draft.date_of_service)
+
+    while key() in seen:
+        day = draft.date_of_service - timedelta(days=1)
+        if day < start - timedelta(days=90):
+            day = start - timedelta(days=1)
+        draft.registered_at += day - draft.date_of_service
+        draft.date_of_service = day
+    seen.add(key())
+
+
+def _copy(draft: _Draft) -> _Draft:
+    return replace(draft, diagnoses=list(draft.diagnoses), services=list(draft.services))
+
+
+# Services whose same-day 99211 the synthetic NCCI fixture bundles (shared/codes/data).
+_BUNDLING_99211 = frozenset({"99202", "99203", "99204", "99205", "99212", "99213", "99214", "99215", "99391",
+                             "99392", "99393", "99394", "99395", "99396", "99397", "G0438", "G0439", "29881",
+                             "20610"})
+_PAST_FILING_DAYS = 400  # longer than any simulated payer's filing limit (365 at most)
+
+
+def _inject(rng: random.Random, world: World, draft: _Draft, error: InjectedError) -> None:
+    if error in _SCRUB_INJECTIONS:
+        _SCRUB_INJECTIONS[error](rng, world, draft)
+    elif error is InjectedError.INVALID_DIAGNOSIS:
         draft.diagnoses[rng.randrange(len(draft.diagnoses))] = rng.choice(INVALID_DIAGNOSIS_CODES)
     elif error is InjectedError.INVALID_RENDERING_NPI:
         npi = draft.rendering.npi
@@ -428,3 +522,86 @@ def _inject(rng: random.Random, draft: _Draft, error: InjectedError) -> None:
         draft.rendering = draft.rendering.model_copy(update={"npi": npi[:-1] + wrong_check_digit})
     else:
         draft.service(rng.choice(UNPRICED_PROCEDURE_CODES), (1,))
+
+
+def _malformed_member_id(rng: random.Random, world: World, draft: _Draft) -> None:
+    primary = draft.patient.coverages[0]
+    member_id = primary.member_id[:3] + " " + primary.member_id[3:]
+    _replace_primary(draft, primary.model_copy(update={"member_id": member_id}))
+
+
+def _unknown_place_of_service(rng: random.Random, world: World, draft: _Draft) -> None:
+    draft.place_of_service = "30"  # a gap in the CMS list
+
+
+def _repeated_pointer(rng: random.Random, world: World, draft: _Draft) -> None:
+    first = draft.services[0]
+    draft.services[0] = first.model_copy(update={"diagnosis_pointers": (first.diagnosis_pointers[0],) * 2})
+
+
+def _bundled_visit(rng: random.Random, world: World, draft: _Draft) -> None:
+    # Every visit's first service is one the fixture bundles 99211 into; 99211 is on every chargemaster.
+    assert draft.services[0].procedure_code in _BUNDLING_99211, draft.services[0].procedure_code
+    draft.service("99211", draft.services[0].diagnosis_pointers)
+
+
+def _units_over_limit(rng: random.Random, world: World, draft: _Draft) -> None:
+    draft.services[0] = draft.services[0].model_copy(update={"units": 3})  # MUE 1 or 2 for every first service
+
+
+def _pregnancy_code_on_male(rng: random.Random, world: World, draft: _Draft) -> None:
+    draft.patient = replace(draft.patient, patient=draft.patient.patient.model_copy(update={"sex": Sex.MALE}))
+    _add_diagnoses(draft, ("Z3400",))
+
+
+def _excludes1_pair(rng: random.Random, world: World, draft: _Draft) -> None:
+    _add_diagnoses(draft, ("J302", "J45909"))  # J30 excludes allergic rhinitis with asthma (J45.909)
+
+
+def _telehealth_without_modifier(rng: random.Random, world: World, draft: _Draft) -> None:
+    draft.place_of_service = rng.choice(("02", "10"))
+
+
+def _past_filing_limit(rng: random.Random, world: World, draft: _Draft) -> None:
+    # The patient is as old on the earlier date as on the real one, so age-banded codes still fit.
+    shift = timedelta(days=_PAST_FILING_DAYS)
+    draft.date_of_service -= shift
+    draft.registered_at -= shift
+    patient = draft.patient.patient
+    draft.patient = replace(draft.patient, patient=patient.model_copy(update={"birth_date": patient.birth_date - shift}))
+
+
+def _group_number_missing(rng: random.Random, world: World, draft: _Draft) -> None:
+    payer = world.payer("SIMBLUE01")
+    primary = draft.patient.coverages[0]
+    _replace_primary(draft, Coverage(payer_id=payer.payer_id, payer_name=payer.payer_name,
+                                     member_id=primary.member_id, group_number=None))
+
+
+def _replace_primary(draft: _Draft, primary: Coverage) -> None:
+    draft.patient = replace(draft.patient, coverages=(primary, *draft.patient.coverages[1:]))
+
+
+def _add_diagnoses(draft: _Draft, codes: tuple[str, ...]) -> None:
+    """Add `codes` (pointed at by no service); when the claim's twelve are full, they replace the last ones."""
+    for code in codes:
+        if code in draft.diagnoses:
+            continue
+        if len(draft.diagnoses) < 12:
+            draft.diagnoses.append(code)
+        else:
+            draft.diagnoses[-1 - codes.index(code)] = code
+
+
+_SCRUB_INJECTIONS = {
+    InjectedError.MALFORMED_MEMBER_ID: _malformed_member_id,
+    InjectedError.UNKNOWN_PLACE_OF_SERVICE: _unknown_place_of_service,
+    InjectedError.REPEATED_DIAGNOSIS_POINTER: _repeated_pointer,
+    InjectedError.BUNDLED_VISIT: _bundled_visit,
+    InjectedError.UNITS_OVER_LIMIT: _units_over_limit,
+    InjectedError.PREGNANCY_CODE_ON_MALE: _pregnancy_code_on_male,
+    InjectedError.EXCLUDES1_PAIR: _excludes1_pair,
+    InjectedError.TELEHEALTH_WITHOUT_MODIFIER: _telehealth_without_modifier,
+    InjectedError.PAST_FILING_LIMIT: _past_filing_limit,
+    InjectedError.GROUP_NUMBER_MISSING: _group_number_missing,
+}

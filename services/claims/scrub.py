@@ -2,6 +2,10 @@
 
 Each edit returns Findings (empty when the claim passes it). Messages name codes, line numbers and
 ids only, never patient data. An `error` finding blocks submission; a `warning` does not.
+
+These eight edits work on the SubmittedClaim. The full scrubber (70 rules in 15 categories over the
+Claim837 that is sent) is `services.claims.scrubber`; the domain moves to it once it builds the
+Claim837, and these functions keep working until then.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """National Provider Identifier check digit (CMS NPI standard, ISO/IEC 7812 Luhn with prefix 80840)."""
 
 import re
+from functools import lru_cache
 
 _NPI = re.compile(r"^[12]\d{9}$")
 
@@ -28,6 +29,7 @@ def npi_check_digit(first_nine: str) -> str:
     raise AssertionError("unreachable: one Luhn digit always fits")
 
 
+@lru_cache(maxsize=1 << 16)  # a practice bills with a few NPIs thousands of times
 def is_valid_npi(npi: str) -> bool:
     """True when `npi` has ten digits, starts with 1 or 2 and its check digit is right."""
     return bool(_NPI.match(npi)) and _luhn_sum("80840" + npi) % 10 == 0

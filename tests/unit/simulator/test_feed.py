@@ -10,6 +10,8 @@ from shared.ids import encounter_id_for
 from simulator.feed import (
     DIAGNOSIS_PHRASES,
     INVALID_DIAGNOSIS_CODES,
+    SCRUB_CATEGORY,
+    SCRUB_ERRORS,
     UNPRICED_PROCEDURE_CODES,
     ErrorRates,
     InjectedError,
@@ -58,7 +60,8 @@ def test_every_visit_comes_from_the_simulator_on_a_clinic_day_before_start(
     for visit in visits:
         request = visit.request
         assert request.source == "simulator"
-        assert start - timedelta(days=90) <= request.visit.date_of_service < start
+        if visit.injected is not InjectedError.PAST_FILING_LIMIT:  # moved past every filing limit
+            assert start - timedelta(days=90) <= request.visit.date_of_service < start
         assert request.registered_at.utcoffset() == timedelta(0)
         assert request.registered_at.date() == request.visit.date_of_service
 
@@ -87,7 +90,11 @@ def test_every_visit_is_billed_by_its_own_practice(world: World, visits: list[Si
     panels = {p.tenant_id: {s.patient.mrn: s.patient for s in p.patients} for p in world.practices}
     for visit in visits:
         assert visit.request.visit.billing == world.practice(visit.tenant_id).billing
-        assert panels[visit.tenant_id][visit.request.patient.mrn] == visit.request.patient
+        patient = panels[visit.tenant_id][visit.request.patient.mrn]
+        if visit.injected in (InjectedError.PREGNANCY_CODE_ON_MALE, InjectedError.PAST_FILING_LIMIT):
+            assert patient.mrn == visit.request.patient.mrn  # sex or birth date changed for this visit only
+        else:
+            assert patient == visit.request.patient
 
 
 def test_every_rendering_npi_is_valid_except_where_injected(visits: list[SimulatedVisit]) -> None:
@@ -193,6 +200,24 @@ def test_changing_the_error_rates_changes_only_the_injected_visits(world: World,
     faulty = registrations(world, 500, start=start, error_rates=ErrorRates(0.1, 0.1, 0.1), seed=3)
     for before, after in zip(clean, faulty, strict=True):
         assert (before.request == after.request) is (after.injected is None)
+
+
+def test_scrubber_error_classes_are_injected_at_their_rates(world: World, start: date) -> None:
+    visits = registrations(world, 2_000, start=start, error_rates=ErrorRates.only_scrub_errors(0.02), seed=78)
+    counts = Counter(visit.injected for visit in visits)
+    expected = 2_000 * 0.02
+    for error in SCRUB_ERRORS:
+        # A duplicate needs a clean visit before it; every other class lands where drawn.
+        assert abs(counts[error] - expected) <= 4 * math.sqrt(expected * 0.98), error
+    assert all(SCRUB_CATEGORY[error] for error in SCRUB_ERRORS)
+
+
+def test_no_two_clean_visits_bill_the_same_patient_clinician_and_day(world: World, start: date) -> None:
+    visits = registrations(world, 3_000, start=start, error_rates=ErrorRates.none(), seed=5)
+    keys = [(v.tenant_id, v.request.patient.mrn, v.request.visit.rendering.npi, v.request.visit.date_of_service)
+            for v in visits]
+    assert len(set(keys)) == len(keys)
+    assert all(start - timedelta(days=90) <= v.request.visit.date_of_service < start for v in visits)
 
 
 def test_error_rates_adding_up_to_more_than_one_are_refused() -> None:

@@ -1,0 +1,167 @@
+"""Telehealth, timely filing, frequency, COB and balancing: rules about the claim as a whole."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from services.claims.scrubber.engine import rule
+from services.claims.scrubber.facts import TELEHEALTH_PLACES, first_date_of_service, line_place
+
+TELEHEALTH_MODIFIERS = frozenset({"95", "GT", "93", "FQ", "FR"})
+FILING_WARNING_DAYS = 14
+FREQUENCIES = frozenset("1234578")  # original, interim bills 2-4, late charge 5, replacement, void
+
+
+@rule("TEL-001", "telehealth", "TELEHEALTH_MODIFIER_MISSING",
+      "a line at POS 02 or 10 carries the payer's telehealth modifier")
+def telehealth_modifier(claim, context):
+    wanted = context.payer_or_default(claim.payer.payer_id).telehealth_modifiers
+    for line in claim.lines:
+        if line_place(claim, line) in TELEHEALTH_PLACES and not wanted.intersection(line.modifiers):
+            yield (f"line {line.line_number} is telehealth (POS {line_place(claim, line)}) without "
+                   f"modifier {' or '.join(sorted(wanted))}")
+
+
+@rule("TEL-002", "telehealth", "TELEHEALTH_MODIFIER_OFF_TELEHEALTH",
+      "a telehealth modifier only on a telehealth place of service", "warning")
+def telehealth_place(claim, context):
+    for line in claim.lines:
+        place = line_place(claim, line)
+        if place is not None and place not in TELEHEALTH_PLACES and TELEHEALTH_MODIFIERS.intersection(line.modifiers):
+            yield f"line {line.line_number} has a telehealth modifier at POS {place}"
+
+
+def _filing_deadline(claim, context):
+    first = first_date_of_service(claim)
+    if first is None:
+        return None
+    return first + timedelta(days=context.payer_or_default(claim.payer.payer_id).timely_filing_days)
+
+
+@rule("TFL-001", "timely_filing", "TIMELY_FILING_EXPIRED", "an original claim arrives within the payer's filing limit from the date of service")
+def timely_filing(claim, context):
+    deadline = _filing_deadline(claim, context)
+    if deadline is not None and context.today > deadline and claim.frequency_code == "1":
+        days = context.payer_or_default(claim.payer.payer_id).timely_filing_days
+        yield f"filing limit of payer {claim.payer.payer_id} ({days} days from the date of service) has passed"
+
+
+@rule("TFL-002", "timely_filing", "DATE_OF_SERVICE_IN_FUTURE", "no date of service after today")
+def not_in_future(claim, context):
+    first = first_date_of_service(claim)
+    if first is not None and any((line.date_of_service or first) > context.today for line in claim.lines):
+        yield "a date of service is after today"
+
+
+@rule("TFL-003", "timely_filing", "TIMELY_FILING_NEAR", "warn when the filing limit is two weeks away", "warning")
+def filing_soon(claim, context):
+    deadline = _filing_deadline(claim, context)
+    if deadline is not None and context.today <= deadline <= context.today + timedelta(days=FILING_WARNING_DAYS):
+        yield f"filing limit of payer {claim.payer.payer_id} ends in {(deadline - context.today).days} days"
+
+
+@rule("FRQ-001", "frequency", "PAYER_CLAIM_NUMBER_MISSING", "a replacement (7) or void (8) names the payer's claim number")
+def replacement_names_original(claim, context):
+    # Payers match a correction on their own claim number; without it the claim is a duplicate.
+    if claim.frequency_code in ("7", "8") and not claim.payer_claim_number:
+        yield f"frequency {claim.frequency_code} claim needs the payer claim number"
+
+
+@rule("FRQ-002", "frequency", "FREQUENCY_CODE_INVALID", "the claim frequency code is one X12 allows")
+def frequency_known(claim, context):
+    if claim.frequency_code not in FREQUENCIES or (claim.institutional is None and claim.frequency_code not in "178"):
+        yield f"claim frequency code {claim.frequency_code} is not allowed on this claim type"
+
+
+@rule("FRQ-003", "frequency", "PAYER_CLAIM_NUMBER_ON_ORIGINAL", "an original claim carries no payer claim number", "warning")
+def original_without_reference(claim, context):
+    if claim.frequency_code == "1" and claim.payer_claim_number:
+        yield "an original claim names a payer claim number; a correction should be frequency 7"
+
+
+@rule("COB-001", "cob", "PRIOR_PAYER_MISSING", "a secondary or tertiary claim carries the prior payer's adjudication")
+def secondary_has_prior(claim, context):
+    if claim.subscriber.payer_responsibility in ("S", "T") and not claim.prior_payers:
+        yield f"responsibility {claim.subscriber.payer_responsibility} claim has no prior payer adjudication"
+
+
+@rule("COB-002", "cob", "PRIOR_ADJUDICATION_DATE_MISSING", "each prior payer's adjudication date is known", needs="prior_payers")
+def prior_has_date(claim, context):
+    for prior in claim.prior_payers:
+        if prior.adjudication_date is None and not prior.lines:
+            yield f"prior payer {prior.payer_id} has no adjudication date and no line results"
+
+
+@rule("COB-003", "cob", "PRIOR_PAID_EXCEEDS_CHARGE", "a prior payer paid no more than the claim charge", needs="prior_payers")
+def prior_paid_within_charge(claim, context):
+    for prior in claim.prior_payers:
+        if prior.paid > claim.total_charge or prior.paid < 0:
+            yield f"prior payer {prior.payer_id} paid {prior.paid} on a {claim.total_charge} claim"
+
+
+@rule("COB-004", "cob", "PRIOR_LINE_UNKNOWN", "prior payer line results refer to lines of this claim", needs="prior_payers")
+def prior_lines_exist(claim, context):
+    numbers = {line.line_number for line in claim.lines}
+    for prior in claim.prior_payers:
+        for result in prior.lines:
+            if result.line_number not in numbers:
+                yield f"prior payer {prior.payer_id} reports line {result.line_number}, which the claim lacks"
+
+
+@rule("COB-005", "cob", "PRIOR_PAYER_IS_THIS_PAYER", "the prior payer is not the payer billed now", needs="prior_payers")
+def prior_is_other_payer(claim, context):
+    for prior in claim.prior_payers:
+        if prior.payer_id == claim.payer.payer_id:
+            yield f"prior payer {prior.payer_id} is the payer this claim is sent to"
+
+
+@rule("BAL-001", "balancing", "CLAIM_OUT_OF_BALANCE", "the claim total equals the sum of its line charges")
+def charges_balance(claim, context):
+    lines = sum((line.charge for line in claim.lines), Decimal("0"))
+    if lines != claim.total_charge:
+        yield f"claim total {claim.total_charge} differs from line total {lines}"
+
+
+@rule("BAL-002", "balancing", "LINE_CHARGE_NEGATIVE", "no line charge below zero")
+def line_charge_positive(claim, context):
+    for line in claim.lines:
+        if line.charge < 0:
+            yield f"line {line.line_number} charge is negative"
+
+
+@rule("BAL-003", "balancing", "PRIOR_LINE_OUT_OF_BALANCE", "a prior payer's line paid plus adjustments equals the line charge", needs="prior_payers")
+def prior_lines_balance(claim, context):
+    charges = {line.line_number: line.charge for line in claim.lines}
+    for prior in claim.prior_payers:
+        for result in prior.lines:
+            charge = charges.get(result.line_number)
+            adjusted = result.paid + sum((cas.amount for cas in result.adjustments), Decimal("0"))
+            if charge is not None and adjusted != charge:
+                yield f"prior payer {prior.payer_id} line {result.line_number}: paid and adjustments {adjusted} != charge {charge}"
+
+
+@rule("BAL-004", "balancing", "PRIOR_CLAIM_OUT_OF_BALANCE",
+      "a prior payer's paid plus all adjustments equals the claim charge", needs="prior_payers")
+def prior_claim_balances(claim, context):
+    for prior in claim.prior_payers:
+        adjusted = prior.paid + sum((cas.amount for cas in prior.adjustments), Decimal("0"))
+        adjusted += sum((cas.amount for result in prior.lines for cas in result.adjustments), Decimal("0"))
+        if adjusted != claim.total_charge:
+            yield f"prior payer {prior.payer_id}: paid and adjustments {adjusted} != claim total {claim.total_charge}"
+
+
+@rule("BAL-005", "balancing", "PRIOR_PAID_MISMATCH", "a prior payer's claim paid equals the sum of its line payments", needs="prior_payers")
+def prior_paid_matches_lines(claim, context):
+    for prior in claim.prior_payers:
+        if prior.lines:
+            lines = sum((result.paid for result in prior.lines), Decimal("0"))
+            if lines != prior.paid:
+                yield f"prior payer {prior.payer_id} paid {prior.paid} but its lines add up to {lines}"
+
+
+TELEHEALTH = (telehealth_modifier, telehealth_place)
+TIMELY_FILING = (timely_filing, not_in_future, filing_soon)
+FREQUENCY = (replacement_names_original, frequency_known, original_without_reference)
+COB = (secondary_has_prior, prior_has_date, prior_paid_within_charge, prior_lines_exist, prior_is_other_payer)
+BALANCING = (charges_balance, line_charge_positive, prior_lines_balance, prior_claim_balances, prior_paid_matches_lines)
