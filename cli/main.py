@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.stack import Stack, StackError, StackSettings
+from cli.ehr import app as ehr_app
 from cli.x12 import app as x12_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Medical revenue-cycle platform")
@@ -21,6 +22,7 @@ app.add_typer(stack_app, name="stack")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(chargemaster_app, name="chargemaster")
 app.add_typer(x12_app, name="x12", help="X12 5010 files: inspect what a file holds, generate samples")
+app.add_typer(ehr_app, name="ehr", help="EHR feeds (HL7 v2, FHIR R4): inspect files")
 console = Console()
 
 SERVICES = ("registration", "coding", "claims", "payments", "denials", "dashboard", "simulator")

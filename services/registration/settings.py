@@ -1,7 +1,15 @@
-"""Registration settings: the shared RCM_* settings (no registration-only ones yet)."""
+"""Registration settings: the shared RCM_* settings plus the EHR feed listeners."""
 
+from pydantic import Field
+
+from services.registration.facilities import Facility
 from shared.settings import ServiceSettings
 
 
 class RegistrationSettings(ServiceSettings):
-    pass
+    # RCM_REGISTRATION_MLLP_PORT: the HL7 v2 MLLP listener (off when unset; 0 picks a free port).
+    registration_mllp_host: str = "127.0.0.1"
+    registration_mllp_port: int | None = Field(default=None, ge=0, le=65535)
+    registration_mllp_max_frame_bytes: int = Field(default=1 << 20, ge=1024)
+    # RCM_REGISTRATION_FEED_FACILITIES: JSON {"<MSH-4>[/<MSH-6>]": {"tenant_id": ..., "billing": {...}}}
+    registration_feed_facilities: dict[str, Facility] = Field(default_factory=dict)

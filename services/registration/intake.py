@@ -1,0 +1,210 @@
+"""The feeds' door into registration: store what a message says, then acknowledge it.
+
+For each mapped feed message, ONE MongoDB transaction:
+
+1. looks up the message key (sending facility + MSH-10 or the FHIR id) in `feed_messages`: a
+   message seen before is answered with the outcome it got then, and nothing is applied again;
+2. matches the patient by tenant and MRN (`patients`, created or updated) and folds the message
+   into its visit (`visit_drafts`, see services/registration/feed.py);
+3. when the visit is complete, queues a `RegistrationRequested` in the outbox (the existing
+   consumer path registers it);
+4. records the message key with its outcome.
+
+Only after the commit does the listener send AA. A message that cannot be used is answered AE/AR and
+parked on the registration dead-letter topic with a PHI-free reason, in its own transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import ValidationError
+from pymongo import ASCENDING
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.registration import feed
+from services.registration.feed import FeedKind, FeedMessage, Outcome, VisitDraft
+from shared import metrics, topics
+from shared.clock import Clock
+from shared.envelope import new_event
+from shared.events import Coverage, DeadLetter, Model, Patient
+from shared.ids import encounter_id_for, patient_id_for
+from shared.logging import get_logger
+from shared.mongo import AsyncMongoClient, in_transaction
+from shared.outbox import OutboxRelay, outbox_document
+from shared.phi import PhiCipher
+
+log = get_logger(__name__)
+
+SERVICE = "registration"
+UNKNOWN_TENANT = "unknown"
+
+
+class PatientFeedRecord(Model):
+    """The newest demographics and coverages a feed sent for a patient (sealed)."""
+
+    patient: Patient
+    coverages: tuple[Coverage, ...] = ()
+    as_of: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """How a message was answered: AA/AE/AR, and for an error the field and a PHI-free reason."""
+
+    ack_code: str
+    outcome: str  # feed.Outcome, "duplicate", or a reason code
+    field: str | None = None
+    error_code: str | None = None
+    error_text: str | None = None
+    patient: str | None = None  # "created" | "updated"
+    encounter_id: str | None = None
+
+
+class FeedIntake:
+    def __init__(self, client: AsyncMongoClient, database: AsyncDatabase, cipher: PhiCipher, relay: OutboxRelay | None,
+                 clock: Clock) -> None:
+        self._client = client
+        self._messages = database["feed_messages"]
+        self._drafts = database["visit_drafts"]
+        self._patients = database["patients"]
+        self._outbox = database["outbox"]
+        self._cipher = cipher
+        self._relay = relay
+        self._clock = clock
+
+    @staticmethod
+    async def ensure_indexes(database: AsyncDatabase) -> None:
+        await database["feed_messages"].create_index([("at", ASCENDING)])
+        await database["visit_drafts"].create_index([("tenant_id", ASCENDING), ("status", ASCENDING)])
+
+    async def accept(self, tenant_id: str, message_key: str, message: FeedMessage) -> Result:
+        """Apply `message` once (see the module docstring) and say how to acknowledge it."""
+        result = await in_transaction(self._client, lambda session: self._apply(tenant_id, message_key, message, session))
+        if result.outcome == Outcome.REQUESTED and self._relay is not None:
+            self._relay.wake()
+        metrics.STAGE_EVENTS.labels(SERVICE, f"feed.{message.source}.{result.outcome}").inc()
+        return result
+
+    async def refuse(self, tenant_id: str | None, origin: str, original: bytes, code: str, reason: str,
+                     message_key: str | None) -> None:
+        """Park an unusable message on the registration dead-letter topic (reason without PHI)."""
+        now = self._clock.now()
+        letter = DeadLetter(service=SERVICE, original_topic=origin, partition=-1, offset=-1, original_key=None,
+                            reason_code=code, reason=reason[:500],
+                            original_value_b64=base64.b64encode(original).decode(), dead_lettered_at=now)
+        letter_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{SERVICE}|{origin}|{message_key or uuid.uuid4()}|{code}")
+        event = new_event(topics.dead_letter_topic(SERVICE), letter, producer=SERVICE, now=now,
+                          tenant_id=tenant_id or UNKNOWN_TENANT, correlation_id=UNKNOWN_TENANT, event_id=letter_id)
+
+        async def park(session: AsyncClientSession) -> None:
+            await self._outbox.insert_one(outbox_document(topics.dead_letter_topic(SERVICE), event), session=session)
+
+        await in_transaction(self._client, park)
+        metrics.DEAD_LETTERS.labels(SERVICE, origin, code).inc()
+        log.warning("feed message refused", origin=origin, reason_code=code)
+        if self._relay is not None:
+            self._relay.wake()
+
+    async def _apply(self, tenant_id: str, message_key: str, message: FeedMessage,
+                     session: AsyncClientSession) -> Result:
+        key = f"{tenant_id}|{message_key}"
+        seen = await self._messages.find_one({"_id": key}, session=session)
+        if seen is not None:
+            return Result(seen["ack_code"], "duplicate", seen.get("field"), seen.get("error_code"), seen.get("error_text"),
+                          encounter_id=seen.get("encounter_id"))
+        now = self._clock.now()
+        patient_state = await self._match_patient(tenant_id, message, session)
+        result = Result("AA", "applied", patient=patient_state)
+        if message.visit_number:
+            encounter_id = encounter_id_for(tenant_id, message.visit_number)
+            result = await self._fold_into_visit(tenant_id, encounter_id, message, now, session, patient_state)
+        await self._messages.insert_one(
+            {"_id": key, "ack_code": result.ack_code, "outcome": str(result.outcome), "kind": str(message.kind),
+             "field": result.field, "error_code": result.error_code, "error_text": result.error_text,
+             "encounter_id": result.encounter_id, "at": now}, session=session)
+        return result
+
+    async def _match_patient(self, tenant_id: str, message: FeedMessage, session: AsyncClientSession) -> str | None:
+        """Match by tenant and MRN; keep the newest demographics and coverages. Created or updated?"""
+        if message.patient is None:
+            return None
+        patient_id = patient_id_for(tenant_id, message.patient.mrn)
+        document = await self._patients.find_one({"_id": patient_id}, session=session)
+        record = self._feed_record(document)
+        if record is None or message.sent_at >= record.as_of:
+            coverages = message.coverages or (record.coverages if record else ())
+            record = PatientFeedRecord(patient=message.patient, coverages=coverages, as_of=message.sent_at)
+            await self._patients.update_one(
+                {"_id": patient_id},
+                {"$set": {"tenant_id": tenant_id, "phi": self._cipher.seal(message.patient),
+                          "feed": self._cipher.seal(record)}}, upsert=True, session=session)
+        return "created" if document is None else "updated"
+
+    def _feed_record(self, document: dict | None) -> PatientFeedRecord | None:
+        if document is None or "feed" not in document:
+            return None
+        return self._cipher.open(document["feed"], PatientFeedRecord)  # type: ignore[return-value]
+
+    async def _fold_into_visit(self, tenant_id: str, encounter_id: str, message: FeedMessage, now: datetime,
+                               session: AsyncClientSession, patient_state: str | None) -> Result:
+        document = await self._drafts.find_one({"_id": encounter_id}, session=session)
+        if document is not None:
+            draft = self._cipher.open(document["phi"], VisitDraft)
+        else:
+            draft = VisitDraft(visit_number=message.visit_number)
+            # A patient already known (say from an A08 sent before this visit's A04) seeds the visit.
+            if message.patient is not None:
+                known = self._feed_record(await self._patients.find_one(
+                    {"_id": patient_id_for(tenant_id, message.patient.mrn)}, session=session))
+                if known is not None and known.as_of > message.sent_at:
+                    draft = draft.model_copy(update={"patient": known.patient, "coverages": known.coverages,
+                                                     "demographics_as_of": known.as_of})
+        try:
+            updated, outcome = feed.apply(draft, message)  # type: ignore[arg-type]
+        except feed.CancelTooLate:
+            return Result("AE", "cancel_too_late", "PV1-19", "VISIT_ALREADY_REGISTERED",
+                          "visit was already registered; cancel it in billing", patient_state, encounter_id)
+        if outcome is Outcome.REQUESTED:
+            try:
+                request = feed.registration_request(updated, message.source, message.message_id, now)
+            except ValidationError as invalid:
+                first = invalid.errors(include_input=False)[0]
+                where = ".".join(str(p) for p in first["loc"])
+                return Result("AE", "invalid_visit", _field_of(message.source, where), "INVALID_VISIT",
+                              f"visit cannot be registered: {where} {first['type']}", patient_state, encounter_id)
+            event = new_event(topics.REGISTRATION_REQUESTED, request, producer=SERVICE, now=now, tenant_id=tenant_id,
+                              correlation_id=encounter_id)
+            await self._outbox.insert_one(outbox_document(topics.REGISTRATION_REQUESTED, event), session=session)
+        await self._drafts.update_one(
+            {"_id": encounter_id},
+            {"$set": {"tenant_id": tenant_id, "status": str(updated.status), "missing": list(updated.missing),
+                      "discharged": updated.discharged, "updated_at": now, "phi": self._cipher.seal(updated)}},
+            upsert=True, session=session)
+        return Result("AA", str(outcome), patient=patient_state, encounter_id=encounter_id)
+
+    async def draft(self, encounter_id: str) -> tuple[VisitDraft, str] | None:
+        """A visit as the feeds told it so far, and its status (for tests and tools)."""
+        document = await self._drafts.find_one({"_id": encounter_id})
+        if document is None:
+            return None
+        return self._cipher.open(document["phi"], VisitDraft), document["status"]  # type: ignore[return-value]
+
+
+def _field_of(source: str, where: str) -> str:
+    if source != "hl7v2":
+        return where
+    if where.startswith("diagnoses"):
+        return "DG1"
+    if where.startswith("services"):
+        return "FT1"
+    if where.startswith("coverages"):
+        return "IN1"
+    return "PV1"
+
+
+__all__ = ["FeedIntake", "FeedKind", "Result"]
