@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
+from services.registration.fhir.api import build_fhir_app
 from services.registration.handlers import subscribe
 from services.registration.hl7.listener import Hl7Endpoint, MllpListener
 from services.registration.intake import FeedIntake
@@ -21,6 +25,10 @@ class RegistrationRuntime(ServiceRuntime):
         super().__init__(SERVICE, settings, clock=clock)
         self.intake = FeedIntake(self.mongo, self.db, self.cipher, self.relay, self.clock)
         self.hl7 = Hl7Endpoint(self.intake, lambda: settings.registration_feed_facilities, self.clock)
+        self.fhir = build_fhir_app(self.intake, lambda: settings.registration_feed_facilities,
+                                   lambda: {k: v.get_secret_value() for k, v in settings.registration_fhir_clients.items()})
+        self._fhir_server = None
+        self._fhir_task: asyncio.Task | None = None
         self.mllp: MllpListener | None = None
         if settings.registration_mllp_port is not None:
             self.mllp = MllpListener(self.hl7, settings.registration_mllp_host, settings.registration_mllp_port,
@@ -30,10 +38,25 @@ class RegistrationRuntime(ServiceRuntime):
         await super().prepare()
         if self.mllp is not None:
             await self.mllp.start()
+        settings = self.settings
+        if settings.registration_fhir_port is not None:
+            import uvicorn
+
+            config = uvicorn.Config(self.fhir, host=settings.registration_fhir_host, port=settings.registration_fhir_port,
+                                    log_level="warning", lifespan="off", access_log=False)
+            self._fhir_server = uvicorn.Server(config)
+            # _serve, not serve: the service's own server handles SIGTERM and stops this one in release().
+            self._fhir_task = asyncio.create_task(self._fhir_server._serve(), name="registration-fhir")
+            while not self._fhir_server.started and not self._fhir_task.done():
+                await asyncio.sleep(0.02)
 
     async def release(self) -> None:
         if self.mllp is not None:
             await self.mllp.stop()
+        if self._fhir_server is not None and self._fhir_task is not None:
+            self._fhir_server.should_exit = True
+            with contextlib.suppress(Exception):
+                await self._fhir_task
         await super().release()
 
 

@@ -65,6 +65,12 @@ class Result:
     encounter_id: str | None = None
 
 
+class _Refused(Exception):
+    def __init__(self, result: Result) -> None:
+        super().__init__(result.error_code)
+        self.result = result
+
+
 class FeedIntake:
     def __init__(self, client: AsyncMongoClient, database: AsyncDatabase, cipher: PhiCipher, relay: OutboxRelay | None,
                  clock: Clock) -> None:
@@ -89,6 +95,29 @@ class FeedIntake:
             self._relay.wake()
         metrics.STAGE_EVENTS.labels(SERVICE, f"feed.{message.source}.{result.outcome}").inc()
         return result
+
+    async def accept_all(self, tenant_id: str, messages: list[tuple[str, FeedMessage]]) -> list[Result]:
+        """Apply several messages all or nothing (a FHIR transaction Bundle): if one is refused,
+        nothing of the others is kept and the refusal is returned alone."""
+
+        async def work(session: AsyncClientSession) -> list[Result]:
+            results = []
+            for key, message in messages:
+                result = await self._apply(tenant_id, key, message, session)
+                if result.ack_code != "AA":
+                    raise _Refused(result)
+                results.append(result)
+            return results
+
+        try:
+            results = await in_transaction(self._client, work)
+        except _Refused as refused:
+            return [refused.result]
+        if any(r.outcome == Outcome.REQUESTED for r in results) and self._relay is not None:
+            self._relay.wake()
+        for result in results:
+            metrics.STAGE_EVENTS.labels(SERVICE, f"feed.fhir.{result.outcome}").inc()
+        return results
 
     async def refuse(self, tenant_id: str | None, origin: str, original: bytes, code: str, reason: str,
                      message_key: str | None) -> None:

@@ -1,6 +1,6 @@
 """Registration settings: the shared RCM_* settings plus the EHR feed listeners."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from services.registration.facilities import Facility
 from shared.settings import ServiceSettings
@@ -13,3 +13,8 @@ class RegistrationSettings(ServiceSettings):
     registration_mllp_max_frame_bytes: int = Field(default=1 << 20, ge=1024)
     # RCM_REGISTRATION_FEED_FACILITIES: JSON {"<MSH-4>[/<MSH-6>]": {"tenant_id": ..., "billing": {...}}}
     registration_feed_facilities: dict[str, Facility] = Field(default_factory=dict)
+    # RCM_REGISTRATION_FHIR_PORT: the FHIR R4 endpoint (off when unset).
+    registration_fhir_host: str = "127.0.0.1"
+    registration_fhir_port: int | None = Field(default=None, ge=1, le=65535)
+    # RCM_REGISTRATION_FHIR_CLIENTS: JSON {"<facility key>": "<bearer token>"}
+    registration_fhir_clients: dict[str, SecretStr] = Field(default_factory=dict)

@@ -80,3 +80,50 @@ def with_encoding(message: str, separators: str = "#$%*@") -> str:
     table = str.maketrans({"|": field, "^": component, "~": repetition, "\\": escape, "&": sub})
     head, rest = message[:8], message[8:]
     return "MSH" + field + component + repetition + escape + sub + rest.translate(table)
+
+
+# --- FHIR R4 -----------------------------------------------------------------------------------------
+
+FHIR_TOKEN = "test-token-not-a-secret"
+NPI = "http://hl7.org/fhir/sid/us-npi"
+ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
+CPT = "http://www.ama-assn.org/go/cpt"
+
+
+def fhir_patient(mrn: str = "F001", **changes) -> dict:
+    patient = {"resourceType": "Patient", "id": "p1",
+               "identifier": [{"type": {"coding": [{"code": "MR"}]}, "value": mrn}],
+               "name": [{"family": "Zzfhir", "given": ["Zzbeta"]}], "gender": "male", "birthDate": "1980-02-03",
+               "address": [{"line": ["2 Synthetic Road"], "city": "Testville", "state": "ZZ", "postalCode": "00000"}]}
+    patient.update(changes)
+    return patient
+
+
+def fhir_bundle(visit: str = "FV1", mrn: str = "F001", *, bundle_id: str | None = None, drop: tuple[str, ...] = ()) -> dict:
+    resources = [
+        fhir_patient(mrn),
+        {"resourceType": "Coverage", "id": "c1", "status": "active", "subscriberId": "FMEMBER1", "order": 1,
+         "beneficiary": {"reference": "Patient/p1"}, "relationship": {"coding": [{"code": "self"}]},
+         "payor": [{"identifier": {"value": "SIMBLUE01"}, "display": "Synthetic Blue Plan"}],
+         "class": [{"type": {"coding": [{"code": "group"}]}, "value": "GRP9"}]},
+        {"resourceType": "Encounter", "id": "e1", "status": "finished", "class": {"code": "AMB"},
+         "identifier": [{"value": visit}], "subject": {"reference": "Patient/p1"},
+         "period": {"start": "2026-11-01T09:00:00Z"},
+         "participant": [{"individual": {"identifier": {"system": NPI, "value": "1234567893"}, "display": "Zzdoc Gamma"}}]},
+        {"resourceType": "Condition", "id": "d1", "subject": {"reference": "Patient/p1"},
+         "encounter": {"reference": "Encounter/e1"}, "code": {"coding": [{"system": ICD10, "code": "J02.9"}]}},
+        {"resourceType": "ChargeItem", "id": "ch1", "status": "billable", "subject": {"reference": "Patient/p1"},
+         "context": {"reference": "Encounter/e1"}, "quantity": {"value": 1},
+         "code": {"coding": [{"system": CPT, "code": "99213"},
+                             {"system": "http://terminology.hl7.org/CodeSystem/modifiers", "code": "25"}]},
+         "reason": [{"coding": [{"system": ICD10, "code": "J02.9"}]}]},
+        {"resourceType": "Procedure", "id": "pr1", "status": "completed", "subject": {"reference": "Patient/p1"},
+         "encounter": {"reference": "Encounter/e1"}, "code": {"coding": [{"system": CPT, "code": "87880"}]}},
+    ]
+    bundle = {"resourceType": "Bundle", "type": "transaction",
+              "entry": [{"fullUrl": f"urn:uuid:{r['resourceType']}-{r['id']}", "resource": r,
+                         "request": {"method": "POST", "url": r["resourceType"]}}
+                        for r in resources if r["resourceType"] not in drop]}
+    if bundle_id:
+        bundle["id"] = bundle_id
+    return bundle

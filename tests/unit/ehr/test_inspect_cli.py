@@ -57,3 +57,16 @@ def test_broken_json_exits_2(tmp_path: Path) -> None:
     file = tmp_path / "broken.json"
     file.write_text('{"resourceType": "Patient",')
     assert run(str(file)).exit_code == 2
+
+
+def test_a_fhir_bundle_is_inspected(tmp_path: Path) -> None:
+    from tests.unit.ehr.samples import fhir_bundle, fhir_patient
+
+    good, bad = tmp_path / "bundle.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(fhir_bundle()))
+    bad.write_text(json.dumps(fhir_patient(birthDate="19zz")))
+    result = run(str(good), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["results"][0]["services"][0]["procedure_code"] == "99213"
+    failed = run(str(bad))
+    assert failed.exit_code == 1 and "Patient.birthDate" in failed.output
