@@ -57,6 +57,7 @@ class RegistrationRuntime(ServiceRuntime):
             self._fhir_server.should_exit = True
             with contextlib.suppress(Exception):
                 await self._fhir_task
+        await self.intake.close()
         await super().release()
 
 

@@ -16,8 +16,11 @@ parked on the registration dead-letter topic with a PHI-free reason, in its own 
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +28,7 @@ from pydantic import ValidationError
 from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
 
 from services.registration import feed
 from services.registration.feed import FeedKind, FeedMessage, Outcome, VisitDraft
@@ -42,6 +46,7 @@ log = get_logger(__name__)
 
 SERVICE = "registration"
 UNKNOWN_TENANT = "unknown"
+MAX_BATCH = 200  # feed messages committed in one transaction at most
 
 
 class PatientFeedRecord(Model):
@@ -82,6 +87,9 @@ class FeedIntake:
         self._cipher = cipher
         self._relay = relay
         self._clock = clock
+        self._pending: list[tuple[str, str, FeedMessage, asyncio.Future]] = []
+        self._arrived = asyncio.Event()
+        self._worker: asyncio.Task | None = None
 
     @staticmethod
     async def ensure_indexes(database: AsyncDatabase) -> None:
@@ -89,12 +97,72 @@ class FeedIntake:
         await database["visit_drafts"].create_index([("tenant_id", ASCENDING), ("status", ASCENDING)])
 
     async def accept(self, tenant_id: str, message_key: str, message: FeedMessage) -> Result:
-        """Apply `message` once (see the module docstring) and say how to acknowledge it."""
-        result = await in_transaction(self._client, lambda session: self._apply(tenant_id, message_key, message, session))
-        if result.outcome == Outcome.REQUESTED and self._relay is not None:
-            self._relay.wake()
-        metrics.STAGE_EVENTS.labels(SERVICE, f"feed.{message.source}.{result.outcome}").inc()
-        return result
+        """Apply `message` once (see the module docstring) and say how to acknowledge it. A refused
+        message (AE) leaves nothing stored, not even its patient update.
+
+        Messages arriving together (from several connections) share one transaction, a group
+        commit: each caller still gets its answer only after that transaction committed."""
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self._pending.append((tenant_id, message_key, message, future))
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._commit_batches(), name="registration-feed-intake")
+        self._arrived.set()
+        return await future
+
+    async def _commit_batches(self) -> None:
+        while True:
+            await self._arrived.wait()
+            self._arrived.clear()
+            while self._pending:
+                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+
+                async def work(session: AsyncClientSession, batch=batch) -> list[Result]:
+                    return [await self._apply(t, k, m, session) for t, k, m, _ in batch]
+
+                try:
+                    results = await in_transaction(self._client, work)
+                except PyMongoError as failure:  # every waiting caller learns it was not stored
+                    for *_, future in batch:
+                        if not future.done():
+                            future.set_exception(failure)
+                    continue
+                except Exception as failure:  # noqa: BLE001 - one bad message must not fail the others
+                    if len(batch) == 1:
+                        if not batch[0][3].done():
+                            batch[0][3].set_exception(failure)
+                        continue
+                    self._pending = [(t, k, m, f) for t, k, m, f in batch] + self._pending
+                    await self._one_by_one(len(batch))
+                    continue
+                if any(r.outcome == Outcome.REQUESTED for r in results) and self._relay is not None:
+                    self._relay.wake()
+                for (_, _, message, future), result in zip(batch, results):
+                    metrics.STAGE_EVENTS.labels(SERVICE, f"feed.{message.source}.{result.outcome}").inc()
+                    if not future.done():
+                        future.set_result(result)
+
+    async def _one_by_one(self, count: int) -> None:
+        """Commit the next `count` pending messages one transaction each (isolating a failure)."""
+        for _ in range(count):
+            tenant_id, key, message, future = self._pending.pop(0)
+            try:
+                result = await in_transaction(self._client, lambda session: self._apply(tenant_id, key, message, session))
+            except Exception as failure:  # noqa: BLE001 - handed to the one caller it concerns
+                if not future.done():
+                    future.set_exception(failure)
+                continue
+            if result.outcome == Outcome.REQUESTED and self._relay is not None:
+                self._relay.wake()
+            if not future.done():
+                future.set_result(result)
+
+    async def close(self) -> None:
+        """Stop the commit worker (after the listeners stopped, nothing is waiting)."""
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+            self._worker = None
 
     async def accept_all(self, tenant_id: str, messages: list[tuple[str, FeedMessage]]) -> list[Result]:
         """Apply several messages all or nothing (a FHIR transaction Bundle): if one is refused,
@@ -112,11 +180,12 @@ class FeedIntake:
         try:
             results = await in_transaction(self._client, work)
         except _Refused as refused:
+            metrics.STAGE_EVENTS.labels(SERVICE, f"feed.refused.{refused.result.outcome}").inc()
             return [refused.result]
         if any(r.outcome == Outcome.REQUESTED for r in results) and self._relay is not None:
             self._relay.wake()
-        for result in results:
-            metrics.STAGE_EVENTS.labels(SERVICE, f"feed.fhir.{result.outcome}").inc()
+        for (_, message), result in zip(messages, results):
+            metrics.STAGE_EVENTS.labels(SERVICE, f"feed.{message.source}.{result.outcome}").inc()
         return results
 
     async def refuse(self, tenant_id: str | None, origin: str, original: bytes, code: str, reason: str,
@@ -147,18 +216,25 @@ class FeedIntake:
             return Result(seen["ack_code"], "duplicate", seen.get("field"), seen.get("error_code"), seen.get("error_text"),
                           encounter_id=seen.get("encounter_id"))
         now = self._clock.now()
-        patient_state = await self._match_patient(tenant_id, message, session)
+        # Decide first, write after: a refused message leaves nothing behind, even inside a batch.
+        writes: list[Callable[[], Awaitable[object]]] = []
+        patient_state = await self._match_patient(tenant_id, message, session, writes)
         result = Result("AA", "applied", patient=patient_state)
         if message.visit_number:
             encounter_id = encounter_id_for(tenant_id, message.visit_number)
-            result = await self._fold_into_visit(tenant_id, encounter_id, message, now, session, patient_state)
+            result = await self._fold_into_visit(tenant_id, encounter_id, message, now, session, patient_state, writes)
+        if result.ack_code != "AA":
+            return result
+        for write in writes:
+            await write()
         await self._messages.insert_one(
             {"_id": key, "ack_code": result.ack_code, "outcome": str(result.outcome), "kind": str(message.kind),
              "field": result.field, "error_code": result.error_code, "error_text": result.error_text,
              "encounter_id": result.encounter_id, "at": now}, session=session)
         return result
 
-    async def _match_patient(self, tenant_id: str, message: FeedMessage, session: AsyncClientSession) -> str | None:
+    async def _match_patient(self, tenant_id: str, message: FeedMessage, session: AsyncClientSession,
+                             writes: list[Callable[[], Awaitable[object]]]) -> str | None:
         """Match by tenant and MRN; keep the newest demographics and coverages. Created or updated?"""
         if message.patient is None:
             return None
@@ -168,10 +244,9 @@ class FeedIntake:
         if record is None or message.sent_at >= record.as_of:
             coverages = message.coverages or (record.coverages if record else ())
             record = PatientFeedRecord(patient=message.patient, coverages=coverages, as_of=message.sent_at)
-            await self._patients.update_one(
-                {"_id": patient_id},
-                {"$set": {"tenant_id": tenant_id, "phi": self._cipher.seal(message.patient),
-                          "feed": self._cipher.seal(record)}}, upsert=True, session=session)
+            update = {"$set": {"tenant_id": tenant_id, "phi": self._cipher.seal(message.patient),
+                               "feed": self._cipher.seal(record)}}
+            writes.append(lambda: self._patients.update_one({"_id": patient_id}, update, upsert=True, session=session))
         return "created" if document is None else "updated"
 
     def _feed_record(self, document: dict | None) -> PatientFeedRecord | None:
@@ -180,7 +255,8 @@ class FeedIntake:
         return self._cipher.open(document["feed"], PatientFeedRecord)  # type: ignore[return-value]
 
     async def _fold_into_visit(self, tenant_id: str, encounter_id: str, message: FeedMessage, now: datetime,
-                               session: AsyncClientSession, patient_state: str | None) -> Result:
+                               session: AsyncClientSession, patient_state: str | None,
+                               writes: list[Callable[[], Awaitable[object]]]) -> Result:
         document = await self._drafts.find_one({"_id": encounter_id}, session=session)
         if document is not None:
             draft = self._cipher.open(document["phi"], VisitDraft)
@@ -208,12 +284,11 @@ class FeedIntake:
                               f"visit cannot be registered: {where} {first['type']}", patient_state, encounter_id)
             event = new_event(topics.REGISTRATION_REQUESTED, request, producer=SERVICE, now=now, tenant_id=tenant_id,
                               correlation_id=encounter_id)
-            await self._outbox.insert_one(outbox_document(topics.REGISTRATION_REQUESTED, event), session=session)
-        await self._drafts.update_one(
-            {"_id": encounter_id},
-            {"$set": {"tenant_id": tenant_id, "status": str(updated.status), "missing": list(updated.missing),
-                      "discharged": updated.discharged, "updated_at": now, "phi": self._cipher.seal(updated)}},
-            upsert=True, session=session)
+            row = outbox_document(topics.REGISTRATION_REQUESTED, event)
+            writes.append(lambda: self._outbox.insert_one(row, session=session))
+        fields = {"tenant_id": tenant_id, "status": str(updated.status), "missing": list(updated.missing),
+                  "discharged": updated.discharged, "updated_at": now, "phi": self._cipher.seal(updated)}
+        writes.append(lambda: self._drafts.update_one({"_id": encounter_id}, {"$set": fields}, upsert=True, session=session))
         return Result("AA", str(outcome), patient=patient_state, encounter_id=encounter_id)
 
     async def draft(self, encounter_id: str) -> tuple[VisitDraft, str] | None:
