@@ -20,12 +20,12 @@ import asyncio
 import base64
 import contextlib
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
@@ -117,7 +117,7 @@ class FeedIntake:
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
 
                 async def work(session: AsyncClientSession, batch=batch) -> list[Result]:
-                    return [await self._apply(t, k, m, session) for t, k, m, _ in batch]
+                    return await self._apply_batch([(t, k, m) for t, k, m, _ in batch], session)
 
                 try:
                     results = await in_transaction(self._client, work)
@@ -169,13 +169,8 @@ class FeedIntake:
         nothing of the others is kept and the refusal is returned alone."""
 
         async def work(session: AsyncClientSession) -> list[Result]:
-            results = []
-            for key, message in messages:
-                result = await self._apply(tenant_id, key, message, session)
-                if result.ack_code != "AA":
-                    raise _Refused(result)
-                results.append(result)
-            return results
+            return await self._apply_batch([(tenant_id, key, message) for key, message in messages], session,
+                                           all_or_nothing=True)
 
         try:
             results = await in_transaction(self._client, work)
@@ -210,70 +205,100 @@ class FeedIntake:
 
     async def _apply(self, tenant_id: str, message_key: str, message: FeedMessage,
                      session: AsyncClientSession) -> Result:
-        key = f"{tenant_id}|{message_key}"
-        seen = await self._messages.find_one({"_id": key}, session=session)
-        if seen is not None:
-            return Result(seen["ack_code"], "duplicate", seen.get("field"), seen.get("error_code"), seen.get("error_text"),
-                          encounter_id=seen.get("encounter_id"))
-        now = self._clock.now()
-        # Decide first, write after: a refused message leaves nothing behind, even inside a batch.
-        writes: list[Callable[[], Awaitable[object]]] = []
-        patient_state = await self._match_patient(tenant_id, message, session, writes)
-        result = Result("AA", "applied", patient=patient_state)
-        if message.visit_number:
-            encounter_id = encounter_id_for(tenant_id, message.visit_number)
-            result = await self._fold_into_visit(tenant_id, encounter_id, message, now, session, patient_state, writes)
-        if result.ack_code != "AA":
-            return result
-        for write in writes:
-            await write()
-        await self._messages.insert_one(
-            {"_id": key, "ack_code": result.ack_code, "outcome": str(result.outcome), "kind": str(message.kind),
-             "field": result.field, "error_code": result.error_code, "error_text": result.error_text,
-             "encounter_id": result.encounter_id, "at": now}, session=session)
+        [result] = await self._apply_batch([(tenant_id, message_key, message)], session)
         return result
 
-    async def _match_patient(self, tenant_id: str, message: FeedMessage, session: AsyncClientSession,
-                             writes: list[Callable[[], Awaitable[object]]]) -> str | None:
-        """Match by tenant and MRN; keep the newest demographics and coverages. Created or updated?"""
-        if message.patient is None:
-            return None
-        patient_id = patient_id_for(tenant_id, message.patient.mrn)
-        document = await self._patients.find_one({"_id": patient_id}, session=session)
-        record = self._feed_record(document)
-        if record is None or message.sent_at >= record.as_of:
-            coverages = message.coverages or (record.coverages if record else ())
-            record = PatientFeedRecord(patient=message.patient, coverages=coverages, as_of=message.sent_at)
-            update = {"$set": {"tenant_id": tenant_id, "phi": self._cipher.seal(message.patient),
-                               "feed": self._cipher.seal(record)}}
-            writes.append(lambda: self._patients.update_one({"_id": patient_id}, update, upsert=True, session=session))
-        return "created" if document is None else "updated"
+    async def _apply_batch(self, batch: Sequence[tuple[str, str, FeedMessage]], session: AsyncClientSession,
+                           *, all_or_nothing: bool = False) -> list[Result]:
+        """Apply messages in order within one transaction: read everything they touch at once, fold
+        in memory, write everything at once. A refused message changes nothing (decide, then write);
+        with `all_or_nothing`, the first refusal raises _Refused."""
+        keys = [f"{t}|{k}" for t, k, _ in batch]
+        patient_ids = {patient_id_for(t, m.patient.mrn) for t, _, m in batch if m.patient is not None}
+        encounter_ids = {encounter_id_for(t, m.visit_number) for t, _, m in batch if m.visit_number}
+        seen = {d["_id"]: d async for d in self._messages.find({"_id": {"$in": keys}}, session=session)}
+        patients = {d["_id"]: d async for d in self._patients.find({"_id": {"$in": list(patient_ids)}}, {"feed": 1},
+                                                                   session=session)}
+        records = {pid: self._feed_record(doc) for pid, doc in patients.items()}
+        drafts = {d["_id"]: self._cipher.open(d["phi"], VisitDraft)
+                  async for d in self._drafts.find({"_id": {"$in": list(encounter_ids)}}, session=session)}
+        now = self._clock.now()
+        patient_writes: dict[str, dict] = {}
+        draft_writes: dict[str, dict] = {}
+        outbox: list[dict] = []
+        applied: list[dict] = []
+        results = []
+        for (tenant_id, _, message), key in zip(batch, keys):
+            if key in seen:
+                doc = seen[key]
+                results.append(Result(doc["ack_code"], "duplicate", encounter_id=doc.get("encounter_id")))
+                continue
+            result, changes = self._decide(tenant_id, message, now, records, drafts)
+            if result.ack_code != "AA":
+                if all_or_nothing:
+                    raise _Refused(result)
+                results.append(result)
+                continue
+            patient_update, draft_update, row = changes
+            if patient_update is not None:
+                pid, record = patient_update
+                records[pid] = record
+                patients.setdefault(pid, {"_id": pid})
+                patient_writes[pid] = {"tenant_id": tenant_id, "phi": self._cipher.seal(record.patient),
+                                       "feed": self._cipher.seal(record)}
+            if draft_update is not None:
+                eid, draft = draft_update
+                drafts[eid] = draft
+                draft_writes[eid] = {"tenant_id": tenant_id, "status": str(draft.status), "missing": list(draft.missing),
+                                     "discharged": draft.discharged, "updated_at": now, "phi": self._cipher.seal(draft)}
+            if row is not None:
+                outbox.append(row)
+            seen[key] = {"_id": key, "ack_code": "AA", "outcome": str(result.outcome), "kind": str(message.kind),
+                         "encounter_id": result.encounter_id, "at": now}
+            applied.append(seen[key])
+            results.append(result)
+        if patient_writes:
+            await self._patients.bulk_write([UpdateOne({"_id": pid}, {"$set": fields}, upsert=True)
+                                             for pid, fields in patient_writes.items()], ordered=False, session=session)
+        if draft_writes:
+            await self._drafts.bulk_write([UpdateOne({"_id": eid}, {"$set": fields}, upsert=True)
+                                           for eid, fields in draft_writes.items()], ordered=False, session=session)
+        if outbox:
+            await self._outbox.insert_many(outbox, session=session)
+        if applied:
+            await self._messages.insert_many(applied, ordered=False, session=session)
+        return results
 
-    def _feed_record(self, document: dict | None) -> PatientFeedRecord | None:
-        if document is None or "feed" not in document:
-            return None
-        return self._cipher.open(document["feed"], PatientFeedRecord)  # type: ignore[return-value]
-
-    async def _fold_into_visit(self, tenant_id: str, encounter_id: str, message: FeedMessage, now: datetime,
-                               session: AsyncClientSession, patient_state: str | None,
-                               writes: list[Callable[[], Awaitable[object]]]) -> Result:
-        document = await self._drafts.find_one({"_id": encounter_id}, session=session)
-        if document is not None:
-            draft = self._cipher.open(document["phi"], VisitDraft)
-        else:
+    def _decide(self, tenant_id: str, message: FeedMessage, now: datetime,
+                records: dict[str, PatientFeedRecord | None], drafts: dict[str, VisitDraft]):
+        """The answer to one message and what it changes (patient, draft, outbox row); no I/O."""
+        patient_update = None
+        patient_state = None
+        known: PatientFeedRecord | None = None
+        if message.patient is not None:
+            pid = patient_id_for(tenant_id, message.patient.mrn)
+            known = records.get(pid)
+            patient_state = "created" if pid not in records else "updated"
+            if known is None or message.sent_at >= known.as_of:
+                coverages = message.coverages or (known.coverages if known else ())
+                patient_update = (pid, PatientFeedRecord(patient=message.patient, coverages=coverages,
+                                                         as_of=message.sent_at))
+        if not message.visit_number:
+            return Result("AA", "applied", patient=patient_state), (patient_update, None, None)
+        encounter_id = encounter_id_for(tenant_id, message.visit_number)
+        draft = drafts.get(encounter_id)
+        if draft is None:
             draft = VisitDraft(visit_number=message.visit_number)
             # A patient already known (say from an A08 sent before this visit's A04) seeds the visit.
-            if message.patient is not None:
-                known = self._feed_record(await self._patients.find_one(
-                    {"_id": patient_id_for(tenant_id, message.patient.mrn)}, session=session))
-                if known is not None and known.as_of > message.sent_at:
-                    draft = draft.model_copy(update={"patient": known.patient, "coverages": known.coverages,
-                                                     "demographics_as_of": known.as_of})
+            if known is not None and known.as_of > message.sent_at:
+                draft = draft.model_copy(update={"patient": known.patient, "coverages": known.coverages,
+                                                 "demographics_as_of": known.as_of})
         try:
-            updated, outcome = feed.apply(draft, message)  # type: ignore[arg-type]
+            updated, outcome = feed.apply(draft, message)
         except feed.CancelTooLate:
             return Result("AE", "cancel_too_late", "PV1-19", "VISIT_ALREADY_REGISTERED",
-                          "visit was already registered; cancel it in billing", patient_state, encounter_id)
+                          "visit was already registered; cancel it in billing", patient_state, encounter_id), None
+        row = None
         if outcome is Outcome.REQUESTED:
             try:
                 request = feed.registration_request(updated, message.source, message.message_id, now)
@@ -281,15 +306,17 @@ class FeedIntake:
                 first = invalid.errors(include_input=False)[0]
                 where = ".".join(str(p) for p in first["loc"])
                 return Result("AE", "invalid_visit", _field_of(message.source, where), "INVALID_VISIT",
-                              f"visit cannot be registered: {where} {first['type']}", patient_state, encounter_id)
+                              f"visit cannot be registered: {where} {first['type']}", patient_state, encounter_id), None
             event = new_event(topics.REGISTRATION_REQUESTED, request, producer=SERVICE, now=now, tenant_id=tenant_id,
                               correlation_id=encounter_id)
             row = outbox_document(topics.REGISTRATION_REQUESTED, event)
-            writes.append(lambda: self._outbox.insert_one(row, session=session))
-        fields = {"tenant_id": tenant_id, "status": str(updated.status), "missing": list(updated.missing),
-                  "discharged": updated.discharged, "updated_at": now, "phi": self._cipher.seal(updated)}
-        writes.append(lambda: self._drafts.update_one({"_id": encounter_id}, {"$set": fields}, upsert=True, session=session))
-        return Result("AA", str(outcome), patient=patient_state, encounter_id=encounter_id)
+        result = Result("AA", str(outcome), patient=patient_state, encounter_id=encounter_id)
+        return result, (patient_update, (encounter_id, updated), row)
+
+    def _feed_record(self, document: dict | None) -> PatientFeedRecord | None:
+        if document is None or "feed" not in document:
+            return None
+        return self._cipher.open(document["feed"], PatientFeedRecord)  # type: ignore[return-value]
 
     async def draft(self, encounter_id: str) -> tuple[VisitDraft, str] | None:
         """A visit as the feeds told it so far, and its status (for tests and tools)."""
