@@ -131,3 +131,22 @@ async def test_a_connection_that_ends_inside_a_frame_stores_nothing_and_the_list
         await fresh.close()
         assert await runtime.db["feed_messages"].count_documents({}) == 1
     assert [e.payload.visit.visit_number for e in await kafka.read(topics.ENCOUNTER_REGISTERED)] == ["V502"]
+
+
+async def test_the_simulated_feed_sent_over_mllp_is_registered(settings, kafka) -> None:
+    from datetime import UTC, date, datetime
+
+    from simulator.feed import ErrorRates, registrations
+    from simulator.hl7_feed import encode, facilities, send_over_mllp
+    from simulator.population import build_world
+
+    world = build_world(11, patients_per_practice=20)
+    visits = registrations(world, 30, start=date(2026, 11, 2), error_rates=ErrorRates.none(), seed=11)
+    messages = [encode(v.tenant_id, v.request, f"S{n}", datetime(2026, 11, 2, tzinfo=UTC)) for n, v in enumerate(visits)]
+    runtime = build_runtime(RegistrationSettings(**dict(settings), registration_mllp_port=0,
+                                                 registration_feed_facilities=facilities(world)))
+    async with runtime.running():
+        counts = await send_over_mllp("127.0.0.1", runtime.mllp.port, messages, connections=4)
+        registered = await kafka.wait_for(topics.ENCOUNTER_REGISTERED, lambda m: len(m) >= 30)
+    assert counts == {"AA": 30}
+    assert {r.payload.encounter_id for r in registered} == {v.encounter_id for v in visits}
