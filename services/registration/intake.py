@@ -46,6 +46,7 @@ log = get_logger(__name__)
 
 SERVICE = "registration"
 UNKNOWN_TENANT = "unknown"
+FEED_MESSAGE_RETENTION_SECONDS = 45 * 24 * 60 * 60
 MAX_BATCH = 200  # feed messages committed in one transaction at most
 
 
@@ -93,7 +94,8 @@ class FeedIntake:
 
     @staticmethod
     async def ensure_indexes(database: AsyncDatabase) -> None:
-        await database["feed_messages"].create_index([("at", ASCENDING)])
+        # A sender resends within minutes or hours; 45 days (as the consumers' inbox) is ample.
+        await database["feed_messages"].create_index([("at", ASCENDING)], expireAfterSeconds=FEED_MESSAGE_RETENTION_SECONDS)
         await database["visit_drafts"].create_index([("tenant_id", ASCENDING), ("status", ASCENDING)])
 
     async def accept(self, tenant_id: str, message_key: str, message: FeedMessage) -> Result:

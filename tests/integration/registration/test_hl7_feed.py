@@ -150,3 +150,25 @@ async def test_the_simulated_feed_sent_over_mllp_is_registered(settings, kafka) 
         registered = await kafka.wait_for(topics.ENCOUNTER_REGISTERED, lambda m: len(m) >= 30)
     assert counts == {"AA": 30}
     assert {r.payload.encounter_id for r in registered} == {v.encounter_id for v in visits}
+
+
+async def test_concurrent_connections_share_commits_and_a_bad_message_spoils_none_of_the_others(settings, kafka) -> None:
+    runtime = build_runtime(feed_settings(settings))
+
+    async def one_connection(n: int) -> list[str]:
+        client = await MllpClient.connect(runtime.mllp.port)
+        codes = []
+        for m in range(5):
+            text = a04(f"P{n}-{m}", mrn=f"6{n}{m}", visit=f"V6{n}-{m}")
+            if m == 2:
+                text = text.replace("99213^^CPT", "BAD^^CPT")
+            codes.append(msa(await client.send(text))[0])
+        await client.close()
+        return codes
+
+    async with runtime.running():
+        answers = await asyncio.gather(*(one_connection(n) for n in range(8)))
+        registered = await kafka.wait_for(topics.ENCOUNTER_REGISTERED, lambda m: len(m) >= 32)
+        stored = await runtime.db["visit_drafts"].count_documents({})
+    assert answers == [["AA", "AA", "AE", "AA", "AA"]] * 8
+    assert len({r.payload.encounter_id for r in registered}) == 32 and stored == 32
