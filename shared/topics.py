@@ -85,6 +85,15 @@ CLAIM_RESUBMIT_REQUESTED = Topic(
 AUDIT = Topic(
     "rcm.audit.v1", ev.AuditRecorded, "subject_id",
     "Who read or changed PHI or worked an item.", retention_days=365)
+ELIGIBILITY_REQUESTED = Topic(
+    "rcm.eligibility.requested.v1", ev.EligibilityRequested, "inquiry_id",
+    "Registration asks a payer about a patient's coverage (270).")
+ELIGIBILITY_RESPONDED = Topic(
+    "rcm.eligibility.responded.v1", ev.EligibilityResponded, "inquiry_id",
+    "The payer's answer to an eligibility inquiry (271).")
+ENCOUNTER_HELD_FOR_ELIGIBILITY = Topic(
+    "rcm.encounter.held-for-eligibility.v1", ev.EncounterHeldForEligibility, "encounter_id",
+    "An encounter parked in registration's work queue: coverage not verified active.")
 
 FLOW: tuple[Topic, ...] = (
     REGISTRATION_REQUESTED,
@@ -100,6 +109,9 @@ FLOW: tuple[Topic, ...] = (
     DENIAL_WORKED,
     CLAIM_RESUBMIT_REQUESTED,
     AUDIT,
+    ELIGIBILITY_REQUESTED,
+    ELIGIBILITY_RESPONDED,
+    ENCOUNTER_HELD_FOR_ELIGIBILITY,
 )
 
 

@@ -19,6 +19,7 @@ from shared.consumer import UnitOfWork
 from shared.envelope import Envelope
 from shared.events import ClaimBatchSubmitted
 from shared.runtime import ServiceRuntime, serve
+from simulator import eligibility
 from simulator.clearinghouse import acknowledge
 from simulator.payer import PayerBehaviour, adjudicate
 from simulator.population import PAYERS
@@ -67,6 +68,7 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
             await remittances.insert_many(paid_rows, ordered=False, session=unit.session)
 
     runtime.consumer.subscribe(topics.CLAIM_BATCH_SUBMITTED, answer_submitted_batches)
+    eligibility.subscribe(runtime)  # answers 270 inquiries with 271s
     return runtime
 
 

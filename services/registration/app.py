@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 
 from services.registration.fhir.api import build_fhir_app
+from services.registration.eligibility_retry import EligibilityRetrier
 from services.registration.handlers import subscribe
 from services.registration.hl7.listener import Hl7Endpoint, MllpListener
 from services.registration.intake import FeedIntake
@@ -30,6 +31,7 @@ class RegistrationRuntime(ServiceRuntime):
         self._fhir_server = None
         self._fhir_task: asyncio.Task | None = None
         self.mllp: MllpListener | None = None
+        self.eligibility_retrier: EligibilityRetrier | None = None
         if settings.registration_mllp_port is not None:
             self.mllp = MllpListener(self.hl7, settings.registration_mllp_host, settings.registration_mllp_port,
                                      max_frame_bytes=settings.registration_mllp_max_frame_bytes)
@@ -38,6 +40,8 @@ class RegistrationRuntime(ServiceRuntime):
         await super().prepare()
         if self.mllp is not None:
             await self.mllp.start()
+        if self.eligibility_retrier is not None:
+            self.eligibility_retrier.start()
         settings = self.settings
         if settings.registration_fhir_port is not None:
             import uvicorn
@@ -51,6 +55,8 @@ class RegistrationRuntime(ServiceRuntime):
                 await asyncio.sleep(0.02)
 
     async def release(self) -> None:
+        if self.eligibility_retrier is not None:
+            await self.eligibility_retrier.stop()
         if self.mllp is not None:
             await self.mllp.stop()
         if self._fhir_server is not None and self._fhir_task is not None:
@@ -70,5 +76,12 @@ def build_runtime(settings: ServiceSettings | None = None, *, clock: Clock | Non
     registrations = RegistrationRepository(runtime.db, runtime.cipher)
     runtime.on_prepare(RegistrationRepository.ensure_indexes)
     runtime.on_prepare(FeedIntake.ensure_indexes)
-    subscribe(runtime.consumer, registrations)
+    subscribe(runtime.consumer, registrations, verify_eligibility=settings.registration_verify_eligibility,
+              eligibility_timeout_seconds=settings.registration_eligibility_timeout_seconds)
+    if settings.registration_verify_eligibility:
+        runtime.eligibility_retrier = EligibilityRetrier(
+            runtime.mongo, runtime.db, registrations, runtime.relay, runtime.clock,
+            timeout_seconds=settings.registration_eligibility_timeout_seconds,
+            max_attempts=settings.registration_eligibility_max_attempts,
+            poll_seconds=settings.registration_eligibility_poll_seconds)
     return runtime

@@ -18,3 +18,8 @@ class RegistrationSettings(ServiceSettings):
     registration_fhir_port: int | None = Field(default=None, ge=1, le=65535)
     # RCM_REGISTRATION_FHIR_CLIENTS: JSON {"<facility key>": "<bearer token>"}
     registration_fhir_clients: dict[str, SecretStr] = Field(default_factory=dict)
+    # RCM_REGISTRATION_VERIFY_ELIGIBILITY: ask the payer (270/271) before an encounter goes to coding.
+    registration_verify_eligibility: bool = False
+    registration_eligibility_timeout_seconds: float = Field(default=30.0, gt=0)  # first wait; doubles per attempt
+    registration_eligibility_max_attempts: int = Field(default=4, ge=1)
+    registration_eligibility_poll_seconds: float = Field(default=1.0, gt=0)
