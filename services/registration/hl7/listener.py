@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from pymongo.errors import PyMongoError
 
-from services.registration.facilities import Facility
+from services.registration.facilities import Facility, UnknownFacility, facility_for
 from services.registration.hl7.ack import ack
 from services.registration.hl7.mapping import Header, MappingError, map_message, read_header
 from services.registration.intake import FeedIntake
@@ -51,6 +51,9 @@ class Hl7Endpoint:
         self._facilities = facilities
         self._clock = clock
 
+    def now(self):
+        return self._clock.now()
+
     async def handle(self, body: bytes) -> str:
         text = decode(body)
         control_id = new_id("ack")[4:24]
@@ -61,8 +64,7 @@ class Hl7Endpoint:
         except MappingError as refused:
             tenant = None
             if header is not None:
-                with contextlib.suppress(Exception):
-                    from services.registration.facilities import facility_for
+                with contextlib.suppress(UnknownFacility):
                     tenant = facility_for(self._facilities(), header.sending_facility, header.receiving_facility).tenant_id
             key = f"{header.sending_facility}|{header.control_id}" if header else None
             await self._intake.refuse(tenant, ORIGIN, body, refused.code, f"{refused.field}: {refused}", key)
@@ -139,7 +141,7 @@ class MllpListener:
             start = chunk.rfind(START)
             if start < 0:
                 log.warning("mllp frame without start block refused")
-                writer.write(frame(ack(None, "AR", self._endpoint._clock.now(), new_id("ack")[4:24],
+                writer.write(frame(ack(None, "AR", self._endpoint.now(), new_id("ack")[4:24],
                                        error_field="MSH", error_code="MLLP_FRAMING",
                                        error_text="frame has no start block")))
                 await writer.drain()
