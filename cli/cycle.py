@@ -95,6 +95,17 @@ class Cycle:
         finally:
             await producer.stop()
 
+    async def publish_over_mllp(self, visits: Sequence[SimulatedVisit], host: str, port: int, *,
+                                connections: int = 8) -> dict[str, int]:
+        """Send the visits as HL7 v2 ADT^A04 over MLLP to registration's listener (which must run with
+        RCM_REGISTRATION_MLLP_PORT=port and RCM_REGISTRATION_FEED_FACILITIES=facilities_json(world));
+        return the count of each ACK code."""
+        from simulator.hl7_feed import encode, send_over_mllp
+
+        now = datetime.now(timezone.utc)
+        messages = [encode(v.tenant_id, v.request, f"{self.seed}-{n}", now) for n, v in enumerate(visits)]
+        return await send_over_mllp(host, port, messages, connections=connections)
+
     async def rows(self, encounter_ids: Sequence[str] | None = None) -> list[dict]:
         query = {"_id": {"$in": list(encounter_ids)}} if encounter_ids is not None else {}
         return await self.database("dashboard")["encounters"].find(query).to_list()

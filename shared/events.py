@@ -633,3 +633,31 @@ class CodingReviewDecided(Model):
     corrected: bool  # the billed diagnoses differ from the provider's
     finding_codes: tuple[Code, ...] = ()
     decided_at: AwareDatetime
+# --- eligibility (270/271) ---------------------------------------------------------------------------
+
+InquiryId = Annotated[str, StringConstraints(pattern=r"^elg_[0-9a-f]{24}$")]
+
+
+class EligibilityRequested(Model):
+    """A 270 asking a payer whether the patient's coverage is active on the date of service."""
+
+    inquiry_id: InquiryId  # also the 270's TRN02 trace number, echoed in the 271
+    encounter_id: EncounterId
+    payer_id: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,15}$")]
+    attempt: Annotated[int, Field(ge=1)] = 1
+    x12: str  # the 270 interchange (PHI inside: member id, name)
+
+
+class EligibilityResponded(Model):
+    """The payer's 271 for one inquiry."""
+
+    inquiry_id: InquiryId
+    encounter_id: EncounterId
+    x12: str  # the 271 interchange (PHI inside)
+
+
+class EncounterHeldForEligibility(Model):
+    """An encounter parked in registration's work queue: coverage inactive, unknown or unverified."""
+
+    encounter_id: EncounterId
+    findings: tuple[Finding, ...] = Field(min_length=1)

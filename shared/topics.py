@@ -110,6 +110,15 @@ AUDIT = Topic(
 CODING_REVIEW_DECIDED = Topic(
     "rcm.coding.review-decided.v1", ev.CodingReviewDecided, "encounter_id",
     "A coder's decision on an encounter in the coding review queue (for coder QA).")
+ELIGIBILITY_REQUESTED = Topic(
+    "rcm.eligibility.requested.v1", ev.EligibilityRequested, "inquiry_id",
+    "Registration asks a payer about a patient's coverage (270).")
+ELIGIBILITY_RESPONDED = Topic(
+    "rcm.eligibility.responded.v1", ev.EligibilityResponded, "inquiry_id",
+    "The payer's answer to an eligibility inquiry (271).")
+ENCOUNTER_HELD_FOR_ELIGIBILITY = Topic(
+    "rcm.encounter.held-for-eligibility.v1", ev.EncounterHeldForEligibility, "encounter_id",
+    "An encounter parked in registration's work queue: coverage not verified active.")
 
 FLOW: tuple[Topic, ...] = (
     REGISTRATION_REQUESTED,
@@ -133,6 +142,9 @@ FLOW: tuple[Topic, ...] = (
     CLAIM_SECONDARY_REQUESTED,
     PATIENT_BALANCE_CHANGED,
     PATIENT_STATEMENT_ISSUED,
+    ELIGIBILITY_REQUESTED,
+    ELIGIBILITY_RESPONDED,
+    ENCOUNTER_HELD_FOR_ELIGIBILITY,
 )
 
 

@@ -37,6 +37,7 @@ from shared.x12 import (
 from shared.x12.errors import rejection
 from shared.x12.mongo_control_numbers import MongoControlNumbers
 from simulator.claim_view import SimClaim
+from simulator import eligibility
 from simulator.clearinghouse import acknowledge
 from simulator.payer import PayerBehaviour, adjudicate
 from simulator.population import PAYERS
@@ -131,6 +132,7 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
             await remittances.insert_many(paid_rows, ordered=False, session=unit.session)
 
     runtime.consumer.subscribe(topics.CLAIM_BATCH_SUBMITTED, answer_submitted_batches)
+    eligibility.subscribe(runtime)  # answers 270 inquiries with 271s
     return runtime
 
 

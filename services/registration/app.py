@@ -2,17 +2,86 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
+from services.registration.fhir.api import build_fhir_app
+from services.registration.eligibility_retry import EligibilityRetrier
 from services.registration.handlers import subscribe
+from services.registration.hl7.listener import Hl7Endpoint, MllpListener
+from services.registration.intake import FeedIntake
 from services.registration.repository import RegistrationRepository
 from services.registration.settings import RegistrationSettings
+from shared.clock import Clock
 from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
 
 SERVICE = "registration"
 
 
-def build_runtime(settings: RegistrationSettings | None = None) -> ServiceRuntime:
-    runtime = ServiceRuntime(SERVICE, settings or RegistrationSettings())
+class RegistrationRuntime(ServiceRuntime):
+    """The service runtime plus the EHR feed listeners, started after the outbox relay."""
+
+    def __init__(self, settings: RegistrationSettings, *, clock: Clock | None = None) -> None:
+        super().__init__(SERVICE, settings, clock=clock)
+        self.intake = FeedIntake(self.mongo, self.db, self.cipher, self.relay, self.clock)
+        self.hl7 = Hl7Endpoint(self.intake, lambda: settings.registration_feed_facilities, self.clock)
+        self.fhir = build_fhir_app(self.intake, lambda: settings.registration_feed_facilities,
+                                   lambda: {k: v.get_secret_value() for k, v in settings.registration_fhir_clients.items()})
+        self._fhir_server = None
+        self._fhir_task: asyncio.Task | None = None
+        self.mllp: MllpListener | None = None
+        self.eligibility_retrier: EligibilityRetrier | None = None
+        if settings.registration_mllp_port is not None:
+            self.mllp = MllpListener(self.hl7, settings.registration_mllp_host, settings.registration_mllp_port,
+                                     max_frame_bytes=settings.registration_mllp_max_frame_bytes)
+
+    async def prepare(self) -> None:
+        await super().prepare()
+        if self.mllp is not None:
+            await self.mllp.start()
+        if self.eligibility_retrier is not None:
+            self.eligibility_retrier.start()
+        settings = self.settings
+        if settings.registration_fhir_port is not None:
+            import uvicorn
+
+            config = uvicorn.Config(self.fhir, host=settings.registration_fhir_host, port=settings.registration_fhir_port,
+                                    log_level="warning", lifespan="off", access_log=False)
+            self._fhir_server = uvicorn.Server(config)
+            # _serve, not serve: the service's own server handles SIGTERM and stops this one in release().
+            self._fhir_task = asyncio.create_task(self._fhir_server._serve(), name="registration-fhir")
+            while not self._fhir_server.started and not self._fhir_task.done():
+                await asyncio.sleep(0.02)
+
+    async def release(self) -> None:
+        if self.eligibility_retrier is not None:
+            await self.eligibility_retrier.stop()
+        if self.mllp is not None:
+            await self.mllp.stop()
+        if self._fhir_server is not None and self._fhir_task is not None:
+            self._fhir_server.should_exit = True
+            with contextlib.suppress(Exception):
+                await self._fhir_task
+        await self.intake.close()
+        await super().release()
+
+
+def build_runtime(settings: ServiceSettings | None = None, *, clock: Clock | None = None) -> RegistrationRuntime:
+    if settings is None:
+        settings = RegistrationSettings()
+    elif not isinstance(settings, RegistrationSettings):
+        settings = RegistrationSettings(**dict(settings))
+    runtime = RegistrationRuntime(settings, clock=clock)
     registrations = RegistrationRepository(runtime.db, runtime.cipher)
     runtime.on_prepare(RegistrationRepository.ensure_indexes)
-    subscribe(runtime.consumer, registrations)
+    runtime.on_prepare(FeedIntake.ensure_indexes)
+    subscribe(runtime.consumer, registrations, verify_eligibility=settings.registration_verify_eligibility,
+              eligibility_timeout_seconds=settings.registration_eligibility_timeout_seconds)
+    if settings.registration_verify_eligibility:
+        runtime.eligibility_retrier = EligibilityRetrier(
+            runtime.mongo, runtime.db, registrations, runtime.relay, runtime.clock,
+            timeout_seconds=settings.registration_eligibility_timeout_seconds,
+            max_attempts=settings.registration_eligibility_max_attempts,
+            poll_seconds=settings.registration_eligibility_poll_seconds)
     return runtime

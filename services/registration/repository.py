@@ -4,24 +4,31 @@ stored only sealed (AES-GCM); ids, dates and codes stay in the clear for queries
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.events import EncounterRegistered
+from shared.events import EncounterRegistered, Finding
 from shared.phi import PhiCipher
+
+VERIFYING = "verifying_eligibility"
+HELD = "held_for_eligibility"
 
 
 class RegistrationRepository:
     def __init__(self, database: AsyncDatabase, cipher: PhiCipher) -> None:
         self._patients = database["patients"]
         self._encounters = database["encounters"]
+        self._queue = database["eligibility_queue"]
         self._cipher = cipher
 
     @staticmethod
     async def ensure_indexes(database: AsyncDatabase) -> None:
         await database["encounters"].create_index([("tenant_id", ASCENDING), ("registered_at", ASCENDING)])
+        await database["encounters"].create_index([("eligibility.inquiry_id", ASCENDING)], sparse=True)
+        await database["encounters"].create_index([("status", ASCENDING), ("eligibility.next_attempt_at", ASCENDING)])
         await database["patients"].create_index([("tenant_id", ASCENDING)])
 
     async def registered(self, encounter_ids: Sequence[str], session: AsyncClientSession) -> set[str]:
@@ -30,10 +37,12 @@ class RegistrationRepository:
         return {doc["_id"] async for doc in cursor}
 
     async def save(self, tenant_of: dict[str, str], encounters: Sequence[EncounterRegistered],
-                   session: AsyncClientSession) -> None:
-        """Insert the new encounters and upsert their patients (newest demographics win)."""
+                   session: AsyncClientSession, *, inquiries: dict[str, tuple[str, datetime]] | None = None) -> None:
+        """Insert the new encounters and upsert their patients (newest demographics win). An
+        encounter with an inquiry waits for its eligibility answer."""
         if not encounters:
             return
+        inquiries = inquiries or {}
         patients = [
             UpdateOne({"_id": e.patient_id},
                       {"$set": {"tenant_id": tenant_of[e.encounter_id], "phi": self._cipher.seal(e.patient)}},
@@ -41,8 +50,9 @@ class RegistrationRepository:
             for e in encounters
         ]
         await self._patients.bulk_write(patients, ordered=False, session=session)
-        await self._encounters.insert_many([
-            {
+        documents = []
+        for e in encounters:
+            document = {
                 "_id": e.encounter_id,
                 "tenant_id": tenant_of[e.encounter_id],
                 "patient_id": e.patient_id,
@@ -52,5 +62,42 @@ class RegistrationRepository:
                 "payer_id": e.coverages[0].payer_id,
                 "phi": self._cipher.seal(e),  # coverages, note and services as sent
             }
-            for e in encounters
-        ], ordered=False, session=session)
+            if e.encounter_id in inquiries:
+                inquiry_id, next_attempt_at = inquiries[e.encounter_id]
+                document["status"] = VERIFYING
+                document["eligibility"] = {"inquiry_id": inquiry_id, "attempt": 1, "next_attempt_at": next_attempt_at}
+            documents.append(document)
+        await self._encounters.insert_many(documents, ordered=False, session=session)
+
+    async def awaiting_eligibility(self, inquiry_ids: Sequence[str],
+                                   session: AsyncClientSession) -> dict[str, tuple[str, EncounterRegistered]]:
+        """The encounters still waiting for these inquiries' answers: inquiry id -> (tenant, encounter)."""
+        cursor = self._encounters.find({"eligibility.inquiry_id": {"$in": list(inquiry_ids)}, "status": VERIFYING},
+                                       session=session)
+        return {doc["eligibility"]["inquiry_id"]: (doc["tenant_id"], self._cipher.open(doc["phi"], EncounterRegistered))
+                async for doc in cursor}
+
+    async def due_for_retry(self, now: datetime, session: AsyncClientSession,
+                            limit: int = 100) -> list[tuple[str, int, EncounterRegistered]]:
+        """Encounters whose payer has not answered in time: (tenant, attempts so far, encounter)."""
+        cursor = self._encounters.find({"status": VERIFYING, "eligibility.next_attempt_at": {"$lte": now}},
+                                       session=session).limit(limit)
+        return [(doc["tenant_id"], doc["eligibility"]["attempt"], self._cipher.open(doc["phi"], EncounterRegistered))
+                async for doc in cursor]
+
+    async def ask_again(self, encounter_id: str, inquiry_id: str, attempt: int, next_attempt_at: datetime,
+                        session: AsyncClientSession) -> None:
+        await self._encounters.update_one({"_id": encounter_id}, {"$set": {"eligibility": {
+            "inquiry_id": inquiry_id, "attempt": attempt, "next_attempt_at": next_attempt_at}}}, session=session)
+
+    async def set_status(self, encounter_id: str, status: str, session: AsyncClientSession) -> None:
+        await self._encounters.update_one({"_id": encounter_id}, {"$set": {"status": status}}, session=session)
+
+    async def hold_for_eligibility(self, tenant_id: str, encounter_id: str, finding: Finding, now: datetime,
+                                   session: AsyncClientSession) -> None:
+        """Park the encounter in the registration work queue with the reason (no PHI)."""
+        await self.set_status(encounter_id, HELD, session)
+        await self._queue.update_one(
+            {"_id": encounter_id},
+            {"$set": {"tenant_id": tenant_id, "reason_code": finding.code, "reason": finding.message, "held_at": now}},
+            upsert=True, session=session)

@@ -1,0 +1,301 @@
+"""FHIR R4 resources to `FeedMessage`s, validated with fhir.resources (R4B models).
+
+Pure: no I/O. Accepts a transaction (or batch) Bundle, or one Patient, Coverage, Encounter,
+Condition, Procedure or ChargeItem. References resolve inside the Bundle (by fullUrl or
+"Type/id"); outside it, only a logical reference by identifier works: `{"identifier": {"value":
+MRN}}` for a patient, `{"identifier": {"value": visit number}}` for an encounter.
+
+- Patient: the MR identifier (identifier.type coding "MR"), else the first; name, birthDate, gender,
+  address.  -> an update of the patient (and the visits that wait for it).
+- Coverage: payor identifier value = payer id, display = payer name; subscriberId = member id;
+  class "group" = group number; relationship (self, spouse, child, other); order 1..3.
+- Encounter: identifier = visit number; period.start = date of service; class AMB/EMER/IMP/HH/VR
+  = place of service 11/23/21/12/02; participant with an NPI identifier = rendering.
+  -> a registration (with the Bundle's coverages, conditions, procedures and charges).
+- Condition (ICD-10-CM coding) -> diagnosis; Procedure and ChargeItem (CPT/HCPCS coding) ->
+  service. ChargeItem: quantity = units, reason = diagnoses it points to, modifiers = codings of
+  system http://terminology.hl7.org/CodeSystem/modifiers.
+
+Errors (`FhirMappingError`) name a location such as `Bundle.entry[2].resource.birthDate`, never a
+value: status 400 for what is not a FHIR resource we take, 422 for one that does not validate or map.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from services.registration.feed import FeedKind, FeedMessage
+from shared.events import (
+    Address, Coverage, CoverageOrder, Diagnosis, DocumentedService, Patient, Provider, Relationship, Sex, Visit,
+)
+
+SUPPORTED = ("Patient", "Coverage", "Encounter", "Condition", "Procedure", "ChargeItem")
+NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
+PROCEDURE_SYSTEMS = ("http://www.ama-assn.org/go/cpt", "urn:oid:2.16.840.1.113883.6.285",
+                     "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets")
+MODIFIER_SYSTEM = "http://terminology.hl7.org/CodeSystem/modifiers"
+_POS = {"AMB": "11", "EMER": "23", "IMP": "21", "HH": "12", "VR": "02", "OBSENC": "22"}
+_RELATIONSHIP = {"self": Relationship.SELF, "spouse": Relationship.SPOUSE, "child": Relationship.CHILD}
+_ORDER = {1: CoverageOrder.PRIMARY, 2: CoverageOrder.SECONDARY, 3: CoverageOrder.TERTIARY}
+
+
+class FhirMappingError(Exception):
+    """`status` 400 (not something we take) or 422 (invalid); `location` is a FHIRPath-like path."""
+
+    def __init__(self, status: int, location: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.location = location
+        self.code = code
+
+
+def message_id_of(document: dict[str, Any]) -> str:
+    """The Bundle's (or resource's) id with its version, else a digest of the content: a re-POST of
+    the same content is recognised and applied once."""
+    ident = document.get("id")
+    version = (document.get("meta") or {}).get("versionId")
+    if ident:
+        return f"{document.get('resourceType')}/{ident}" + (f"/_history/{version}" if version else "")
+    digest = hashlib.sha256(json.dumps(document, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return f"sha256-{digest[:40]}"
+
+
+def validate(document: Any) -> None:
+    """Validate against the R4B models; raise FhirMappingError (400/422) naming the location."""
+    from fhir.resources.R4B import get_fhir_model_class
+
+    if not isinstance(document, dict) or not isinstance(document.get("resourceType"), str):
+        raise FhirMappingError(400, "resourceType", "NOT_A_RESOURCE", "body is not a FHIR resource")
+    kind = document["resourceType"]
+    if kind != "Bundle" and kind not in SUPPORTED:
+        raise FhirMappingError(400, kind, "UNSUPPORTED_RESOURCE", f"{kind} is not accepted here")
+    try:
+        model = get_fhir_model_class(kind)
+    except (KeyError, ValueError):
+        raise FhirMappingError(400, kind, "UNSUPPORTED_RESOURCE", "unknown resourceType") from None
+    try:
+        model.model_validate(document)
+    except ValidationError as invalid:
+        first = invalid.errors(include_input=False)[0]
+        location = kind + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
+        raise FhirMappingError(422, location, "INVALID_RESOURCE", f"{location}: {first['type']}") from None
+
+
+def map_resource(document: Any, default_billing: Provider | str) -> list[FeedMessage]:
+    """Validate and map a Bundle or a single resource to feed messages (one per visit, or patient)."""
+    validate(document)
+    billing = default_billing if isinstance(default_billing, Provider) else Provider(
+        npi="0000000000", name="FACILITY NOT CONFIGURED")
+    return _Mapper(document, billing).messages()
+
+
+def _coding(concept: dict | None, systems: tuple[str, ...] | None = None) -> str | None:
+    for coding in (concept or {}).get("coding", []):
+        if systems is None or coding.get("system") in systems:
+            if coding.get("code"):
+                return coding["code"]
+    return None
+
+
+class _Mapper:
+    def __init__(self, document: dict, billing: Provider) -> None:
+        self.document = document
+        self.billing = billing
+        self.message_id = message_id_of(document)
+        self.sent_at = self._sent_at(document)
+        if document["resourceType"] == "Bundle":
+            if document.get("type") not in ("transaction", "batch", "collection"):
+                raise FhirMappingError(400, "Bundle.type", "UNSUPPORTED_BUNDLE", "Bundle.type must be transaction")
+            self.entries = []
+            for n, entry in enumerate(document.get("entry") or []):
+                resource = entry.get("resource") or {}
+                if resource.get("resourceType") not in SUPPORTED:
+                    raise FhirMappingError(400, f"Bundle.entry[{n}].resource", "UNSUPPORTED_RESOURCE",
+                                           f"{resource.get('resourceType')} is not accepted here")
+                self.entries.append((f"Bundle.entry[{n}].resource", entry.get("fullUrl"), resource))
+        else:
+            self.entries = [(document["resourceType"], None, document)]
+        self.by_ref: dict[str, tuple[str, dict]] = {}
+        for where, full_url, resource in self.entries:
+            if full_url:
+                self.by_ref[full_url] = (where, resource)
+            if resource.get("id"):
+                self.by_ref[f"{resource['resourceType']}/{resource['id']}"] = (where, resource)
+
+    @staticmethod
+    def _sent_at(document: dict) -> datetime:
+        stamp = (document.get("meta") or {}).get("lastUpdated") or document.get("timestamp")
+        if stamp:
+            parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return datetime(1970, 1, 1, tzinfo=UTC)  # undated: never newer than a dated message
+
+    def of_type(self, kind: str) -> list[tuple[str, dict]]:
+        return [(where, r) for where, _, r in self.entries if r["resourceType"] == kind]
+
+    def build(self, model: type[BaseModel], where: str, **values: Any) -> Any:
+        try:
+            return model(**values)
+        except ValidationError as invalid:
+            first = invalid.errors(include_input=False)[0]
+            location = where + "".join(f".{p}" for p in first["loc"][:1])
+            raise FhirMappingError(422, location, "INVALID_FIELD", f"{location}: {first['type']}") from None
+
+    def resolve(self, reference: dict | None, kind: str, where: str) -> tuple[str, dict] | str:
+        """The referenced resource in this payload, or the identifier value of a logical reference."""
+        reference = reference or {}
+        if reference.get("reference") in self.by_ref:
+            return self.by_ref[reference["reference"]]
+        value = (reference.get("identifier") or {}).get("value")
+        if value:
+            return value
+        raise FhirMappingError(422, where, "UNRESOLVED_REFERENCE", f"{where} does not resolve to a {kind}")
+
+    # --- resources -------------------------------------------------------------------------------
+    def patient(self, where: str, resource: dict) -> Patient:
+        identifiers = resource.get("identifier") or []
+        mrn = next((i.get("value") for i in identifiers if _coding(i.get("type")) == "MR" and i.get("value")), None)
+        mrn = mrn or next((i.get("value") for i in identifiers if i.get("value") and _coding(i.get("type")) != "SS"), None)
+        if not mrn:
+            raise FhirMappingError(422, f"{where}.identifier", "REQUIRED_FIELD_MISSING", "a medical record number is required")
+        name = (resource.get("name") or [{}])[0]
+        address = (resource.get("address") or [{}])[0]
+        if not resource.get("birthDate") or not name.get("family") or not name.get("given") or not address:
+            missing = "birthDate" if not resource.get("birthDate") else ("address" if not address else "name")
+            raise FhirMappingError(422, f"{where}.{missing}", "REQUIRED_FIELD_MISSING", f"{where}.{missing} is required")
+        try:
+            birth = date.fromisoformat(resource["birthDate"])
+        except ValueError:
+            raise FhirMappingError(422, f"{where}.birthDate", "INVALID_FIELD", "birthDate needs a full date") from None
+        addr = self.build(Address, f"{where}.address", line1=(address.get("line") or [""])[0], city=address.get("city", ""),
+                          state=(address.get("state") or "").upper(),
+                          postal_code=(address.get("postalCode") or "").replace("-", ""))
+        sex = {"female": Sex.FEMALE, "male": Sex.MALE}.get(resource.get("gender", ""), Sex.UNKNOWN)
+        return self.build(Patient, where, mrn=mrn, first_name=name["given"][0], last_name=name["family"],
+                          birth_date=birth, sex=sex, address=addr)
+
+    def coverage(self, where: str, resource: dict, position: int) -> Coverage:
+        payor = (resource.get("payor") or [{}])[0]
+        payer_id = (payor.get("identifier") or {}).get("value")
+        if not payer_id:
+            raise FhirMappingError(422, f"{where}.payor", "REQUIRED_FIELD_MISSING", "payor identifier is required")
+        if not resource.get("subscriberId"):
+            raise FhirMappingError(422, f"{where}.subscriberId", "REQUIRED_FIELD_MISSING", "subscriberId is required")
+        group = next((c.get("value") for c in resource.get("class") or [] if _coding(c.get("type")) == "group"), None)
+        order = _ORDER.get(resource.get("order") or position)
+        if order is None:
+            raise FhirMappingError(422, f"{where}.order", "INVALID_FIELD", "order must be 1, 2 or 3")
+        relationship = _RELATIONSHIP.get(_coding(resource.get("relationship")) or "self", Relationship.OTHER)
+        return self.build(Coverage, where, payer_id=payer_id.upper(), payer_name=payor.get("display") or payer_id,
+                          member_id=resource["subscriberId"], group_number=group, relationship=relationship, order=order)
+
+    def diagnosis(self, where: str, resource: dict) -> Diagnosis:
+        code = _coding(resource.get("code"), ICD10_SYSTEMS)
+        if not code:
+            raise FhirMappingError(422, f"{where}.code", "REQUIRED_FIELD_MISSING", "an ICD-10-CM coding is required")
+        return self.build(Diagnosis, f"{where}.code", code=code)
+
+    def service(self, where: str, resource: dict, diagnoses: list[Diagnosis]) -> DocumentedService:
+        code = _coding(resource.get("code"), PROCEDURE_SYSTEMS)
+        if not code:
+            raise FhirMappingError(422, f"{where}.code", "REQUIRED_FIELD_MISSING", "a CPT/HCPCS coding is required")
+        modifiers = tuple(c["code"] for c in (resource.get("code") or {}).get("coding", [])
+                          if c.get("system") == MODIFIER_SYSTEM and c.get("code"))
+        units = int((resource.get("quantity") or {}).get("value") or 1)
+        position = {d.code.replace(".", "").upper(): n for n, d in enumerate(diagnoses, start=1)}
+        pointers = []
+        for reason in resource.get("reason") or []:
+            dx = (_coding(reason, ICD10_SYSTEMS) or "").replace(".", "").upper()
+            if dx and dx not in position:
+                raise FhirMappingError(422, f"{where}.reason", "DIAGNOSIS_NOT_SENT", "reason names a diagnosis not sent")
+            if dx:
+                pointers.append(position[dx])
+        return self.build(DocumentedService, where, procedure_code=code.upper(), modifiers=modifiers, units=units,
+                          diagnosis_pointers=tuple(dict.fromkeys(pointers))[:4] or (1,))
+
+    def visit(self, where: str, resource: dict) -> tuple[str, Visit]:
+        number = next((i.get("value") for i in resource.get("identifier") or [] if i.get("value")), None)
+        if not number:
+            raise FhirMappingError(422, f"{where}.identifier", "REQUIRED_FIELD_MISSING", "a visit number is required")
+        start = ((resource.get("period") or {}).get("start") or "")[:10]
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start):
+            raise FhirMappingError(422, f"{where}.period.start", "REQUIRED_FIELD_MISSING", "period.start date is required")
+        place = _POS.get((resource.get("class") or {}).get("code", ""))
+        if place is None:
+            raise FhirMappingError(422, f"{where}.class", "INVALID_FIELD", "class must be AMB, EMER, IMP, HH, VR or OBSENC")
+        rendering = None
+        for n, participant in enumerate(resource.get("participant") or []):
+            individual = participant.get("individual") or {}
+            identifier = individual.get("identifier") or {}
+            if identifier.get("system") == NPI_SYSTEM:
+                rendering = self.build(Provider, f"{where}.participant[{n}]", npi=identifier.get("value", ""),
+                                       name=(individual.get("display") or "RENDERING").upper())
+                break
+        if rendering is None:
+            raise FhirMappingError(422, f"{where}.participant", "REQUIRED_FIELD_MISSING", "a participant with an NPI is required")
+        return number, self.build(Visit, where, visit_number=number, date_of_service=date.fromisoformat(start),
+                                  place_of_service=place, rendering=rendering, billing=self.billing)
+
+    # --- the payload -----------------------------------------------------------------------------
+    def messages(self) -> list[FeedMessage]:
+        patients = {id(r): self.patient(w, r) for w, r in self.of_type("Patient")}
+        coverages = [(w, r) for w, r in self.of_type("Coverage")]
+        mapped_coverages = tuple(self.coverage(w, r, n) for n, (w, r) in enumerate(coverages, start=1))
+        if len({c.order for c in mapped_coverages}) != len(mapped_coverages):
+            raise FhirMappingError(422, "Coverage.order", "INVALID_FIELD", "two coverages have the same order")
+        encounters = self.of_type("Encounter")
+        clinical = [(w, r) for w, _, r in self.entries if r["resourceType"] in ("Condition", "Procedure", "ChargeItem")]
+        messages: list[FeedMessage] = []
+        by_visit: dict[str, dict[str, Any]] = {}
+        for where, resource in encounters:
+            number, visit = self.visit(where, resource)
+            patient = self._subject(where, resource, patients)
+            by_visit[number] = {"visit": visit, "patient": patient, "ref": {f"Encounter/{resource.get('id')}", number},
+                                "diagnoses": [], "services": []}
+        for where, resource in clinical:
+            target = self.resolve(resource.get("encounter") or resource.get("context"), "Encounter", f"{where}.encounter")
+            number = target if isinstance(target, str) else self._visit_number(target)
+            entry = by_visit.setdefault(number, {"visit": None, "patient": None, "diagnoses": [], "services": []})
+            if resource["resourceType"] == "Condition":
+                entry["diagnoses"].append(self.diagnosis(where, resource))
+        for where, resource in clinical:
+            if resource["resourceType"] == "Condition":
+                continue
+            target = self.resolve(resource.get("encounter") or resource.get("context"), "Encounter", f"{where}.encounter")
+            number = target if isinstance(target, str) else self._visit_number(target)
+            entry = by_visit[number]
+            entry["services"].append(self.service(where, resource, entry["diagnoses"]))
+        for number, entry in by_visit.items():
+            kind = FeedKind.REGISTER if entry["visit"] is not None else FeedKind.CHARGES
+            messages.append(FeedMessage(kind, "fhir", f"{self.message_id}#{number}", self.sent_at, number,
+                                        patient=entry["patient"], coverages=mapped_coverages, visit=entry["visit"],
+                                        services=tuple(entry["services"]), diagnoses=tuple(entry["diagnoses"][:12])))
+        if not messages:
+            for patient in patients.values() or [None]:
+                if patient is None and not mapped_coverages:
+                    raise FhirMappingError(422, self.document["resourceType"], "NOTHING_TO_APPLY", "no patient, coverage or visit")
+                if patient is None:
+                    raise FhirMappingError(422, "Coverage.beneficiary", "UNRESOLVED_REFERENCE",
+                                           "a Coverage alone needs its Patient in the same Bundle")
+                messages.append(FeedMessage(FeedKind.UPDATE, "fhir", f"{self.message_id}#{patient.mrn}"[:200],
+                                            self.sent_at, None, patient=patient, coverages=mapped_coverages))
+        return messages
+
+    def _subject(self, where: str, resource: dict, patients: dict[int, Patient]) -> Patient | None:
+        target = self.resolve(resource.get("subject"), "Patient", f"{where}.subject")
+        if isinstance(target, str):
+            return None  # a patient known by MRN only: registration matches it when its demographics come
+        return patients[id(target[1])]
+
+    def _visit_number(self, target: tuple[str, dict]) -> str:
+        where, resource = target
+        if resource.get("resourceType") != "Encounter":
+            raise FhirMappingError(422, where, "UNRESOLVED_REFERENCE", "reference is not an Encounter")
+        return self.visit(where, resource)[0]

@@ -1,0 +1,344 @@
+"""HL7 v2 messages to `FeedMessage`s: ADT^A04/A08/A03/A11 and DFT^P03.
+
+Pure: no I/O. python-hl7 parses; this module reads the fields we use and refuses a message with a
+`MappingError` that names the HL7 field (e.g. PID-3) and never quotes its value (PHI).
+
+Fields read: MSH-4/6/7/9/10; PID-3 (the MR identifier, else the first), PID-5, PID-7, PID-8,
+PID-11; PV1-2, PV1-3 (point of care = place of service code), PV1-7 (attending NPI = rendering),
+PV1-19 (visit number), PV1-44 (date of service); IN1-1 (order), IN1-3 (payer id), IN1-4, IN1-8,
+IN1-17, IN1-36 (member id; else IN2-61); FT1-4, FT1-10, FT1-11, FT1-19, FT1-25, FT1-26; DG1-3;
+PR1-3, PR1-16. Other segments (Z-segments included) are ignored and reported as warnings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import hl7
+from pydantic import BaseModel, ValidationError
+
+from services.registration.facilities import Facility, UnknownFacility, facility_for
+from services.registration.feed import FeedKind, FeedMessage
+from shared.events import (
+    Address, Coverage, CoverageOrder, Diagnosis, DocumentedService, Patient, Provider, Relationship, Sex, Visit,
+)
+
+SUPPORTED = {("ADT", "A04"): FeedKind.REGISTER, ("ADT", "A08"): FeedKind.UPDATE,
+             ("ADT", "A03"): FeedKind.DISCHARGE, ("ADT", "A11"): FeedKind.CANCEL,
+             ("DFT", "P03"): FeedKind.CHARGES}
+KNOWN_SEGMENTS = {"MSH", "EVN", "PID", "PD1", "PV1", "PV2", "IN1", "IN2", "IN3", "FT1", "DG1", "PR1", "NK1",
+                  "GT1", "AL1", "OBX", "NTE", "ROL"}
+_RELATIONSHIP = {"SEL": Relationship.SELF, "18": Relationship.SELF, "SPO": Relationship.SPOUSE,
+                 "01": Relationship.SPOUSE, "CHD": Relationship.CHILD, "19": Relationship.CHILD}
+_ORDER = {1: CoverageOrder.PRIMARY, 2: CoverageOrder.SECONDARY, 3: CoverageOrder.TERTIARY}
+_POS_BY_CLASS = {"O": "11", "R": "11", "E": "23", "I": "21"}
+
+
+class MappingError(Exception):
+    """The message cannot be applied. `ack_code` is AE (a field is wrong) or AR (the message is not
+    for us: unknown type, facility or unreadable header). `field` names the HL7 field, e.g. PID-3."""
+
+    def __init__(self, ack_code: str, field: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.ack_code = ack_code
+        self.field = field
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """What MSH says: enough to acknowledge any message we can read at all."""
+
+    field_separator: str
+    encoding_characters: str
+    sending_application: str
+    sending_facility: str
+    receiving_application: str
+    receiving_facility: str
+    message_type: str
+    trigger: str
+    control_id: str
+    processing_id: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """An FT1 line as sent: the amount is shown by `rcm ehr inspect` (coding prices from the chargemaster)."""
+
+    procedure_code: str
+    amount: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Mapped:
+    header: Header
+    facility: Facility
+    message: FeedMessage
+    charges: tuple[Charge, ...] = ()
+
+
+def normalize(text: str) -> str:
+    """Segments separated by CR, as HL7 wants; LF and CRLF files are accepted too."""
+    return "\r".join(line for line in re.split(r"\r\n|\r|\n", text.strip("\r\n\x0b\x1c")) if line.strip())
+
+
+def split_messages(text: str) -> list[str]:
+    """A file or stream of several messages: each starts at an MSH segment."""
+    messages: list[list[str]] = []
+    for line in normalize(text).split("\r"):
+        if line.startswith("MSH") or not messages:
+            messages.append([line])
+        else:
+            messages[-1].append(line)
+    return ["\r".join(m) for m in messages]
+
+
+def read_header(text: str) -> Header:
+    """MSH of `text`; raise MappingError (AR) if there is no readable MSH."""
+    text = normalize(text)
+    if not text.startswith("MSH") or len(text) < 8:
+        raise MappingError("AR", "MSH-1", "NO_MSH", "message does not start with an MSH segment")
+    separator, encoding = text[3], text[4:8]
+    if separator.isalnum() or len(set(encoding + separator)) != 5 or any(c.isalnum() or c in "\r\n" for c in encoding):
+        raise MappingError("AR", "MSH-2", "BAD_ENCODING_CHARACTERS", "MSH-1/MSH-2 encoding characters are not usable")
+    fields = text.split("\r", 1)[0].split(separator)
+    component = encoding[0]
+
+    def at(number: int, component_index: int = 0) -> str:
+        index = number - 1  # MSH-1 is the separator itself, so MSH-n is fields[n-1]
+        value = fields[index] if index < len(fields) else ""
+        parts = value.split(encoding[1])[0].split(component)
+        return parts[component_index] if component_index < len(parts) else ""
+
+    header = Header(separator, encoding, at(3), at(4), at(5), at(6), at(9, 0), at(9, 1), at(10), at(11), at(12))
+    if not header.control_id:
+        raise MappingError("AR", "MSH-10", "NO_CONTROL_ID", "MSH-10 message control id is empty")
+    return header
+
+
+def map_message(text: str, facilities: dict[str, Facility]) -> Mapped:
+    """Map one HL7 v2 message; raise MappingError naming the field at fault."""
+    header = read_header(text)
+    kind = SUPPORTED.get((header.message_type, header.trigger))
+    if kind is None:
+        raise MappingError("AR", "MSH-9", "UNSUPPORTED_MESSAGE_TYPE", "message type is not one registration accepts")
+    try:
+        facility = facility_for(facilities, header.sending_facility, header.receiving_facility)
+    except UnknownFacility:
+        raise MappingError("AR", "MSH-4", "UNKNOWN_FACILITY", "sending facility is not configured") from None
+    try:
+        message = hl7.parse(normalize(text))
+    except Exception:  # noqa: BLE001 - python-hl7 raises assorted errors on damaged text
+        raise MappingError("AR", "MSH-1", "UNPARSEABLE", "message cannot be parsed") from None
+    return _Reader(message, header, facility, kind).mapped()
+
+
+def _sent_at(value: str) -> datetime:
+    digits = re.sub(r"[^0-9]", "", value.split("+")[0].split("-")[0])
+    if len(digits) < 8:
+        raise ValueError("timestamp too short")
+    parts = [int(digits[0:4]), int(digits[4:6]), int(digits[6:8]), int(digits[8:10] or 0), int(digits[10:12] or 0),
+             int(digits[12:14] or 0)]
+    return datetime(*parts, tzinfo=UTC)
+
+
+def _date(value: str) -> date:
+    return _sent_at(value).date()
+
+
+class _Reader:
+    def __init__(self, message: hl7.Message, header: Header, facility: Facility, kind: FeedKind) -> None:
+        self.msg = message
+        self.header = header
+        self.facility = facility
+        self.kind = kind
+
+    # --- field access ---------------------------------------------------------------------------
+    def segments(self, name: str) -> list[Any]:
+        return [s for s in self.msg if str(s[0]) == name]
+
+    def one(self, name: str) -> Any | None:
+        found = self.segments(name)
+        return found[0] if found else None
+
+    @staticmethod
+    def get(segment: Any, field: int, repetition: int = 1, component: int = 1, sub: int = 1) -> str:
+        try:
+            return str(segment.extract_field(1, field, repetition, component, sub)).strip()
+        except (IndexError, KeyError, TypeError):
+            return ""
+
+    @staticmethod
+    def repetitions(segment: Any, field: int) -> int:
+        if field >= len(segment):
+            return 0
+        value = segment(field)
+        if value and isinstance(value[0], hl7.Repetition):
+            return len(value)
+        return 1 if str(value) else 0
+
+    def required(self, segment: Any, name: str, field: int, component: int = 1, *, repetition: int = 1,
+                 label: str | None = None) -> str:
+        value = self.get(segment, field, repetition, component)
+        if not value:
+            where = label or f"{name}-{field}" + (f".{component}" if component > 1 else "")
+            raise MappingError("AE", where, "REQUIRED_FIELD_MISSING", f"{where} is required")
+        return value
+
+    def build(self, model: type[BaseModel], where: dict[str, str], default: str, **values: Any) -> Any:
+        """Build a payload model; a bad value is an AE naming the HL7 field (never the value)."""
+        try:
+            return model(**values)
+        except ValidationError as invalid:
+            first = invalid.errors(include_input=False)[0]
+            field = where.get(str(first["loc"][0]) if first["loc"] else "", default)
+            raise MappingError("AE", field, "INVALID_FIELD", f"{field} is not valid ({first['type']})") from None
+
+    # --- the message --------------------------------------------------------------------------------
+    def mapped(self) -> Mapped:
+        try:
+            sent_at = _sent_at(self.get(self.msg.segment("MSH"), 7))
+        except (ValueError, KeyError):
+            raise MappingError("AE", "MSH-7", "INVALID_FIELD", "MSH-7 message date/time is not valid") from None
+        unknown = sorted({str(s[0]) for s in self.msg} - KNOWN_SEGMENTS)
+        warnings = tuple(f"segment {name} ignored" for name in unknown if re.fullmatch(r"[A-Z][A-Z0-9]{2}", name))
+        pid, pv1 = self.one("PID"), self.one("PV1")
+        if pid is None:
+            raise MappingError("AE", "PID", "SEGMENT_MISSING", "PID segment is required")
+        needs_visit = self.kind is not FeedKind.UPDATE
+        if pv1 is None and needs_visit:
+            raise MappingError("AE", "PV1", "SEGMENT_MISSING", "PV1 segment is required")
+        visit_number = self.get(pv1, 19) if pv1 is not None else ""
+        if needs_visit and not visit_number:
+            raise MappingError("AE", "PV1-19", "REQUIRED_FIELD_MISSING", "PV1-19 visit number is required")
+        patient = self.patient(pid)
+        if self.kind in (FeedKind.CANCEL, FeedKind.DISCHARGE):
+            message = FeedMessage(self.kind, "hl7v2", self.header.control_id, sent_at, visit_number, patient=patient,
+                                  warnings=warnings)
+            return Mapped(self.header, self.facility, message)
+        coverages = self.coverages()
+        diagnoses = self.diagnoses()
+        services, charges = self.services(diagnoses)
+        visit = self.visit(pv1, visit_number) if pv1 is not None and visit_number else None
+        if self.kind is FeedKind.CHARGES and not services:
+            raise MappingError("AE", "FT1", "SEGMENT_MISSING", "DFT^P03 needs at least one FT1 charge")
+        message = FeedMessage(self.kind, "hl7v2", self.header.control_id, sent_at, visit_number or None,
+                              patient=patient, coverages=coverages, visit=visit, services=services,
+                              diagnoses=diagnoses[:12], warnings=warnings)
+        return Mapped(self.header, self.facility, message, charges)
+
+    def patient(self, pid: Any) -> Patient:
+        repetitions = max(self.repetitions(pid, 3), 1)
+        # The MR-typed identifier; else the first that is not a national id (SS, SSN): never an SSN.
+        identifiers = [(self.get(pid, 3, r, 5).upper(), self.get(pid, 3, r)) for r in range(1, repetitions + 1)]
+        mrn = next((value for kind, value in identifiers if kind == "MR" and value), "") or next(
+            (value for kind, value in identifiers if kind not in ("SS", "SSN") and value), "")
+        if not mrn:
+            raise MappingError("AE", "PID-3", "REQUIRED_FIELD_MISSING", "PID-3 needs a medical record number")
+        last = self.required(pid, "PID", 5, 1, label="PID-5")
+        first = self.required(pid, "PID", 5, 2, label="PID-5")
+        try:
+            birth = _date(self.required(pid, "PID", 7))
+        except ValueError:
+            raise MappingError("AE", "PID-7", "INVALID_FIELD", "PID-7 date of birth is not valid") from None
+        sex = {"F": Sex.FEMALE, "M": Sex.MALE}.get(self.get(pid, 8).upper(), Sex.UNKNOWN)
+        address = self.build(Address, {}, "PID-11", line1=self.required(pid, "PID", 11, 1, label="PID-11"),
+                             city=self.required(pid, "PID", 11, 3, label="PID-11"),
+                             state=self.get(pid, 11, 1, 4).upper(), postal_code=self.get(pid, 11, 1, 5).replace("-", ""))
+        return self.build(Patient, {"mrn": "PID-3", "first_name": "PID-5", "last_name": "PID-5"}, "PID",
+                          mrn=mrn, first_name=first, last_name=last, birth_date=birth, sex=sex, address=address)
+
+    def coverages(self) -> tuple[Coverage, ...]:
+        in2s = self.segments("IN2")
+        coverages = []
+        for position, in1 in enumerate(self.segments("IN1"), start=1):
+            set_id = self.get(in1, 1)
+            order = _ORDER.get(int(set_id) if set_id.isdigit() else position)
+            if order is None:
+                raise MappingError("AE", "IN1-1", "INVALID_FIELD", "IN1-1 set id must be 1, 2 or 3")
+            member_id = self.get(in1, 36) or (self.get(in2s[position - 1], 61) if position <= len(in2s) else "")
+            if not member_id:
+                raise MappingError("AE", "IN1-36", "REQUIRED_FIELD_MISSING", "IN1-36 policy number is required")
+            coverages.append(self.build(
+                Coverage, {"payer_id": "IN1-3", "payer_name": "IN1-4", "member_id": "IN1-36", "group_number": "IN1-8"},
+                "IN1", payer_id=self.required(in1, "IN1", 3).upper(), payer_name=self.get(in1, 4) or self.get(in1, 3),
+                member_id=member_id, group_number=self.get(in1, 8) or None,
+                relationship=_RELATIONSHIP.get(self.get(in1, 17).upper(), Relationship.OTHER if self.get(in1, 17) else Relationship.SELF),
+                order=order))
+        if len({c.order for c in coverages}) != len(coverages):
+            raise MappingError("AE", "IN1-1", "INVALID_FIELD", "two IN1 segments have the same order")
+        return tuple(coverages)
+
+    def diagnoses(self) -> tuple[Diagnosis, ...]:
+        return tuple(self.build(Diagnosis, {"code": "DG1-3"}, "DG1-3", code=self.required(dg1, "DG1", 3))
+                     for dg1 in self.segments("DG1"))
+
+    def services(self, diagnoses: tuple[Diagnosis, ...]) -> tuple[tuple[DocumentedService, ...], tuple[Charge, ...]]:
+        position = {d.code.replace(".", "").upper(): i for i, d in enumerate(diagnoses, start=1)}
+        services, charges = [], []
+        for ft1 in self.segments("FT1"):
+            code = self.required(ft1, "FT1", 25).upper()
+            modifiers = tuple(self.get(ft1, 26, r).upper() for r in range(1, self.repetitions(ft1, 26) + 1)
+                              if self.get(ft1, 26, r))
+            units_text = self.get(ft1, 10) or "1"
+            try:
+                units = int(Decimal(units_text))
+            except (InvalidOperation, ValueError):
+                raise MappingError("AE", "FT1-10", "INVALID_FIELD", "FT1-10 quantity is not a number") from None
+            amount_text = self.get(ft1, 11)
+            try:
+                amount = Decimal(amount_text).quantize(Decimal("0.01")) if amount_text else None
+            except InvalidOperation:
+                raise MappingError("AE", "FT1-11", "INVALID_FIELD", "FT1-11 amount is not a number") from None
+            if amount is not None and amount < 0:
+                raise MappingError("AE", "FT1-11", "INVALID_FIELD", "FT1-11 amount is negative")
+            pointers = []
+            for repetition in range(1, self.repetitions(ft1, 19) + 1):
+                dx = self.get(ft1, 19, repetition).replace(".", "").upper()
+                if not dx:
+                    continue
+                if dx not in position:
+                    raise MappingError("AE", "FT1-19", "DIAGNOSIS_NOT_SENT", "FT1-19 names a diagnosis with no DG1")
+                pointers.append(position[dx])
+            services.append(self.build(
+                DocumentedService, {"procedure_code": "FT1-25", "modifiers": "FT1-26", "units": "FT1-10",
+                                    "diagnosis_pointers": "FT1-19"}, "FT1",
+                procedure_code=code, modifiers=modifiers, units=units,
+                diagnosis_pointers=tuple(dict.fromkeys(pointers))[:4] or (1,)))
+            charges.append(Charge(code, amount))
+        for pr1 in self.segments("PR1"):
+            code = self.required(pr1, "PR1", 3).upper()
+            modifiers = tuple(self.get(pr1, 16, r).upper() for r in range(1, self.repetitions(pr1, 16) + 1)
+                              if self.get(pr1, 16, r))
+            services.append(self.build(DocumentedService, {"procedure_code": "PR1-3", "modifiers": "PR1-16"}, "PR1",
+                                       procedure_code=code, modifiers=modifiers))
+            charges.append(Charge(code, None))
+        self._ft1_dates = [self.get(ft1, 4) for ft1 in self.segments("FT1")]
+        return tuple(services), tuple(charges)
+
+    def visit(self, pv1: Any, visit_number: str) -> Visit | None:
+        when = self.get(pv1, 44) or next((d for d in self._ft1_dates if d), "")
+        if not when:
+            if self.kind is FeedKind.UPDATE:
+                return None
+            raise MappingError("AE", "PV1-44", "REQUIRED_FIELD_MISSING", "PV1-44 date of service is required")
+        try:
+            date_of_service = _date(when)
+        except ValueError:
+            raise MappingError("AE", "PV1-44", "INVALID_FIELD", "PV1-44 date of service is not valid") from None
+        place = self.get(pv1, 3)
+        if not re.fullmatch(r"\d{2}", place):
+            place = _POS_BY_CLASS.get(self.get(pv1, 2).upper(), "")
+        if not place:
+            raise MappingError("AE", "PV1-3", "REQUIRED_FIELD_MISSING", "PV1-3 place of service is required")
+        npi = self.required(pv1, "PV1", 7, label="PV1-7")
+        name = " ".join(part for part in (self.get(pv1, 7, 1, 2), self.get(pv1, 7, 1, 3)) if part) or "ATTENDING"
+        rendering = self.build(Provider, {"npi": "PV1-7", "name": "PV1-7"}, "PV1-7", npi=npi, name=name.upper())
+        return self.build(Visit, {"visit_number": "PV1-19", "date_of_service": "PV1-44", "place_of_service": "PV1-3"},
+                          "PV1", visit_number=visit_number, date_of_service=date_of_service, place_of_service=place,
+                          rendering=rendering, billing=self.facility.billing)

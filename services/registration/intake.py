@@ -1,0 +1,343 @@
+"""The feeds' door into registration: store what a message says, then acknowledge it.
+
+For each mapped feed message, ONE MongoDB transaction:
+
+1. looks up the message key (sending facility + MSH-10 or the FHIR id) in `feed_messages`: a
+   message seen before is answered with the outcome it got then, and nothing is applied again;
+2. matches the patient by tenant and MRN (`patients`, created or updated) and folds the message
+   into its visit (`visit_drafts`, see services/registration/feed.py);
+3. when the visit is complete, queues a `RegistrationRequested` in the outbox (the existing
+   consumer path registers it);
+4. records the message key with its outcome.
+
+Only after the commit does the listener send AA. A message that cannot be used is answered AE/AR and
+parked on the registration dead-letter topic with a PHI-free reason, in its own transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import ValidationError
+from pymongo import ASCENDING, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
+
+from services.registration import feed
+from services.registration.feed import FeedKind, FeedMessage, Outcome, VisitDraft
+from shared import metrics, topics
+from shared.clock import Clock
+from shared.envelope import new_event
+from shared.events import Coverage, DeadLetter, Model, Patient
+from shared.ids import encounter_id_for, patient_id_for
+from shared.logging import get_logger
+from shared.mongo import AsyncMongoClient, in_transaction
+from shared.outbox import OutboxRelay, outbox_document
+from shared.phi import PhiCipher
+
+log = get_logger(__name__)
+
+SERVICE = "registration"
+UNKNOWN_TENANT = "unknown"
+FEED_MESSAGE_RETENTION_SECONDS = 45 * 24 * 60 * 60
+MAX_BATCH = 200  # feed messages committed in one transaction at most
+
+
+class PatientFeedRecord(Model):
+    """The newest demographics and coverages a feed sent for a patient (sealed)."""
+
+    patient: Patient
+    coverages: tuple[Coverage, ...] = ()
+    as_of: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """How a message was answered: AA/AE/AR, and for an error the field and a PHI-free reason."""
+
+    ack_code: str
+    outcome: str  # feed.Outcome, "duplicate", or a reason code
+    field: str | None = None
+    error_code: str | None = None
+    error_text: str | None = None
+    patient: str | None = None  # "created" | "updated"
+    encounter_id: str | None = None
+
+
+class _Refused(Exception):
+    def __init__(self, result: Result) -> None:
+        super().__init__(result.error_code)
+        self.result = result
+
+
+class FeedIntake:
+    def __init__(self, client: AsyncMongoClient, database: AsyncDatabase, cipher: PhiCipher, relay: OutboxRelay | None,
+                 clock: Clock) -> None:
+        self._client = client
+        self._messages = database["feed_messages"]
+        self._drafts = database["visit_drafts"]
+        self._patients = database["patients"]
+        self._outbox = database["outbox"]
+        self._cipher = cipher
+        self._relay = relay
+        self._clock = clock
+        self._pending: list[tuple[str, str, FeedMessage, asyncio.Future]] = []
+        self._arrived = asyncio.Event()
+        self._worker: asyncio.Task | None = None
+
+    @staticmethod
+    async def ensure_indexes(database: AsyncDatabase) -> None:
+        # A sender resends within minutes or hours; 45 days (as the consumers' inbox) is ample.
+        await database["feed_messages"].create_index([("at", ASCENDING)], expireAfterSeconds=FEED_MESSAGE_RETENTION_SECONDS)
+        await database["visit_drafts"].create_index([("tenant_id", ASCENDING), ("status", ASCENDING)])
+
+    async def accept(self, tenant_id: str, message_key: str, message: FeedMessage) -> Result:
+        """Apply `message` once (see the module docstring) and say how to acknowledge it. A refused
+        message (AE) leaves nothing stored, not even its patient update.
+
+        Messages arriving together (from several connections) share one transaction, a group
+        commit: each caller still gets its answer only after that transaction committed."""
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self._pending.append((tenant_id, message_key, message, future))
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._commit_batches(), name="registration-feed-intake")
+        self._arrived.set()
+        return await future
+
+    async def _commit_batches(self) -> None:
+        while True:
+            await self._arrived.wait()
+            self._arrived.clear()
+            while self._pending:
+                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+
+                async def work(session: AsyncClientSession, batch=batch) -> list[Result]:
+                    return await self._apply_batch([(t, k, m) for t, k, m, _ in batch], session)
+
+                try:
+                    results = await in_transaction(self._client, work)
+                except PyMongoError as failure:  # every waiting caller learns it was not stored
+                    for *_, future in batch:
+                        if not future.done():
+                            future.set_exception(failure)
+                    continue
+                except Exception as failure:  # noqa: BLE001 - one bad message must not fail the others
+                    if len(batch) == 1:
+                        if not batch[0][3].done():
+                            batch[0][3].set_exception(failure)
+                        continue
+                    self._pending = [(t, k, m, f) for t, k, m, f in batch] + self._pending
+                    await self._one_by_one(len(batch))
+                    continue
+                if any(r.outcome == Outcome.REQUESTED for r in results) and self._relay is not None:
+                    self._relay.wake()
+                for (_, _, message, future), result in zip(batch, results):
+                    metrics.STAGE_EVENTS.labels(SERVICE, f"feed.{message.source}.{result.outcome}").inc()
+                    if not future.done():
+                        future.set_result(result)
+
+    async def _one_by_one(self, count: int) -> None:
+        """Commit the next `count` pending messages one transaction each (isolating a failure)."""
+        for _ in range(count):
+            tenant_id, key, message, future = self._pending.pop(0)
+            try:
+                result = await in_transaction(self._client, lambda session: self._apply(tenant_id, key, message, session))
+            except Exception as failure:  # noqa: BLE001 - handed to the one caller it concerns
+                if not future.done():
+                    future.set_exception(failure)
+                continue
+            if result.outcome == Outcome.REQUESTED and self._relay is not None:
+                self._relay.wake()
+            if not future.done():
+                future.set_result(result)
+
+    async def close(self) -> None:
+        """Stop the commit worker (after the listeners stopped, nothing is waiting)."""
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+            self._worker = None
+
+    async def accept_all(self, tenant_id: str, messages: list[tuple[str, FeedMessage]]) -> list[Result]:
+        """Apply several messages all or nothing (a FHIR transaction Bundle): if one is refused,
+        nothing of the others is kept and the refusal is returned alone."""
+
+        async def work(session: AsyncClientSession) -> list[Result]:
+            return await self._apply_batch([(tenant_id, key, message) for key, message in messages], session,
+                                           all_or_nothing=True)
+
+        try:
+            results = await in_transaction(self._client, work)
+        except _Refused as refused:
+            metrics.STAGE_EVENTS.labels(SERVICE, f"feed.refused.{refused.result.outcome}").inc()
+            return [refused.result]
+        if any(r.outcome == Outcome.REQUESTED for r in results) and self._relay is not None:
+            self._relay.wake()
+        for (_, message), result in zip(messages, results):
+            metrics.STAGE_EVENTS.labels(SERVICE, f"feed.{message.source}.{result.outcome}").inc()
+        return results
+
+    async def refuse(self, tenant_id: str | None, origin: str, original: bytes, code: str, reason: str,
+                     message_key: str | None) -> None:
+        """Park an unusable message on the registration dead-letter topic (reason without PHI)."""
+        now = self._clock.now()
+        letter = DeadLetter(service=SERVICE, original_topic=origin, partition=-1, offset=-1, original_key=None,
+                            reason_code=code, reason=reason[:500],
+                            original_value_b64=base64.b64encode(original).decode(), dead_lettered_at=now)
+        letter_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{SERVICE}|{origin}|{message_key or uuid.uuid4()}|{code}")
+        event = new_event(topics.dead_letter_topic(SERVICE), letter, producer=SERVICE, now=now,
+                          tenant_id=tenant_id or UNKNOWN_TENANT, correlation_id=UNKNOWN_TENANT, event_id=letter_id)
+
+        async def park(session: AsyncClientSession) -> None:
+            await self._outbox.insert_one(outbox_document(topics.dead_letter_topic(SERVICE), event), session=session)
+
+        await in_transaction(self._client, park)
+        metrics.DEAD_LETTERS.labels(SERVICE, origin, code).inc()
+        log.warning("feed message refused", origin=origin, reason_code=code)
+        if self._relay is not None:
+            self._relay.wake()
+
+    async def _apply(self, tenant_id: str, message_key: str, message: FeedMessage,
+                     session: AsyncClientSession) -> Result:
+        [result] = await self._apply_batch([(tenant_id, message_key, message)], session)
+        return result
+
+    async def _apply_batch(self, batch: Sequence[tuple[str, str, FeedMessage]], session: AsyncClientSession,
+                           *, all_or_nothing: bool = False) -> list[Result]:
+        """Apply messages in order within one transaction: read everything they touch at once, fold
+        in memory, write everything at once. A refused message changes nothing (decide, then write);
+        with `all_or_nothing`, the first refusal raises _Refused."""
+        keys = [f"{t}|{k}" for t, k, _ in batch]
+        patient_ids = {patient_id_for(t, m.patient.mrn) for t, _, m in batch if m.patient is not None}
+        encounter_ids = {encounter_id_for(t, m.visit_number) for t, _, m in batch if m.visit_number}
+        seen = {d["_id"]: d async for d in self._messages.find({"_id": {"$in": keys}}, session=session)}
+        patients = {d["_id"]: d async for d in self._patients.find({"_id": {"$in": list(patient_ids)}}, {"feed": 1},
+                                                                   session=session)}
+        records = {pid: self._feed_record(doc) for pid, doc in patients.items()}
+        drafts = {d["_id"]: self._cipher.open(d["phi"], VisitDraft)
+                  async for d in self._drafts.find({"_id": {"$in": list(encounter_ids)}}, session=session)}
+        now = self._clock.now()
+        patient_writes: dict[str, dict] = {}
+        draft_writes: dict[str, dict] = {}
+        outbox: list[dict] = []
+        applied: list[dict] = []
+        results = []
+        for (tenant_id, _, message), key in zip(batch, keys):
+            if key in seen:
+                doc = seen[key]
+                results.append(Result(doc["ack_code"], "duplicate", encounter_id=doc.get("encounter_id")))
+                continue
+            result, changes = self._decide(tenant_id, message, now, records, drafts)
+            if result.ack_code != "AA":
+                if all_or_nothing:
+                    raise _Refused(result)
+                results.append(result)
+                continue
+            patient_update, draft_update, row = changes
+            if patient_update is not None:
+                pid, record = patient_update
+                records[pid] = record
+                patients.setdefault(pid, {"_id": pid})
+                patient_writes[pid] = {"tenant_id": tenant_id, "phi": self._cipher.seal(record.patient),
+                                       "feed": self._cipher.seal(record)}
+            if draft_update is not None:
+                eid, draft = draft_update
+                drafts[eid] = draft
+                draft_writes[eid] = {"tenant_id": tenant_id, "status": str(draft.status), "missing": list(draft.missing),
+                                     "discharged": draft.discharged, "updated_at": now, "phi": self._cipher.seal(draft)}
+            if row is not None:
+                outbox.append(row)
+            seen[key] = {"_id": key, "ack_code": "AA", "outcome": str(result.outcome), "kind": str(message.kind),
+                         "encounter_id": result.encounter_id, "at": now}
+            applied.append(seen[key])
+            results.append(result)
+        if patient_writes:
+            await self._patients.bulk_write([UpdateOne({"_id": pid}, {"$set": fields}, upsert=True)
+                                             for pid, fields in patient_writes.items()], ordered=False, session=session)
+        if draft_writes:
+            await self._drafts.bulk_write([UpdateOne({"_id": eid}, {"$set": fields}, upsert=True)
+                                           for eid, fields in draft_writes.items()], ordered=False, session=session)
+        if outbox:
+            await self._outbox.insert_many(outbox, session=session)
+        if applied:
+            await self._messages.insert_many(applied, ordered=False, session=session)
+        return results
+
+    def _decide(self, tenant_id: str, message: FeedMessage, now: datetime,
+                records: dict[str, PatientFeedRecord | None], drafts: dict[str, VisitDraft]):
+        """The answer to one message and what it changes (patient, draft, outbox row); no I/O."""
+        patient_update = None
+        patient_state = None
+        known: PatientFeedRecord | None = None
+        if message.patient is not None:
+            pid = patient_id_for(tenant_id, message.patient.mrn)
+            known = records.get(pid)
+            patient_state = "created" if pid not in records else "updated"
+            if known is None or message.sent_at >= known.as_of:
+                coverages = message.coverages or (known.coverages if known else ())
+                patient_update = (pid, PatientFeedRecord(patient=message.patient, coverages=coverages,
+                                                         as_of=message.sent_at))
+        if not message.visit_number:
+            return Result("AA", "applied", patient=patient_state), (patient_update, None, None)
+        encounter_id = encounter_id_for(tenant_id, message.visit_number)
+        draft = drafts.get(encounter_id)
+        if draft is None:
+            draft = VisitDraft(visit_number=message.visit_number)
+            # A patient already known (say from an A08 sent before this visit's A04) seeds the visit.
+            if known is not None and known.as_of > message.sent_at:
+                draft = draft.model_copy(update={"patient": known.patient, "coverages": known.coverages,
+                                                 "demographics_as_of": known.as_of})
+        try:
+            updated, outcome = feed.apply(draft, message)
+        except feed.CancelTooLate:
+            return Result("AE", "cancel_too_late", "PV1-19", "VISIT_ALREADY_REGISTERED",
+                          "visit was already registered; cancel it in billing", patient_state, encounter_id), None
+        row = None
+        if outcome is Outcome.REQUESTED:
+            try:
+                request = feed.registration_request(updated, message.source, message.message_id, now)
+            except ValidationError as invalid:
+                first = invalid.errors(include_input=False)[0]
+                where = ".".join(str(p) for p in first["loc"])
+                return Result("AE", "invalid_visit", _field_of(message.source, where), "INVALID_VISIT",
+                              f"visit cannot be registered: {where} {first['type']}", patient_state, encounter_id), None
+            event = new_event(topics.REGISTRATION_REQUESTED, request, producer=SERVICE, now=now, tenant_id=tenant_id,
+                              correlation_id=encounter_id)
+            row = outbox_document(topics.REGISTRATION_REQUESTED, event)
+        result = Result("AA", str(outcome), patient=patient_state, encounter_id=encounter_id)
+        return result, (patient_update, (encounter_id, updated), row)
+
+    def _feed_record(self, document: dict | None) -> PatientFeedRecord | None:
+        if document is None or "feed" not in document:
+            return None
+        return self._cipher.open(document["feed"], PatientFeedRecord)  # type: ignore[return-value]
+
+    async def draft(self, encounter_id: str) -> tuple[VisitDraft, str] | None:
+        """A visit as the feeds told it so far, and its status (for tests and tools)."""
+        document = await self._drafts.find_one({"_id": encounter_id})
+        if document is None:
+            return None
+        return self._cipher.open(document["phi"], VisitDraft), document["status"]  # type: ignore[return-value]
+
+
+def _field_of(source: str, where: str) -> str:
+    if source != "hl7v2":
+        return where
+    if where.startswith("diagnoses"):
+        return "DG1"
+    if where.startswith("services"):
+        return "FT1"
+    if where.startswith("coverages"):
+        return "IN1"
+    return "PV1"
+
+
+__all__ = ["FeedIntake", "FeedKind", "Result"]

@@ -1,0 +1,119 @@
+"""The synthetic EHR feed as HL7 v2: each simulated visit as one ADT^A04 with its charges (IN1, DG1,
+FT1), the way a practice's EHR would send it to registration's MLLP listener.
+
+`facilities(world)` is the RCM_REGISTRATION_FEED_FACILITIES table registration needs to map the
+sending facilities back to tenants and their billing providers. Rendering taxonomy and the note do
+not travel (PV1-7 carries NPI and name only; registration reads no NTE).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+from services.registration.facilities import Facility
+from shared.events import CoverageOrder, Relationship, RegistrationRequested
+from simulator.population import World
+
+_ORDER = {CoverageOrder.PRIMARY: "1", CoverageOrder.SECONDARY: "2", CoverageOrder.TERTIARY: "3"}
+_RELATIONSHIP = {Relationship.SELF: "SEL", Relationship.SPOUSE: "SPO", Relationship.CHILD: "CHD",
+                 Relationship.OTHER: "OTH"}
+
+
+def facility_code(tenant_id: str) -> str:
+    """The MSH-4 sending facility of a simulated practice: its tenant id, upper case, alphanumeric."""
+    return re.sub(r"[^A-Z0-9]", "", tenant_id.upper())
+
+
+def facilities(world: World) -> dict[str, Facility]:
+    return {facility_code(p.tenant_id): Facility(tenant_id=p.tenant_id, billing=p.billing) for p in world.practices}
+
+
+def facilities_json(world: World) -> str:
+    """The value for RCM_REGISTRATION_FEED_FACILITIES."""
+    return json.dumps({key: facility.model_dump(mode="json", exclude_none=True) for key, facility in facilities(world).items()})
+
+
+def _escape(value: str) -> str:
+    return (value.replace("\\", "\\E\\").replace("|", "\\F\\").replace("^", "\\S\\").replace("~", "\\R\\")
+            .replace("&", "\\T\\"))
+
+
+def _segment(name: str, fields: dict[int, str]) -> str:
+    values = [""] * max(fields)
+    for number, value in fields.items():
+        values[number - 1] = value
+    return "|".join([name, *values])
+
+
+def encode(tenant_id: str, request: RegistrationRequested, control_id: str, sent: datetime) -> str:
+    """One ADT^A04 carrying the whole visit (complete for billing on arrival)."""
+    stamp = sent.strftime("%Y%m%d%H%M%S")
+    patient, visit = request.patient, request.visit
+    address = patient.address
+    segments = [
+        f"MSH|^~\\&|SIMEHR|{facility_code(tenant_id)}|RCM|RCM|{stamp}||ADT^A04^ADT_A01|{control_id}|P|2.5.1",
+        f"EVN|A04|{stamp}",
+        _segment("PID", {1: "1", 3: f"{_escape(patient.mrn)}^^^{facility_code(tenant_id)}^MR",
+                         5: f"{_escape(patient.last_name)}^{_escape(patient.first_name)}",
+                         7: patient.birth_date.strftime("%Y%m%d"), 8: patient.sex.value,
+                         11: f"{_escape(address.line1)}^^{_escape(address.city)}^{address.state}^{address.postal_code}"}),
+        _segment("PV1", {1: "1", 2: "O", 3: visit.place_of_service,
+                         7: f"{visit.rendering.npi}^{_escape(visit.rendering.name)}^^^^^^^NPI",
+                         19: _escape(visit.visit_number), 44: visit.date_of_service.strftime("%Y%m%d")}),
+    ]
+    for coverage in request.coverages:
+        segments.append(_segment("IN1", {1: _ORDER[coverage.order], 3: coverage.payer_id, 4: _escape(coverage.payer_name),
+                                         8: _escape(coverage.group_number or ""), 17: _RELATIONSHIP[coverage.relationship],
+                                         36: _escape(coverage.member_id)}))
+    for number, diagnosis in enumerate(request.diagnoses, start=1):
+        segments.append(_segment("DG1", {1: str(number), 3: f"{diagnosis.code}^^I10"}))
+    day = visit.date_of_service.strftime("%Y%m%d")
+    for number, service in enumerate(request.services, start=1):
+        pointed = "~".join(request.diagnoses[p - 1].code for p in service.diagnosis_pointers)
+        segments.append(_segment("FT1", {1: str(number), 4: day, 6: "CG", 10: str(service.units), 19: pointed,
+                                         25: f"{service.procedure_code}^^CPT", 26: "~".join(service.modifiers)}))
+    return "\r".join(segments)
+
+
+START, END = b"\x0b", b"\x1c\x0d"
+
+
+async def send_over_mllp(host: str, port: int, messages: list[str], *, connections: int = 8,
+                         timeout: float = 60.0) -> dict[str, int]:
+    """Send `messages` over `connections` MLLP connections, each waiting for its ACK; return the
+    count of each MSA-1 code. A message the listener did not acknowledge is sent again (at most 5
+    times, on a fresh connection): registration applies a repeated MSH-10 once."""
+    import asyncio
+
+    counts: dict[str, int] = {}
+
+    async def send_share(share: list[str]) -> None:
+        reader = writer = None
+        for message in share:
+            for attempt in range(5):
+                try:
+                    if writer is None:
+                        reader, writer = await asyncio.open_connection(host, port)
+                    writer.write(START + message.encode() + END)
+                    await writer.drain()
+                    frame = await asyncio.wait_for(reader.readuntil(END), timeout)
+                    break
+                except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError):
+                    if writer is not None:
+                        writer.close()
+                    reader = writer = None
+                    await asyncio.sleep(0.2 * (attempt + 1))
+            else:
+                counts["unacknowledged"] = counts.get("unacknowledged", 0) + 1
+                continue
+            body = frame[frame.index(START) + 1:-len(END)].decode(errors="replace")
+            msa = next((line for line in body.split("\r") if line.startswith("MSA")), "MSA||")
+            code = msa[4:6]
+            counts[code] = counts.get(code, 0) + 1
+        if writer is not None:
+            writer.close()
+
+    await asyncio.gather(*(send_share(messages[i::connections]) for i in range(max(1, connections))))
+    return counts

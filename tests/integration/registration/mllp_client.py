@@ -1,0 +1,39 @@
+"""A small MLLP client for tests and the benchmark: send frames, read ACK frames."""
+
+from __future__ import annotations
+
+import asyncio
+
+import hl7
+
+START, END = b"\x0b", b"\x1c\x0d"
+
+
+class MllpClient:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def connect(cls, port: int, host: str = "127.0.0.1") -> MllpClient:
+        return cls(*await asyncio.open_connection(host, port))
+
+    async def send_raw(self, data: bytes) -> None:
+        self.writer.write(data)
+        await self.writer.drain()
+
+    async def read_ack(self, timeout: float = 15.0) -> hl7.Message:
+        frame = await asyncio.wait_for(self.reader.readuntil(END), timeout)
+        return hl7.parse(frame[frame.index(START) + 1:-2].decode())
+
+    async def send(self, message: str, timeout: float = 15.0) -> hl7.Message:
+        await self.send_raw(START + message.encode() + END)
+        return await self.read_ack(timeout)
+
+    async def close(self) -> None:
+        self.writer.close()
+        await self.writer.wait_closed()
+
+
+def msa(ack: hl7.Message) -> tuple[str, str]:
+    """(MSA-1, MSA-2): the acknowledgement code and the control id it answers."""
+    return str(ack["MSA.F1"]), str(ack["MSA.F2"])
