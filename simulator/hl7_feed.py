@@ -64,9 +64,14 @@ def encode(tenant_id: str, request: RegistrationRequested, control_id: str, sent
                          19: _escape(visit.visit_number), 44: visit.date_of_service.strftime("%Y%m%d")}),
     ]
     for coverage in request.coverages:
-        segments.append(_segment("IN1", {1: _ORDER[coverage.order], 3: coverage.payer_id, 4: _escape(coverage.payer_name),
-                                         8: _escape(coverage.group_number or ""), 17: _RELATIONSHIP[coverage.relationship],
-                                         36: _escape(coverage.member_id)}))
+        fields = {1: _ORDER[coverage.order], 3: coverage.payer_id, 4: _escape(coverage.payer_name),
+                  8: _escape(coverage.group_number or ""), 15: coverage.claim_filing_indicator,
+                  17: _RELATIONSHIP[coverage.relationship], 36: _escape(coverage.member_id)}
+        if coverage.subscriber is not None:
+            holder = coverage.subscriber
+            fields |= {16: f"{_escape(holder.last_name)}^{_escape(holder.first_name)}", 43: holder.sex.value,
+                       18: holder.birth_date.strftime("%Y%m%d") if holder.birth_date else ""}
+        segments.append(_segment("IN1", fields))
     for number, diagnosis in enumerate(request.diagnoses, start=1):
         segments.append(_segment("DG1", {1: str(number), 3: f"{diagnosis.code}^^I10"}))
     day = visit.date_of_service.strftime("%Y%m%d")

@@ -24,12 +24,20 @@ from pydantic import BaseModel, ValidationError
 from services.registration.facilities import Facility, UnknownFacility, facility_for
 from services.registration.feed import FeedKind, FeedMessage
 from shared.events import (
-    Address, Coverage, CoverageOrder, Diagnosis, DocumentedService, Patient, Provider, Relationship, Sex, Visit,
+    Address, Coverage, CoverageOrder, Diagnosis, DocumentedService, Patient, Provider, Relationship, Sex, Subscriber,
+    Visit,
 )
 
 SUPPORTED = {("ADT", "A04"): FeedKind.REGISTER, ("ADT", "A08"): FeedKind.UPDATE,
              ("ADT", "A03"): FeedKind.DISCHARGE, ("ADT", "A11"): FeedKind.CANCEL,
              ("DFT", "P03"): FeedKind.CHARGES}
+def _filing_indicator(plan_type: str) -> str:
+    """IN1-15 plan type as the 837's claim filing indicator (CI commercial, MB Medicare Part B,
+    MC Medicaid, ...) when it is one; otherwise commercial."""
+    code = plan_type.strip().upper()
+    return code if len(code) == 2 and code.isalnum() else "CI"
+
+
 KNOWN_SEGMENTS = {"MSH", "EVN", "PID", "PD1", "PV1", "PV2", "IN1", "IN2", "IN3", "FT1", "DG1", "PR1", "NK1",
                   "GT1", "AL1", "OBX", "NTE", "ROL"}
 _RELATIONSHIP = {"SEL": Relationship.SELF, "18": Relationship.SELF, "SPO": Relationship.SPOUSE,
@@ -268,11 +276,27 @@ class _Reader:
                 Coverage, {"payer_id": "IN1-3", "payer_name": "IN1-4", "member_id": "IN1-36", "group_number": "IN1-8"},
                 "IN1", payer_id=self.required(in1, "IN1", 3).upper(), payer_name=self.get(in1, 4) or self.get(in1, 3),
                 member_id=member_id, group_number=self.get(in1, 8) or None,
-                relationship=_RELATIONSHIP.get(self.get(in1, 17).upper(), Relationship.OTHER if self.get(in1, 17) else Relationship.SELF),
-                order=order))
+                relationship=(relationship := _RELATIONSHIP.get(
+                    self.get(in1, 17).upper(), Relationship.OTHER if self.get(in1, 17) else Relationship.SELF)),
+                order=order, subscriber=self.insured(in1) if relationship is not Relationship.SELF else None,
+                claim_filing_indicator=_filing_indicator(self.get(in1, 15))))
         if len({c.order for c in coverages}) != len(coverages):
             raise MappingError("AE", "IN1-1", "INVALID_FIELD", "two IN1 segments have the same order")
         return tuple(coverages)
+
+    def insured(self, in1: Any) -> Subscriber | None:
+        """IN1-16 insured's name, IN1-18 date of birth, IN1-43 sex: who holds a dependent's coverage."""
+        last, first = self.get(in1, 16, 1, 1), self.get(in1, 16, 1, 2)
+        if not last or not first:
+            return None
+        born = self.get(in1, 18)
+        try:
+            birth_date = datetime.strptime(born[:8], "%Y%m%d").date() if born else None
+        except ValueError:
+            raise MappingError("AE", "IN1-18", "INVALID_FIELD", "IN1-18 insured's date of birth is not a date") from None
+        sex = self.get(in1, 43).upper()
+        return self.build(Subscriber, {"first_name": "IN1-16", "last_name": "IN1-16"}, "IN1-16", first_name=first,
+                          last_name=last, birth_date=birth_date, sex=sex if sex in ("F", "M", "U") else "U")
 
     def diagnoses(self) -> tuple[Diagnosis, ...]:
         return tuple(self.build(Diagnosis, {"code": "DG1-3"}, "DG1-3", code=self.required(dg1, "DG1", 3))

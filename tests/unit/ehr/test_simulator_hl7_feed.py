@@ -17,7 +17,9 @@ def test_simulated_visits_round_trip_through_the_hl7_mapping() -> None:
     world = build_world(7, patients_per_practice=40)
     table = facilities(world)
     visits = registrations(world, 300, start=date(2026, 11, 2), error_rates=ErrorRates(), seed=7)
-    for n, simulated in enumerate(visits):
+    clean = [v for v in visits if v.injected is None]  # injected errors (e.g. a repeated pointer) are not HL7's to keep
+    assert len(clean) > 250
+    for n, simulated in enumerate(clean):
         request = simulated.request
         mapped = map_message(encode(simulated.tenant_id, request, f"SIM{n}", SENT), table)
         message = mapped.message
