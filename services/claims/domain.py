@@ -10,7 +10,7 @@ from datetime import date
 
 from services.claims import edi
 from services.claims.lifecycle import ClaimsError, check_transition
-from services.claims.scrub import blocks_submission, scrub
+from services.claims.checks import ClaimChecks
 from shared.events import (
     ClaimAcknowledgement, ClaimBatchFiled, ClaimResubmitRequested, ClaimStatus as S, ClaimStatusChanged, CoverageOrder,
     DenialAction, DenialWorked, EncounterCoded, FiledClaim, Finding, FrequencyCode, PaymentOutcome, PaymentPosted,
@@ -69,22 +69,29 @@ def _status_event(claim: Claim, *, previous: S | None, findings: Sequence[Findin
         frequency_code=claim.content.frequency_code, findings=tuple(findings))
 
 
-def open_claim(coded: EncounterCoded, *, claim_id: str, tenant_id: str, today: date) -> Outcome:
-    """A new claim (frequency 1, billed to the primary coverage), scrubbed at once: `scrubbed`
-    when no edit blocks it, `scrub_failed` (work queue) otherwise."""
-    content = SubmittedClaim(
+def claim_content(coded: EncounterCoded, *, claim_id: str) -> SubmittedClaim:
+    """The original claim (frequency 1) for a coded encounter, billed to the primary coverage."""
+    return SubmittedClaim(
         claim_id=claim_id, encounter_id=coded.encounter_id, frequency_code=FrequencyCode.ORIGINAL,
         patient=coded.patient, coverage=coded.coverages[0], other_coverages=coded.coverages[1:],
         visit=coded.visit, diagnoses=coded.diagnoses,
         lines=coded.lines, total_charge=total(line.charge for line in coded.lines))
+
+
+def open_claim(coded: EncounterCoded, *, claim_id: str, tenant_id: str, today: date,
+               checks: ClaimChecks | None = None) -> Outcome:
+    """A new claim (frequency 1, billed to the primary coverage), scrubbed at once: `scrubbed`
+    when no edit blocks it, `scrub_failed` (work queue) otherwise."""
+    content = claim_content(coded, claim_id=claim_id)
     created = Claim(claim_id=claim_id, tenant_id=tenant_id, status=S.CREATED, version=1, content=content)
-    scrubbed = scrub_claim(created, today)
+    scrubbed = scrub_claim(created, today, checks)
     return Outcome(scrubbed.claim, (_status_event(created, previous=None), *scrubbed.changes))
 
 
-def scrub_claim(claim: Claim, today: date) -> Outcome:
-    findings = scrub(claim.content, today) + edi.encoding_findings(claim.content)
-    moved, change = _move(claim, S.SCRUB_FAILED if blocks_submission(findings) else S.SCRUBBED, findings)
+def scrub_claim(claim: Claim, today: date, checks: ClaimChecks | None = None) -> Outcome:
+    findings = (checks or ClaimChecks()).findings(claim.content, today)
+    blocked = any(finding.severity == "error" for finding in findings)
+    moved, change = _move(claim, S.SCRUB_FAILED if blocked else S.SCRUBBED, findings)
     return Outcome(moved, (change,))
 
 
@@ -163,7 +170,7 @@ def work_denial(claim: Claim, worked: DenialWorked) -> Outcome:
     return Outcome(moved, (change,))
 
 
-def correct(claim: Claim, request: ClaimResubmitRequested, today: date) -> Outcome:
+def correct(claim: Claim, request: ClaimResubmitRequested, today: date, checks: ClaimChecks | None = None) -> Outcome:
     """A replacement claim (frequency 7, REF*F8 payer claim number), scrubbed again."""
     if claim.status is not S.DENIED:
         if claim.status in (S.SUBMITTED, S.ACCEPTED):
@@ -172,5 +179,5 @@ def correct(claim: Claim, request: ClaimResubmitRequested, today: date) -> Outco
     content = claim.content.model_copy(update={
         "frequency_code": FrequencyCode.REPLACEMENT, "payer_claim_number": request.payer_claim_number})
     corrected, change = _move(replace(claim, content=content), S.CORRECTED)
-    scrubbed = scrub_claim(corrected, today)
+    scrubbed = scrub_claim(corrected, today, checks)
     return Outcome(scrubbed.claim, (change, *scrubbed.changes))

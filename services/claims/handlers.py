@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.claims import domain, edi
+from services.claims import checks, domain, edi
 from services.claims.repository import ClaimRepository
 from services.claims.work import ClaimWork, Filer
 from shared import topics
 from shared.consumer import Consumer, UnitOfWork
 from shared.envelope import Envelope
 from shared.events import (
-    ClaimResubmitRequested, DenialWorked, EncounterCoded, PaymentPosted, X12FileReceived,
+    ClaimResubmitRequested, ClaimStatus, DenialWorked, EncounterCoded, PaymentPosted, X12FileReceived,
 )
 from shared.ids import new_id
 from shared.x12 import X12Error, read, validate
@@ -22,16 +22,26 @@ from shared.x12.errors import rejection
 
 def subscribe(consumer: Consumer, claims: ClaimRepository, *, claims_per_batch: int, filer: Filer) -> None:
     async def open_claims_for_coded_encounters(events: Sequence[Envelope[EncounterCoded]], unit: UnitOfWork) -> None:
-        """Open, scrub and submit a claim for each coded encounter that has none yet."""
+        """Open, scrub and submit a claim for each coded encounter that has none yet. The scrubber
+        sees what earlier claims billed (the duplicate rule), and what passes is remembered."""
         work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch, filer=filer)
         opened = await claims.encounters_with_claims([e.payload.encounter_id for e in events], unit.session)
+        pending = []
         for event in events:
             if event.payload.encounter_id in opened:
                 continue
             opened.add(event.payload.encounter_id)
-            outcome = domain.open_claim(event.payload, claim_id=new_id("clm"), tenant_id=event.tenant_id,
-                                        today=unit.now.date())
+            pending.append((event, domain.claim_content(event.payload, claim_id=new_id("clm"))))
+        history = await claims.billed_history((s for _, c in pending for s in checks.billed(c)), unit.session)
+        audit = checks.ClaimChecks(history=history)
+        passed = {}
+        for event, content in pending:
+            outcome = domain.open_claim(event.payload, claim_id=content.claim_id, tenant_id=event.tenant_id,
+                                        today=unit.now.date(), checks=audit)
             work.record(outcome, cause=event)
+            if outcome.claim.status is not ClaimStatus.SCRUB_FAILED:
+                passed[content.claim_id] = checks.billed(content)
+        await claims.record_billed(passed, unit.session)
         await work.finish()
 
     async def apply_to_claims(events: Sequence[Envelope], unit: UnitOfWork, claim_ids_of, decide) -> None:

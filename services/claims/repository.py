@@ -4,6 +4,7 @@ version, ids and amounts stay in the clear for work queues and dashboards."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from bson.decimal128 import Decimal128
 from pymongo import ASCENDING, ReplaceOne
@@ -12,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.claims.domain import Claim
 from services.claims.edi import FiledBatch, SentBatch, control_number
+from services.claims.scrubber import BilledService, InMemoryHistory
 from shared.events import ClaimStatus, SubmittedClaim
 from shared.phi import PhiCipher
 
@@ -21,6 +23,7 @@ class ClaimRepository:
         self._claims = database["claims"]
         self._deferred = database["deferred"]
         self._batches = database["batches"]
+        self._billed = database["billed_services"]
         self._cipher = cipher
 
     @staticmethod
@@ -31,6 +34,7 @@ class ClaimRepository:
         await database["deferred"].create_index([("claim_id", ASCENDING)])
         # A 999 names the batch by our GS06, unique per sender id.
         await database["batches"].create_index([("group_control_number", ASCENDING)])
+        await database["billed_services"].create_index([("key", ASCENDING)])
 
     def _to_document(self, claim: Claim) -> dict:
         return {
@@ -83,6 +87,28 @@ class ClaimRepository:
                                                                    for s in doc["sets"]})
                 async for doc in cursor}
 
+    # --- services already billed (the duplicate rule) ---------------------------------------------
+
+    async def billed_history(self, services: Iterable[BilledService], session: AsyncClientSession) -> InMemoryHistory:
+        """Which claims already billed any of `services`, as a history the scrubber reads."""
+        history = InMemoryHistory()
+        keys = sorted({_service_key(service) for service in services})
+        if keys:
+            async for doc in self._billed.find({"key": {"$in": keys}}, session=session):
+                history.record(doc["claim_id"], [BilledService(doc["patient_key"], doc["npi"],
+                                                               date.fromisoformat(doc["date"]), doc["code"])])
+        return history
+
+    async def record_billed(self, billed: dict[str, Sequence[BilledService]], session: AsyncClientSession) -> None:
+        """Remember what each claim bills (an opaque patient digest, NPI, date and code; no PHI)."""
+        writes = [ReplaceOne({"_id": f"{_service_key(service)}|{claim_id}"},
+                             {"key": _service_key(service), "claim_id": claim_id, "patient_key": service.patient_key,
+                              "npi": service.rendering_npi, "date": service.date_of_service.isoformat(),
+                              "code": service.procedure_code}, upsert=True)
+                  for claim_id, services in billed.items() for service in services]
+        if writes:
+            await self._billed.bulk_write(writes, ordered=False, session=session)
+
     # --- facts that arrived early --------------------------------------------------------------
 
     async def defer(self, claim_id: str, topic: str, event_id: str, value: bytes, session: AsyncClientSession) -> None:
@@ -101,3 +127,7 @@ class ClaimRepository:
     async def forget_deferred(self, event_ids: Sequence[str], session: AsyncClientSession) -> None:
         if event_ids:
             await self._deferred.delete_many({"_id": {"$in": list(event_ids)}}, session=session)
+
+
+def _service_key(service: BilledService) -> str:
+    return f"{service.patient_key}|{service.rendering_npi}|{service.date_of_service.isoformat()}|{service.procedure_code}"

@@ -17,7 +17,7 @@ from services.claims.repository import ClaimRepository
 from shared import topics
 from shared.consumer import UnitOfWork
 from shared.envelope import Envelope, decode, encode
-from shared.events import ClaimStatus
+from shared.events import ClaimScrubFailed, ClaimStatus
 from shared.ids import new_id
 from shared.x12.mongo_control_numbers import MongoControlNumbers
 from shared.x12.writers.claim import CLAIMS_PER_TRANSACTION_SET
@@ -71,6 +71,11 @@ class ClaimWork:
             self._changed.add(claim.claim_id)
         for change in outcome.changes:
             self._unit.emit(topics.CLAIM_STATUS_CHANGED, change, cause=cause, correlation_id=claim.encounter_id)
+            if change.status is ClaimStatus.SCRUB_FAILED and change.findings:
+                self._unit.emit(topics.CLAIM_SCRUB_FAILED, ClaimScrubFailed(
+                    claim_id=claim.claim_id, encounter_id=claim.encounter_id, payer_id=claim.payer_id,
+                    frequency_code=claim.content.frequency_code, findings=change.findings),
+                    cause=cause, correlation_id=claim.encounter_id)
 
     async def apply(self, event: Envelope, claim_id: str, decide: Decide) -> bool:
         """Apply `decide` to the claim; False when it was parked for later or refused."""

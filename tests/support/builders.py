@@ -14,8 +14,8 @@ from shared.ids import encounter_id_for
 
 TENANT = "test-clinic"
 NOW = datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc)
-RENDERING = Provider(npi="1234567893", name="TESTDOC ALPHA")  # a valid check digit
-BILLING = Provider(npi="1245319599", name="TEST CLINIC GROUP", tax_id="123456789",
+RENDERING = Provider(npi="1234567893", name="TESTDOC ALPHA", taxonomy="207Q00000X")  # a valid check digit
+BILLING = Provider(npi="1245319599", name="TEST CLINIC GROUP", tax_id="123456789", taxonomy="193400000X",
                    address=Address(line1="100 Synthetic Plaza", city="Testville", state="OH", postal_code="000011234"))
 
 
@@ -28,14 +28,18 @@ def a_patient(mrn: str = "MRN-TEST-1", last_name: str = "Testpatient") -> Patien
 def a_registration_request(visit_number: str | None = None, *, last_name: str = "Testpatient",
                            diagnoses: tuple[str, ...] = ("I10",), services: tuple[DocumentedService, ...] | None = None,
                            date_of_service: date = date(2026, 11, 1), rendering: Provider = RENDERING,
-                           member_id: str = "SIMMEMBER0001") -> RegistrationRequested:
+                           member_id: str | None = None) -> RegistrationRequested:
     visit_number = visit_number or "V" + uuid.uuid4().hex[:12]
+    # One member per visit unless told otherwise: the same member, provider, day and code twice is
+    # a duplicate the scrubber stops.
+    member_id = member_id or "SIMM" + visit_number[-12:].upper()
     return RegistrationRequested(
         source="simulator",
         source_message_id="MSG-" + visit_number,
         registered_at=NOW,
         patient=a_patient(mrn="MRN-" + visit_number, last_name=last_name),
-        coverages=(Coverage(payer_id="SIMBLUE01", payer_name="Synthetic Blue Plan", member_id=member_id),),
+        coverages=(Coverage(payer_id="SIMBLUE01", payer_name="Synthetic Blue Plan", member_id=member_id,
+                            group_number="GRP00001"),),
         visit=Visit(visit_number=visit_number, date_of_service=date_of_service, place_of_service="11",
                     rendering=rendering, billing=BILLING),
         services=services or (DocumentedService(procedure_code="99213", diagnosis_pointers=(1,)),),

@@ -78,10 +78,29 @@ async def test_a_claim_whose_rendering_npi_fails_the_check_digit_is_not_submitte
         claim = await _claim_of_encounter(runtime, event.payload.encounter_id, "scrub_failed")
         changes = await kafka.read(topics.CLAIM_STATUS_CHANGED)
         batches = await kafka.read(topics.CLAIM_BATCH_SUBMITTED)
+        scrub_failed = await kafka.read(topics.CLAIM_SCRUB_FAILED)
     failed = changes[-1].payload
     assert (failed.claim_id, failed.status) == (claim["_id"], ClaimStatus.SCRUB_FAILED)
-    assert [f.code for f in failed.findings] == ["RENDERING_NPI_INVALID"]
+    assert [f.code for f in failed.findings if f.severity == "error"] == ["RENDERING_NPI_INVALID"]
     assert batches == []
+    (announced,) = [e.payload for e in scrub_failed]
+    assert announced.claim_id == claim["_id"]
+    assert [(f.rule, f.category) for f in announced.findings if f.severity == "error"] == [("PRV-002", "provider")]
+
+
+async def test_the_same_visit_billed_twice_is_stopped_as_a_duplicate_of_the_first_claim(settings, kafka) -> None:
+    first = a_coded_event()
+    again = a_coded_event(first.payload.model_copy(update={"encounter_id": a_coded_event().payload.encounter_id}))
+    runtime = _claims_runtime(settings)
+    async with runtime.running():
+        await kafka.publish(topics.ENCOUNTER_CODED, first)
+        original = await _claim_of_encounter(runtime, first.payload.encounter_id, "submitted")
+        await kafka.publish(topics.ENCOUNTER_CODED, again)
+        await _claim_of_encounter(runtime, again.payload.encounter_id, "scrub_failed")
+        scrub_failed = await kafka.read(topics.CLAIM_SCRUB_FAILED)
+    (announced,) = [e.payload for e in scrub_failed]
+    duplicate = [f for f in announced.findings if f.rule == "DUP-002"]
+    assert duplicate and duplicate[0].category == "duplicate" and original["_id"] in duplicate[0].message
 
 
 async def test_a_claim_accepted_by_the_clearinghouse_is_accepted_with_the_payer_claim_number(settings, kafka) -> None:
