@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # The test suite runs its own stack on other ports, so it never touches a demo stack.
 TEST_STACK := RCM_STACK_DIR=.rcm/test-stack RCM_STACK_MONGO_PORT=27217 RCM_STACK_KAFKA_PORT=19192
 
-.PHONY: install demo test test-unit test-deploy bench bench-x12 stack-up stack-down clean generate
+.PHONY: install demo test test-unit test-deploy bench bench-x12 bench-scrubber bench-suggestions bench-ehr stack-up stack-down clean generate
 
 install: $(STAMP)
 
@@ -42,8 +42,21 @@ test-deploy: install $(BIN)/kubectl
 $(BIN)/kubectl: | $(STAMP)
 	$(BIN)/python deploy/tools/install_kubectl.py $@
 
-bench: install
+# The whole cycle (encounters/s, broker rates), then the scrubber, coding suggestions and the HL7/FHIR feed.
+bench: install bench-scrubber bench-suggestions bench-ehr
 	$(RCM) bench --encounters $${ENCOUNTERS:-2000}
+
+# Claims scrubbed per second on one core, all rules, duplicate history recorded.
+bench-scrubber: install
+	$(BIN)/python tests/bench/bench_scrubber.py --claims $${CLAIMS:-10000}
+
+# Coding suggestions per second (BM25 over ICD-10-CM) and the index build time.
+bench-suggestions: install
+	$(BIN)/python tests/bench/bench_suggestions.py --notes $${NOTES:-2000}
+
+# HL7 v2 over MLLP with ACK, and FHIR bundles, against a registration listener on loopback (own stack).
+bench-ehr: install
+	$(BIN)/python tests/bench/bench_hl7.py --messages $${MESSAGES:-5000}
 
 # Our X12 codec against pyx12 on generated files of CLAIMS claims (835 read; 837P generate + validate).
 bench-x12: install

@@ -164,6 +164,11 @@ def work_denial(claim: Claim, worked: DenialWorked) -> Outcome:
     """Appeal or write off a denied (or partially paid) claim. Resubmission comes as its own request."""
     if worked.action is DenialAction.RESUBMIT:
         return Outcome(claim)
+    if worked.by_person and claim.status is S.APPEALED:
+        if worked.action is DenialAction.APPEAL:
+            return Outcome(claim)  # the rules sent it to appeal already; the person filed the letter
+        moved, change = _move(claim, S.WRITTEN_OFF)
+        return Outcome(moved, (change,))
     if claim.status not in (S.DENIED, S.PARTIALLY_PAID):
         raise NotYet(f"claim {claim.claim_id} is {claim.status}; the denial work follows its adjudication")
     moved, change = _move(claim, S.APPEALED if worked.action is DenialAction.APPEAL else S.WRITTEN_OFF)
@@ -172,7 +177,7 @@ def work_denial(claim: Claim, worked: DenialWorked) -> Outcome:
 
 def correct(claim: Claim, request: ClaimResubmitRequested, today: date, checks: ClaimChecks | None = None) -> Outcome:
     """A replacement claim (frequency 7, REF*F8 payer claim number), scrubbed again."""
-    if claim.status is not S.DENIED:
+    if claim.status not in (S.DENIED, S.APPEALED):  # an appealed denial a person chose to correct instead
         if claim.status in (S.SUBMITTED, S.ACCEPTED):
             raise NotYet(f"claim {claim.claim_id} is {claim.status}; the correction follows its denial")
         raise ClaimsError(f"claim {claim.claim_id} is {claim.status} and cannot be corrected", code="NOT_CORRECTABLE")

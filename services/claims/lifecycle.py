@@ -41,7 +41,8 @@ NEXT: Final[Mapping[S, frozenset[S]]] = {
     S.PARTIALLY_PAID: frozenset({S.APPEALED, S.WRITTEN_OFF, S.CLOSED}),
     S.DENIED: frozenset({S.CORRECTED, S.APPEALED, S.WRITTEN_OFF}),
     S.CORRECTED: frozenset({S.SCRUBBED, S.SCRUB_FAILED}),
-    S.APPEALED: _ADJUDICATED,
+    # A person working the appeal in the denials queue may still correct the claim or write it off.
+    S.APPEALED: _ADJUDICATED | frozenset({S.CORRECTED, S.WRITTEN_OFF}),
     S.WRITTEN_OFF: frozenset({S.CLOSED}),
     S.CLOSED: frozenset(),
 }

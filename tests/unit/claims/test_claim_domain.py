@@ -20,6 +20,7 @@ from shared.events import (
 from tests.support.builders import a_coded_encounter, a_registration_request
 
 TODAY = date(2026, 11, 20)
+PAYER_CLAIM_NUMBER = "PCN000000000042"
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
 SUBMITTER = edi.Submitter837(sender_id="RCMTEST", receiver_id="SIMCLEARING", submitter_name="RCM TEST BILLING",
                              contact_name="EDI DESK", contact_phone="8005550100", receiver_name="TEST CLEARINGHOUSE")
@@ -129,6 +130,30 @@ def test_a_worked_denial_appeals_or_writes_off_the_claim(action, status) -> None
     claim = submitted(an_open_claim())
     denied = domain.adjudicate(claim, a_posting(claim, PaymentOutcome.DENIED)).claim
     assert domain.work_denial(denied, a_worked_denial(denied, action)).claim.status is status
+
+
+def appealed() -> domain.Claim:
+    claim = submitted(an_open_claim())
+    denied = domain.adjudicate(claim, a_posting(claim, PaymentOutcome.DENIED)).claim
+    return domain.work_denial(denied, a_worked_denial(denied, DenialAction.APPEAL)).claim
+
+
+def test_a_person_filing_the_appeal_the_rules_started_changes_nothing() -> None:
+    claim = appealed()
+    by_person = a_worked_denial(claim, DenialAction.APPEAL).model_copy(update={"by_person": True})
+    outcome = domain.work_denial(claim, by_person)
+    assert outcome.claim.status is S.APPEALED and outcome.changes == ()
+
+
+def test_a_person_may_write_off_an_appealed_denial_or_correct_it_instead() -> None:
+    claim = appealed()
+    write_off = a_worked_denial(claim, DenialAction.WRITE_OFF).model_copy(update={"by_person": True})
+    assert domain.work_denial(claim, write_off).claim.status is S.WRITTEN_OFF
+    request = ClaimResubmitRequested(denial_id="den_1", claim_id=claim.claim_id, encounter_id=claim.encounter_id,
+                                     category="MISSING_INFORMATION", payer_claim_number=PAYER_CLAIM_NUMBER)
+    corrected = domain.correct(claim, request, TODAY)
+    assert [c.status for c in corrected.changes] == [S.CORRECTED, S.SCRUBBED]
+    assert corrected.claim.content.frequency_code is FrequencyCode.REPLACEMENT
 
 
 def test_denial_work_that_arrives_before_the_denial_waits() -> None:
