@@ -240,6 +240,7 @@ class ClaimStatusChanged(Model):
     billed: Money
     frequency_code: FrequencyCode = FrequencyCode.ORIGINAL
     findings: tuple[Finding, ...] = ()
+    coverage_order: CoverageOrder = CoverageOrder.PRIMARY  # secondary: a COB claim for the same encounter
 
 
 class SubmittedClaim(Model):

@@ -11,7 +11,7 @@ from services.claims import edi
 from services.claims.scrubber import BilledService, InMemoryHistory, ScrubContext, Scrubber, ServiceHistory
 from services.claims.scrubber.rules.duplicate import billed_services
 from shared.events import Finding, SubmittedClaim
-from shared.x12 import UnencodableValue
+from shared.x12 import PayerAdjudication, UnencodableValue
 
 
 @lru_cache(maxsize=1)
@@ -43,11 +43,12 @@ class ClaimChecks:
         self.context = context or default_context()
         self.history = history if history is not None else InMemoryHistory()
 
-    def findings(self, claim: SubmittedClaim, today: date) -> list[Finding]:
-        encoding = edi.encoding_findings(claim)
+    def findings(self, claim: SubmittedClaim, today: date,
+                 prior_payers: tuple[PayerAdjudication, ...] = ()) -> list[Finding]:
+        encoding = edi.encoding_findings(claim, prior_payers)
         if encoding:
             return encoding  # the rules read the 837P; a claim that cannot become one stops here
-        wire = edi.to_claim837(claim)
+        wire = edi.to_claim837(claim, prior_payers)
         result = _scrubber(self.context, today).scrub(wire, history=self.history)
         if result.passed and isinstance(self.history, InMemoryHistory):
             self.history.record(claim.claim_id, billed_services(wire))

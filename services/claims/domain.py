@@ -8,16 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from services.claims import edi
+from services.claims import edi, secondary
 from services.claims.lifecycle import ClaimsError, check_transition
 from services.claims.checks import ClaimChecks
 from shared.events import (
-    ClaimAcknowledgement, ClaimBatchFiled, ClaimResubmitRequested, ClaimStatus as S, ClaimStatusChanged, CoverageOrder,
+    ClaimAcknowledgement, ClaimBatchFiled, ClaimResubmitRequested, ClaimSecondaryRequested, ClaimStatus as S, ClaimStatusChanged, CoverageOrder,
     DenialAction, DenialWorked, EncounterCoded, FiledClaim, Finding, FrequencyCode, PaymentOutcome, PaymentPosted,
     SubmittedClaim,
 )
-from shared.ids import patient_id_for
+from shared.ids import patient_id_for, stable_id
 from shared.money import total
+from shared.x12 import PayerAdjudication, Person
 
 
 class NotYet(ClaimsError):
@@ -34,6 +35,19 @@ class Claim:
     status: S
     version: int
     content: SubmittedClaim  # what is (or will be) sent to the payer
+    cob: ClaimSecondaryRequested | None = None  # on a COB claim: the prior payer's adjudication
+
+    @property
+    def prior_payers(self) -> tuple[PayerAdjudication, ...]:
+        """The prior payer's adjudication an 837 carries in 2320/2330/2430 (empty on a primary claim)."""
+        if self.cob is None:
+            return ()
+        content = self.content
+        primary = content.model_copy(update={
+            "claim_id": self.cob.claim_id, "coverage": content.other_coverages[0],
+            "other_coverages": (content.coverage, *content.other_coverages[1:])})
+        return secondary.secondary_claim(primary, self.cob, claim_id=self.claim_id,
+                                         primary_subscriber=_holder(primary))[1]
 
     @property
     def encounter_id(self) -> str:
@@ -56,6 +70,14 @@ class Outcome:
     changes: tuple[ClaimStatusChanged, ...] = ()
 
 
+def _holder(claim: SubmittedClaim) -> Person | None:
+    """The primary's subscriber when the patient is a dependent (the 837's 2330A names them)."""
+    holder = claim.coverage.subscriber
+    if holder is None:
+        return None
+    return Person(holder.last_name, holder.first_name, holder.birth_date, holder.sex.value)
+
+
 def _move(claim: Claim, to: S, findings: Sequence[Finding] = ()) -> tuple[Claim, ClaimStatusChanged]:
     check_transition(claim.claim_id, claim.status, to)
     moved = replace(claim, status=to, version=claim.version + 1)
@@ -66,7 +88,8 @@ def _status_event(claim: Claim, *, previous: S | None, findings: Sequence[Findin
     return ClaimStatusChanged(
         claim_id=claim.claim_id, encounter_id=claim.encounter_id, version=claim.version, status=claim.status,
         previous_status=previous, payer_id=claim.payer_id, billed=claim.billed,
-        frequency_code=claim.content.frequency_code, findings=tuple(findings))
+        frequency_code=claim.content.frequency_code, findings=tuple(findings),
+        coverage_order=claim.content.coverage.order)
 
 
 def claim_content(coded: EncounterCoded, *, claim_id: str) -> SubmittedClaim:
@@ -88,8 +111,27 @@ def open_claim(coded: EncounterCoded, *, claim_id: str, tenant_id: str, today: d
     return Outcome(scrubbed.claim, (_status_event(created, previous=None), *scrubbed.changes))
 
 
+def secondary_claim_id(primary_claim_id: str) -> str:
+    """The COB claim's id: stable per primary claim, so the same request never opens two."""
+    return stable_id("clm", primary_claim_id, "cob")
+
+
+def open_secondary(primary: Claim, request: ClaimSecondaryRequested, *, claim_id: str, today: date,
+                   checks: ClaimChecks | None = None) -> Outcome:
+    """The COB claim to the next payer after `primary` left a balance: an original (frequency 1)
+    with its own claim id, carrying the primary's adjudication, scrubbed at once."""
+    if primary.status not in (S.PAID, S.PARTIALLY_PAID, S.DENIED, S.APPEALED, S.WRITTEN_OFF, S.CLOSED):
+        raise NotYet(f"claim {primary.claim_id} is {primary.status}; the secondary claim follows its adjudication")
+    content, _ = secondary.secondary_claim(primary.content, request, claim_id=claim_id,
+                                           primary_subscriber=_holder(primary.content))
+    created = Claim(claim_id=claim_id, tenant_id=primary.tenant_id, status=S.CREATED, version=1, content=content,
+                    cob=request)
+    scrubbed = scrub_claim(created, today, checks)
+    return Outcome(scrubbed.claim, (_status_event(created, previous=None), *scrubbed.changes))
+
+
 def scrub_claim(claim: Claim, today: date, checks: ClaimChecks | None = None) -> Outcome:
-    findings = (checks or ClaimChecks()).findings(claim.content, today)
+    findings = (checks or ClaimChecks()).findings(claim.content, today, claim.prior_payers)
     blocked = any(finding.severity == "error" for finding in findings)
     moved, change = _move(claim, S.SCRUB_FAILED if blocked else S.SCRUBBED, findings)
     return Outcome(moved, (change,))

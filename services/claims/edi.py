@@ -22,6 +22,7 @@ from shared.x12 import (
     Claim837,
     ControlNumbers,
     InMemoryControlNumbers,
+    PayerAdjudication,
     Person,
     ProfessionalClaim,
     Receiver,
@@ -64,9 +65,10 @@ class Submitter837:
         return Receiver(self.receiver_name, self.receiver_id)
 
 
-def professional_claim(claim: SubmittedClaim) -> ProfessionalClaim:
-    """The claim with what an 837P needs beyond the contract, taken from the claim itself.
-    Raises UnencodableValue when the claim lacks it (the message names the claim, never PHI)."""
+def professional_claim(claim: SubmittedClaim, prior_payers: tuple[PayerAdjudication, ...] = ()) -> ProfessionalClaim:
+    """The claim with what an 837P needs beyond the contract, taken from the claim itself (and, on
+    a COB claim, the prior payers' adjudication). Raises UnencodableValue when the claim lacks it
+    (the message names the claim, never PHI)."""
     billing = claim.visit.billing
     if billing.address is None:
         raise UnencodableValue(f"claim {claim.claim_id}: the billing provider has no street address")
@@ -83,18 +85,19 @@ def professional_claim(claim: SubmittedClaim) -> ProfessionalClaim:
             taxonomy=billing.taxonomy),
         subscriber=subscriber,
         claim_filing_indicator=claim.coverage.claim_filing_indicator,
+        prior_payers=prior_payers,
         medical_record_number=None,  # the MRN is PHI and payers do not need it
     )
 
 
-def to_claim837(claim: SubmittedClaim) -> Claim837:
-    return professional_claim(claim).to_claim837()
+def to_claim837(claim: SubmittedClaim, prior_payers: tuple[PayerAdjudication, ...] = ()) -> Claim837:
+    return professional_claim(claim, prior_payers).to_claim837()
 
 
-def encoding_findings(claim: SubmittedClaim) -> list[Finding]:
+def encoding_findings(claim: SubmittedClaim, prior_payers: tuple[PayerAdjudication, ...] = ()) -> list[Finding]:
     """[] when the claim can be written as an 837P; otherwise one blocking finding saying why."""
     try:
-        to_claim837(claim)
+        to_claim837(claim, prior_payers)
     except UnencodableValue as refused:
         return [Finding(code="X12_UNENCODABLE", message=str(refused)[:_MESSAGE_LIMIT])]
     return []
@@ -117,26 +120,31 @@ class Filing:
 
 
 def write_batch(claims: Sequence[SubmittedClaim], *, batch_id: str, submitter: Submitter837,
-                control_numbers: ControlNumbers, created: datetime) -> tuple[str, X12Document]:
-    text = write_837p([to_claim837(claim) for claim in claims], partners=submitter.partners,
+                control_numbers: ControlNumbers, created: datetime,
+                prior_payers: Mapping[str, tuple[PayerAdjudication, ...]] | None = None) -> tuple[str, X12Document]:
+    prior = prior_payers or {}
+    text = write_837p([to_claim837(claim, prior.get(claim.claim_id, ())) for claim in claims],
+                      partners=submitter.partners,
                       submitter=submitter.submitter, receiver=submitter.receiver,
                       control_numbers=control_numbers, created=created, reference=batch_id)
     return text, read(text)
 
 
 def file_batch(claims: Sequence[SubmittedClaim], *, batch_id: str, submitter: Submitter837,
-               control_numbers: ControlNumbers, created: datetime) -> Filing:
+               control_numbers: ControlNumbers, created: datetime,
+               prior_payers: Mapping[str, tuple[PayerAdjudication, ...]] | None = None) -> Filing:
     """Write the claims as one 837P (BHT03 = batch id) and validate it against the guide.
 
     In the rare case the file does not validate, each claim is checked alone and the ones at fault
     come back in `held` with the guide's findings and no batch: write the others again with new
     control numbers. Raises InvalidX12 if every claim validates alone but not together."""
+    prior = prior_payers or {}
     text, document = write_batch(claims, batch_id=batch_id, submitter=submitter,
-                                 control_numbers=control_numbers, created=created)
+                                 control_numbers=control_numbers, created=created, prior_payers=prior)
     report = validate(document)
     if not report.valid:
         held = {claim.claim_id: findings for claim in claims
-                if (findings := _validation_findings(claim, submitter, created))}
+                if (findings := _validation_findings(claim, submitter, created, prior.get(claim.claim_id, ())))}
         if not held:
             report.raise_if_invalid()
         return Filing(None, held)
@@ -149,9 +157,11 @@ def file_batch(claims: Sequence[SubmittedClaim], *, batch_id: str, submitter: Su
     return Filing(FiledBatch(text, interchange.control_number, group.control_number, claims_by_set), {})
 
 
-def _validation_findings(claim: SubmittedClaim, submitter: Submitter837, created: datetime) -> list[Finding]:
+def _validation_findings(claim: SubmittedClaim, submitter: Submitter837, created: datetime,
+                        prior: tuple[PayerAdjudication, ...]) -> list[Finding]:
     _, document = write_batch([claim], batch_id="bat_" + "0" * 24, submitter=submitter,
-                              control_numbers=InMemoryControlNumbers(), created=created)
+                              control_numbers=InMemoryControlNumbers(), created=created,
+                              prior_payers={claim.claim_id: prior})
     return [Finding(code="X12_INVALID", message=str(issue)[:_MESSAGE_LIMIT]) for issue in validate(document).errors]
 
 

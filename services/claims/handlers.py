@@ -13,7 +13,7 @@ from shared import topics
 from shared.consumer import Consumer, UnitOfWork
 from shared.envelope import Envelope
 from shared.events import (
-    ClaimResubmitRequested, ClaimStatus, DenialWorked, EncounterCoded, PaymentPosted, X12FileReceived,
+    ClaimResubmitRequested, ClaimSecondaryRequested, ClaimStatus, DenialWorked, EncounterCoded, PaymentPosted, X12FileReceived,
 )
 from shared.ids import new_id
 from shared.x12 import X12Error, read, validate
@@ -90,7 +90,25 @@ def subscribe(consumer: Consumer, claims: ClaimRepository, *, claims_per_batch: 
         await apply_to_claims(events, unit, lambda e: [(e.payload.claim_id, e.payload)],
                               lambda claim, request, today: domain.correct(claim, request, today))
 
+    async def open_secondary_claims(events: Sequence[Envelope[ClaimSecondaryRequested]], unit: UnitOfWork) -> None:
+        """A primary left a balance and another coverage follows: send the COB claim (837P with the
+        primary's adjudication in 2320/2330/2430) to the next payer. Its id is stable per primary
+        claim, so a request read twice opens one claim."""
+        work = ClaimWork(claims, unit, claims_per_batch=claims_per_batch, filer=filer)
+        cob_ids = {e.payload.claim_id: domain.secondary_claim_id(e.payload.claim_id) for e in events}
+        await work.load([*cob_ids, *cob_ids.values()])
+        today = unit.now.date()
+        for event in events:
+            cob_id = cob_ids[event.payload.claim_id]
+            if work.has(cob_id):
+                continue
+            await work.apply(event, event.payload.claim_id,
+                             lambda primary, e=event, i=cob_id: domain.open_secondary(primary, e.payload, claim_id=i,
+                                                                                      today=today))
+        await work.finish()
+
     consumer.subscribe(topics.ENCOUNTER_CODED, open_claims_for_coded_encounters)
+    consumer.subscribe(topics.CLAIM_SECONDARY_REQUESTED, open_secondary_claims)
     consumer.subscribe(topics.CLEARINGHOUSE_ACKNOWLEDGED, record_acknowledgements)
     consumer.subscribe(topics.PAYMENT_POSTED, record_adjudications)
     consumer.subscribe(topics.DENIAL_WORKED, record_denial_work)

@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.claims.domain import Claim
 from services.claims.edi import FiledBatch, SentBatch, control_number
 from services.claims.scrubber import BilledService, InMemoryHistory
-from shared.events import ClaimStatus, SubmittedClaim
+from shared.events import ClaimSecondaryRequested, ClaimStatus, SubmittedClaim
 from shared.phi import PhiCipher
 
 
@@ -28,8 +28,12 @@ class ClaimRepository:
 
     @staticmethod
     async def ensure_indexes(database: AsyncDatabase) -> None:
-        # One original claim per encounter: a coded encounter seen twice never opens a second claim.
-        await database["claims"].create_index([("encounter_id", ASCENDING)], unique=True)
+        # One claim per encounter and payer: a coded encounter seen twice never opens a second claim,
+        # while a COB claim to the secondary payer bills the same encounter.
+        existing = await database["claims"].index_information()
+        if existing.get("encounter_id_1", {}).get("unique"):
+            await database["claims"].drop_index("encounter_id_1")  # the one-claim-per-encounter index of before
+        await database["claims"].create_index([("encounter_id", ASCENDING), ("payer_id", ASCENDING)], unique=True)
         await database["claims"].create_index([("tenant_id", ASCENDING), ("status", ASCENDING)])
         await database["deferred"].create_index([("claim_id", ASCENDING)])
         # A 999 names the batch by our GS06, unique per sender id.
@@ -47,12 +51,14 @@ class ClaimRepository:
             "frequency_code": claim.content.frequency_code.value,
             "billed": Decimal128(claim.billed),
             "content": self._cipher.seal(claim.content),
+            "cob": claim.cob.model_dump(mode="json") if claim.cob is not None else None,
         }
 
     def _from_document(self, document: dict) -> Claim:
         return Claim(claim_id=document["_id"], tenant_id=document["tenant_id"],
                      status=ClaimStatus(document["status"]), version=document["version"],
-                     content=self._cipher.open(document["content"], SubmittedClaim))
+                     content=self._cipher.open(document["content"], SubmittedClaim),
+                     cob=ClaimSecondaryRequested.model_validate(document["cob"]) if document.get("cob") else None)
 
     async def load(self, claim_ids: Iterable[str], session: AsyncClientSession) -> dict[str, Claim]:
         cursor = self._claims.find({"_id": {"$in": list(set(claim_ids))}}, session=session)

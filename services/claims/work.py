@@ -30,6 +30,9 @@ _PARKABLE = {
     topics.DENIAL_WORKED.event_type: (topics.DENIAL_WORKED, lambda claim, payload, today: domain.work_denial(claim, payload)),
     topics.CLAIM_RESUBMIT_REQUESTED.event_type: (
         topics.CLAIM_RESUBMIT_REQUESTED, lambda claim, payload, today: domain.correct(claim, payload, today)),
+    topics.CLAIM_SECONDARY_REQUESTED.event_type: (
+        topics.CLAIM_SECONDARY_REQUESTED, lambda claim, payload, today: domain.open_secondary(
+            claim, payload, claim_id=domain.secondary_claim_id(payload.claim_id), today=today)),
 }
 
 
@@ -62,6 +65,9 @@ class ClaimWork:
 
     async def load(self, claim_ids: Iterable[str]) -> None:
         self._claims.update(await self._repository.load(claim_ids, self._unit.session))
+
+    def has(self, claim_id: str) -> bool:
+        return claim_id in self._claims
 
     def record(self, outcome: domain.Outcome, *, cause: Envelope) -> None:
         claim = outcome.claim
@@ -149,7 +155,8 @@ class ClaimWork:
         while claims:
             filing = edi.file_batch([claim.content for claim in claims], batch_id=batch_id,
                                     submitter=self._filer.submitter,
-                                    control_numbers=await self._filer.reserve(len(claims)), created=self._unit.now)
+                                    control_numbers=await self._filer.reserve(len(claims)), created=self._unit.now,
+                                    prior_payers={c.claim_id: c.prior_payers for c in claims if c.cob is not None})
             for claim_id, findings in filing.held.items():
                 self.record(domain.hold_unfileable(self._claims[claim_id], findings), cause=self._causes[claim_id])
             claims = [claim for claim in claims if claim.claim_id not in filing.held]

@@ -16,7 +16,11 @@ from services.claims.app import build_runtime
 from services.claims.settings import ClaimsSettings
 from shared import topics
 from shared.envelope import decode
+from datetime import date
+
+from services.claims import domain
 from shared.events import (
+    Adjustment, AdjustmentGroup, ClaimSecondaryRequested, Coverage, CoverageOrder,
     ClaimAcknowledgement, ClaimBatchFiled, ClaimResubmitRequested, ClaimStatus, DenialAction, DenialWorked,
     Provider, SubmittedClaim, X12FileReceived,
 )
@@ -202,6 +206,37 @@ async def test_a_resubmission_after_a_denial_sends_a_frequency_7_claim_with_the_
     assert [(c.claim_id, c.frequency_code) for c in second.claims] == [(claim_id, "7")]
     sent = read(second.x12).claim_batches()[0].claims
     assert [(c.claim_id, c.frequency_code, c.payer_claim_number) for c in sent] == [(claim_id, "7", PAYER_CLAIM_NUMBER)]
+
+
+async def test_a_primary_that_leaves_a_balance_is_followed_by_a_cob_claim_with_its_adjudication(settings, kafka) -> None:
+    coded = a_coded_encounter()
+    secondary = Coverage(payer_id="SIMACME02", payer_name="Acme Test Health HMO", member_id="SIMSECOND0001",
+                         group_number="GRP00002", order=CoverageOrder.SECONDARY)
+    event = a_coded_event(coded.model_copy(update={"coverages": (*coded.coverages, secondary)}))
+    runtime = _claims_runtime(settings)
+    async with runtime.running():
+        await kafka.publish(topics.ENCOUNTER_CODED, event)
+        primary = await _claim_of_encounter(runtime, event.payload.encounter_id, "submitted")
+        encounter_id = event.payload.encounter_id
+        await kafka.publish(topics.PAYMENT_POSTED, _posted(primary["_id"], encounter_id, outcome="partially_paid"))
+        await _claim(runtime, primary["_id"], "partially_paid", settle=False)
+        request = ClaimSecondaryRequested(
+            claim_id=primary["_id"], encounter_id=encounter_id, payer_id="SIMBLUE01", payer_claim_number="PCN000000000077",
+            paid=Decimal("60.00"), adjudication_date=date(2026, 11, 20), remaining_patient_liability=Decimal("40.00"),
+            adjustments=(Adjustment(group=AdjustmentGroup.PATIENT_RESPONSIBILITY, carc="2", amount=Decimal("40.00")),))
+        sent = an_event(topics.CLAIM_SECONDARY_REQUESTED, request, correlation_id=encounter_id)
+        await kafka.publish(topics.CLAIM_SECONDARY_REQUESTED, sent, sent)  # read twice: one COB claim
+        cob = await _claim(runtime, domain.secondary_claim_id(primary["_id"]), "submitted")
+        batches = await kafka.read(topics.CLAIM_BATCH_SUBMITTED)
+        claims_of_encounter = await runtime.db["claims"].count_documents({"encounter_id": encounter_id})
+    assert claims_of_encounter == 2
+    assert cob["payer_id"] == "SIMACME02"
+    filed = next(b.payload for b in batches if cob["_id"] in {c.claim_id for c in b.payload.claims})
+    (wire,) = [c for batch in read(filed.x12).claim_batches() for c in batch.claims]
+    assert wire.subscriber.payer_responsibility == "S"
+    (prior,) = wire.prior_payers
+    assert (prior.payer_id, prior.paid, prior.payer_claim_number) == ("SIMBLUE01", Decimal("60.00"), "PCN000000000077")
+    assert [(a.group, a.reason, a.amount) for a in prior.adjustments] == [("PR", "2", Decimal("40.00"))]
 
 
 async def test_a_malformed_coded_encounter_is_dead_lettered_and_the_ones_around_it_open_claims(settings, kafka) -> None:
