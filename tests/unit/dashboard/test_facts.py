@@ -42,7 +42,8 @@ def value(found, name, **labels) -> float:
 
 
 def test_each_fact_is_keyed_by_its_own_id_so_a_redelivery_rewrites_the_same_document() -> None:
-    plb, underpayment, held, statement = a_plb("plb-7"), an_underpayment("und-7"), a_held_remittance("R7"), a_statement("stm-7")
+    plb, underpayment = a_plb("plb-7"), an_underpayment("und-7")
+    held, statement = a_held_remittance("R7"), a_statement("stm-7")
     assert facts.provider_adjustment_posted(plb)[0][1]._filter == {"_id": "plb-7"}
     assert facts.underpayment_opened(underpayment)[0][1]._filter == {"_id": "und-7"}
     assert facts.remittance_held(held)[0][1]._filter == {"_id": "R7"}
