@@ -1,5 +1,6 @@
-"""Wiring of the dashboard projection: consumes the flow's events into the read model, and exports
-the KPIs, stage latencies, consumer lag and dead-letter sizes on /metrics."""
+"""Wiring of the dashboard projection: consumes the flow's events into the read model (encounter
+rows, and the fact collections of dashboard/facts.py), and exports the KPIs, the fact aggregates,
+stage latencies, consumer lag and dead-letter sizes on /metrics."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from pymongo import ASCENDING
 
-from dashboard import projection
+from dashboard import facts, projection
 from dashboard.broker_metrics import BrokerReader
 from dashboard.exporter import KpiExporter
 from dashboard.settings import DashboardSettings
@@ -26,6 +27,17 @@ _PROJECTIONS: tuple[tuple[topics.Topic, Callable[[Envelope], list]], ...] = (
     (topics.CLAIM_STATUS_CHANGED, projection.claim_status_changed),
     (topics.PAYMENT_POSTED, projection.payment_posted),
     (topics.DENIAL_WORKED, projection.denial_worked),
+    (topics.ENCOUNTER_HELD_FOR_ELIGIBILITY, projection.held_for_eligibility),
+)
+# Facts kept beside the encounter rows, one collection each: (topic, project -> [(collection, write)]).
+_FACTS: tuple[tuple[topics.Topic, Callable[[Envelope], list[facts.Write]]], ...] = (
+    (topics.CLAIM_SCRUB_FAILED, facts.scrub_failed),
+    (topics.CODING_REVIEW_DECIDED, facts.coding_review_decided),
+    (topics.PROVIDER_ADJUSTMENT_POSTED, facts.provider_adjustment_posted),
+    (topics.REMITTANCE_HELD, facts.remittance_held),
+    (topics.UNDERPAYMENT_OPENED, facts.underpayment_opened),
+    (topics.PATIENT_BALANCE_CHANGED, facts.patient_balance_changed),
+    (topics.PATIENT_STATEMENT_ISSUED, facts.patient_statement_issued),
 )
 _LATENCY_FIELDS = {"registered_at": 1, "submitted_at": 1, "paid_at": 1}
 
@@ -35,7 +47,7 @@ def build_runtime(settings: ServiceSettings | None = None) -> ServiceRuntime:
     runtime = ServiceRuntime(SERVICE, settings)
     encounters = runtime.db["encounters"]
     interval = settings.kpi_metrics_interval if isinstance(settings, DashboardSettings) else 5.0
-    exporter = KpiExporter(encounters, BrokerReader(settings), interval=interval)
+    exporter = KpiExporter(encounters, BrokerReader(settings), interval=interval, database=runtime.db)
 
     async def indexes(database) -> None:
         await database["encounters"].create_index([("tenant_id", ASCENDING), ("claim_status", ASCENDING)])
@@ -60,5 +72,20 @@ def build_runtime(settings: ServiceSettings | None = None) -> ServiceRuntime:
                 for latency in observed:
                     metrics.STAGE_LATENCY.labels(latency.tenant, latency.stage).observe(latency.seconds)
             return project_events
-        runtime.consumer.subscribe(topic, make(), name=f"project_{topic.event_type.replace('.', '_').replace('-', '_')}")
+        runtime.consumer.subscribe(topic, make(), name=_subscriber_name(topic))
+    for topic, project in _FACTS:
+        def make_facts(project=project):
+            async def record_facts(events: Sequence[Envelope], unit: UnitOfWork) -> None:
+                by_collection: dict[str, list] = {}
+                for event in events:
+                    for collection, write in project(event):
+                        by_collection.setdefault(collection, []).append(write)
+                for collection, writes in by_collection.items():
+                    await runtime.db[collection].bulk_write(writes, ordered=True, session=unit.session)
+            return record_facts
+        runtime.consumer.subscribe(topic, make_facts(), name=_subscriber_name(topic))
     return runtime
+
+
+def _subscriber_name(topic: topics.Topic) -> str:
+    return f"project_{topic.event_type.replace('.', '_').replace('-', '_')}"

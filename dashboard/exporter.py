@@ -18,7 +18,7 @@ from prometheus_client.registry import Collector
 from pymongo.errors import PyMongoError
 from aiokafka.errors import KafkaError
 
-from dashboard import kpi_metrics
+from dashboard import fact_metrics, facts, kpi_metrics
 from dashboard.broker_metrics import BrokerReader
 from shared import metrics
 from shared.logging import get_logger
@@ -33,7 +33,7 @@ REFRESHED_AT = Gauge("rcm_kpi_refreshed_timestamp_seconds", "When the KPI metric
 # Only what the KPIs read: ids, statuses, dates and amounts.
 _ROW_FIELDS = {"tenant_id": 1, "payer_id": 1, "claim_status": 1, "held_for_coding": 1, "first_scrub": 1,
                "first_adjudication": 1, "denial_categories": 1, "billed": 1, "postings": 1,
-               "date_of_service": 1, "claim_created_at": 1}
+               "date_of_service": 1, "claim_created_at": 1, "held_for_eligibility": 1, "eligibility_findings": 1}
 
 
 class SnapshotCollector(Collector):
@@ -55,8 +55,11 @@ class SnapshotCollector(Collector):
 
 class KpiExporter:
     def __init__(self, encounters, broker: BrokerReader, *, interval: float,
-                 today: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 today: Callable[[], datetime] = lambda: datetime.now(timezone.utc), database=None) -> None:
+        """`database`: the dashboard's database, whose fact collections (dashboard/facts.py) are
+        exported too; None exports the encounter KPIs only."""
         self._encounters = encounters
+        self._database = database
         self._broker = broker
         self._interval = interval
         self._today = today
@@ -83,7 +86,13 @@ class KpiExporter:
 
     async def _kpi_families(self) -> list[Metric]:
         rows = await self._encounters.find({}, _ROW_FIELDS).to_list()
-        return kpi_metrics.families(rows, self._today().date())
+        found = kpi_metrics.families(rows, self._today().date())
+        if self._database is not None:
+            documents = {name: await self._database[name].find({}).to_list() for name in facts.COLLECTIONS}
+            pairs = {(row.get("tenant_id") or kpi_metrics.UNKNOWN, row.get("payer_id") or kpi_metrics.UNKNOWN)
+                     for row in rows}
+            found += fact_metrics.families(fact_metrics.Facts.of(documents), pairs)
+        return found
 
     async def _refresh(self, source: str, compute: Callable[[], Awaitable[list[Metric]]], transient) -> None:
         try:

@@ -1,6 +1,6 @@
 """KPI metric families from the read model's encounter rows (pure: rows in, Prometheus samples out).
 
-Labels are tenant, payer, state, category, bucket and kind: a few values each. Never an encounter or
+Labels are tenant, payer, state, category, bucket, kind and reason: a few values each. Never an encounter or
 claim id, never PHI. Cumulative counts are counters (a rebuilt read model shows as a counter reset),
 levels are gauges. Money leaves the platform's Decimal only here, as a float sample for Prometheus;
 nothing computes with these floats. Definitions: docs/kpis.md and docs/observability.md.
@@ -105,6 +105,7 @@ def _groups(rows: Iterable[dict], today: date) -> dict[tuple[str, str], _Group]:
 
 def families(rows: Iterable[dict], today: date) -> list[Metric]:
     """Every KPI metric family for `rows` (the dashboard projection's encounter rows) on `today`."""
+    rows = list(rows)
     labels = ["tenant", "payer"]
     by_state = GaugeMetricFamily("rcm_claims_by_state", "Encounters by stage (claim status, or before a claim)",
                                  labels=[*labels, "state"])
@@ -160,4 +161,19 @@ def families(rows: Iterable[dict], today: date) -> list[Metric]:
             charge_lag.add_metric(pair, sum(group.charge_lag_days) / len(group.charge_lag_days))
         patient.add_metric(pair, float(group.posted["patient_responsibility"]))
     return [by_state, scrubbed, clean, adjudicated, first_pass, denials, charged, recent, posted, posted_billed, aging,
-            days_in_ar, charge_lag, patient]
+            days_in_ar, charge_lag, patient, held_for_eligibility(rows)]
+
+
+def held_for_eligibility(rows: Iterable[dict]) -> Metric:
+    """Encounters waiting in registration's eligibility queue, by the reason (finding code) they were held."""
+    family = GaugeMetricFamily("rcm_encounters_held_for_eligibility", "Encounters held in registration's "
+                               "eligibility queue (coverage not verified active), by reason",
+                               labels=["tenant", "reason"])
+    held: Counter[tuple[str, str]] = Counter()
+    for row in rows:
+        if stage(row) == "eligibility_review":
+            reasons = row.get("eligibility_findings") or [UNKNOWN]
+            held[(row.get("tenant_id") or UNKNOWN, reasons[0])] += 1
+    for key, count in sorted(held.items()):
+        family.add_metric(list(key), count)
+    return family

@@ -17,17 +17,21 @@ from decimal import Decimal
 
 from shared.money import ZERO, stored_amount
 
-# Where the automated cycle is done with an encounter: closed out, or parked for a person.
+# Where the automated cycle is done with an encounter: closed out, or parked for a person (the
+# coding review queue, registration's eligibility queue).
 TERMINAL_STAGES = frozenset({"paid", "written_off", "appealed", "scrub_failed", "rejected", "closed",
-                             "coding_review"})
+                             "coding_review", "eligibility_review"})
 
 
 def stage(row: dict) -> str:
-    """The encounter's stage: its claim's status, or where it is before a claim exists."""
+    """The encounter's stage: its claim's status, or where it is before a claim exists. An encounter
+    released from a queue later moves on as soon as coding holds it or its claim exists."""
     if row.get("claim_status"):
         return row["claim_status"]
     if row.get("held_for_coding"):
         return "coding_review"
+    if row.get("held_for_eligibility"):
+        return "eligibility_review"
     return "registered"
 
 

@@ -11,7 +11,8 @@ from pymongo import UpdateOne
 
 from shared.envelope import Envelope
 from shared.events import (
-    ClaimStatus, ClaimStatusChanged, DenialWorked, EncounterHeldForCoding, EncounterRegistered, FrequencyCode, PaymentPosted,
+    ClaimStatus, ClaimStatusChanged, DenialWorked, EncounterHeldForCoding, EncounterHeldForEligibility, EncounterRegistered,
+    FrequencyCode, PaymentPosted,
 )
 
 _ADJUDICATED = {ClaimStatus.PAID.value, ClaimStatus.PARTIALLY_PAID.value, ClaimStatus.DENIED.value}
@@ -32,6 +33,14 @@ def held_for_coding(event: Envelope[EncounterHeldForCoding]) -> list[UpdateOne]:
         "tenant_id": event.tenant_id, "held_for_coding": True,
         "coding_findings": [f.code for f in event.payload.findings],
     }}, upsert=True)]
+
+
+def held_for_eligibility(event: Envelope[EncounterHeldForEligibility]) -> list[UpdateOne]:
+    """Registration parked the encounter: coverage not verified active (the finding codes are the reason)."""
+    return [UpdateOne({"_id": event.payload.encounter_id}, {
+        "$set": {"tenant_id": event.tenant_id, "held_for_eligibility": True},
+        "$addToSet": {"eligibility_findings": {"$each": [f.code for f in event.payload.findings]}},
+    }, upsert=True)]
 
 
 def claim_status_changed(event: Envelope[ClaimStatusChanged]) -> list[UpdateOne]:

@@ -68,5 +68,7 @@ def subscribe(consumer: Consumer, registrations: RegistrationRepository, *, veri
                       cause=cause, correlation_id=encounter.encounter_id)
 
     consumer.subscribe(topics.REGISTRATION_REQUESTED, register_visits)
-    if verify_eligibility:
-        consumer.subscribe(topics.ELIGIBILITY_RESPONDED, read_eligibility_answers)
+    # Always subscribed, even with the check off: answers to inquiries still waiting are read (an
+    # answer to nothing is ignored), and the topic map and the Kafka ACLs derived from the
+    # subscribers let the check be turned on without a redeploy of the manifests.
+    consumer.subscribe(topics.ELIGIBILITY_RESPONDED, read_eligibility_answers)

@@ -85,3 +85,15 @@ def test_labels_are_only_the_low_cardinality_ones() -> None:
 def test_aging_buckets_cover_every_age() -> None:
     assert [aging_bucket(d) for d in (-2, 0, 30, 31, 90, 120, 121, 4000)] == \
         ["0-30", "0-30", "0-30", "31-60", "61-90", "91-120", "120+", "120+"]
+
+
+def test_encounters_held_for_eligibility_are_counted_by_reason() -> None:
+    found = samples([a_row(payer=None, held_for_eligibility=True, eligibility_findings=["COVERAGE_INACTIVE"]),
+                     a_row(payer=None, held_for_eligibility=True, eligibility_findings=["COVERAGE_INACTIVE"]),
+                     a_row(payer=None, held_for_eligibility=True, eligibility_findings=["ELIGIBILITY_TIMEOUT"]),
+                     a_row(held_for_eligibility=True, claim_status="paid")])  # released later: no longer held
+    held = "rcm_encounters_held_for_eligibility"
+    assert value(found, held, tenant="t1", reason="COVERAGE_INACTIVE") == 2
+    assert value(found, held, tenant="t1", reason="ELIGIBILITY_TIMEOUT") == 1
+    assert sum(v for (name, _), v in found.items() if name == held) == 3
+    assert value(found, "rcm_claims_by_state", tenant="t1", payer="unknown", state="eligibility_review") == 3

@@ -57,3 +57,14 @@ def test_an_empty_read_model_has_no_rates_rather_than_zero() -> None:
     kpis = compute([])
     assert kpis.clean_claim_rate is None and kpis.net_collection_rate is None
     assert kpis.as_json()["posted"] == "0.00"
+
+
+def test_an_encounter_held_for_eligibility_is_terminal_until_coding_holds_it_or_a_claim_exists() -> None:
+    from dashboard.kpis import TERMINAL_STAGES
+
+    held = a_row(held_for_eligibility=True, eligibility_findings=["COVERAGE_INACTIVE"])
+    assert stage(held) == "eligibility_review" and "eligibility_review" in TERMINAL_STAGES
+    assert stage({**held, "held_for_coding": True}) == "coding_review"
+    assert stage({**held, "claim_status": "submitted"}) == "submitted"
+    kpis = compute([held, a_row(claim_status="paid"), a_row(claim_status="submitted")])
+    assert (kpis.terminal, kpis.by_stage["eligibility_review"]) == (2, 1)

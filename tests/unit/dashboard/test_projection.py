@@ -56,3 +56,12 @@ def test_a_worked_denial_adds_its_category_to_the_encounter() -> None:
     event = new_event(topics.DENIAL_WORKED, worked, producer="tests", now=NOW, tenant_id="t1", correlation_id=ENCOUNTER)
     (update,) = projection.denial_worked(event)
     assert update._doc["$addToSet"] == {"denial_categories": "ELIGIBILITY"}
+
+
+def test_an_eligibility_hold_marks_the_encounter_with_the_finding_codes() -> None:
+    from tests.unit.dashboard.fact_events import an_eligibility_hold
+
+    (update,) = projection.held_for_eligibility(an_eligibility_hold("ELIGIBILITY_TIMEOUT"))
+    assert update._filter == {"_id": ENCOUNTER}
+    assert update._doc["$set"] == {"tenant_id": "t1", "held_for_eligibility": True}
+    assert update._doc["$addToSet"] == {"eligibility_findings": {"$each": ["ELIGIBILITY_TIMEOUT"]}}
