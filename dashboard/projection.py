@@ -11,7 +11,7 @@ from pymongo import UpdateOne
 
 from shared.envelope import Envelope
 from shared.events import (
-    ClaimStatus, ClaimStatusChanged, DenialWorked, EncounterHeldForCoding, EncounterHeldForEligibility, EncounterRegistered,
+    ClaimStatus, ClaimStatusChanged, CoverageOrder, DenialWorked, EncounterHeldForCoding, EncounterHeldForEligibility, EncounterRegistered,
     FrequencyCode, PaymentPosted,
 )
 
@@ -45,6 +45,14 @@ def held_for_eligibility(event: Envelope[EncounterHeldForEligibility]) -> list[U
 
 def claim_status_changed(event: Envelope[ClaimStatusChanged]) -> list[UpdateOne]:
     p = event.payload
+    if p.coverage_order is not CoverageOrder.PRIMARY:
+        # A COB claim to the next payer bills the same encounter: the row follows the primary claim
+        # (its stage and first-pass figures); the secondary's status is kept beside it.
+        return [UpdateOne({"_id": p.encounter_id}, [{"$set": {
+            "secondary_claim_status": {"$cond": [{"$gt": [p.version, {"$ifNull": ["$secondary_claim_version", 0]}]},
+                                                 p.status.value, "$secondary_claim_status"]},
+            "secondary_claim_version": {"$max": [p.version, {"$ifNull": ["$secondary_claim_version", 0]}]},
+        }}], upsert=True)]
     newer = {"$gt": [p.version, {"$ifNull": ["$claim_version", 0]}]}
     versioned = UpdateOne({"_id": p.encounter_id}, [{"$set": {
         "tenant_id": event.tenant_id,

@@ -62,7 +62,7 @@ def test_processes_model_reads_the_real_subscriptions():
     assert set(coding.produces) == {topics.ENCOUNTER_CODED.name, topics.ENCOUNTER_HELD_FOR_CODING.name}
     assert all(s.group.startswith("coding.") for s in coding.consumes)
     assert procs["dashboard"].produces == ()
-    assert len(procs["claims"].consumes) == 5  # one consumer group per subscriber
+    assert len(procs["claims"].consumes) == 6  # one consumer group per subscriber
 
 
 def test_generation_ignores_the_callers_topic_prefix(monkeypatch):
