@@ -12,6 +12,7 @@ import pytest
 
 from cli.cycle import Cycle
 from shared import topics
+from shared.events import CoverageOrder
 from tests.support.fleet import platform_fleet
 
 pytestmark = pytest.mark.e2e
@@ -63,9 +64,13 @@ async def test_every_event_of_an_encounter_carries_its_correlation_id(finished_c
 
 async def test_no_claim_is_opened_twice_and_no_payment_is_posted_twice(finished_cycle) -> None:
     _, _, kafka, cycle, _ = finished_cycle
-    created = Counter(e.payload.encounter_id for e in await kafka.read(topics.CLAIM_STATUS_CHANGED)
+    # One claim per encounter and coverage: the primary's, and a COB claim when a secondary follows.
+    created = Counter((e.payload.encounter_id, e.payload.coverage_order) for e in await kafka.read(topics.CLAIM_STATUS_CHANGED)
                       if e.payload.status.value == "created")
     assert created and max(created.values()) == 1
+    cob = [encounter for encounter, order in created if order is CoverageOrder.SECONDARY]
+    assert cob, "the synthetic world has patients with secondary coverage: some primary left them a balance"
+    assert all((encounter, CoverageOrder.PRIMARY) in created for encounter in cob)
     postings = Counter(e.payload.posting_id for e in await kafka.read(topics.PAYMENT_POSTED))
     assert postings and max(postings.values()) == 1
     assert await cycle.database("payments")["postings"].count_documents({}) == len(postings)

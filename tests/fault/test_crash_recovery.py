@@ -49,11 +49,13 @@ async def test_a_service_killed_mid_run_and_restarted_loses_nothing_and_doubles_
         # A relay killed between publishing and deleting its outbox rows publishes them again on
         # restart: the same events (same event_id), which consumers drop by their inbox. What must
         # never happen is a second *event*, so count distinct event ids.
-        created = Counter({e.event_id: e.payload.encounter_id for e in await kafka.read(topics.CLAIM_STATUS_CHANGED)
+        # one claim per encounter and coverage (a COB claim follows a primary that left a balance)
+        created = Counter({e.event_id: (e.payload.encounter_id, e.payload.coverage_order)
+                           for e in await kafka.read(topics.CLAIM_STATUS_CHANGED)
                            if e.payload.status.value == "created"}.values())
         assert max(created.values()) == 1
-        claims = await cycle.database("claims")["claims"].find({}, {"encounter_id": 1}).to_list()
-        assert len(claims) == len({c["encounter_id"] for c in claims})
+        claims = await cycle.database("claims")["claims"].find({}, {"encounter_id": 1, "payer_id": 1}).to_list()
+        assert len(claims) == len({(c["encounter_id"], c["payer_id"]) for c in claims})
         postings = Counter({e.event_id: e.payload.posting_id for e in await kafka.read(topics.PAYMENT_POSTED)}.values())
         assert max(postings.values()) == 1
         money = await cycle.reconcile()
