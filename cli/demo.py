@@ -46,7 +46,9 @@ class CycleRun:
                                          kafka_port=options.kafka_port))
         self.settings = ServiceSettings(kafka_bootstrap=self.stack.kafka_bootstrap, mongo_uri=self.stack.mongo_uri,
                                         topic_partitions=options.partitions)
-        self.fleet = Fleet(environment={**self.stack.environment(), "RCM_TOPIC_PARTITIONS": str(options.partitions)},
+        # Registration verifies coverage with a 270/271 to the simulated payer before coding.
+        self.fleet = Fleet(environment={**self.stack.environment(), "RCM_TOPIC_PARTITIONS": str(options.partitions),
+                                        "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true"},
                            log_dir=options.stack_dir / "logs", port_offset=options.port_offset)
 
     def start(self) -> None:

@@ -18,7 +18,8 @@ async def platform_fleet(stack, log_dir: Path, *, port_offset: int):
     settings = ServiceSettings(kafka_bootstrap=stack.kafka_bootstrap, mongo_uri=stack.mongo_uri,
                                topic_prefix=f"{namespace}.", database_prefix=f"{namespace}_", topic_partitions=2)
     fleet = Fleet(environment={**stack.environment(), "RCM_TOPIC_PREFIX": settings.topic_prefix,
-                               "RCM_DATABASE_PREFIX": settings.database_prefix, "RCM_TOPIC_PARTITIONS": "2"},
+                               "RCM_DATABASE_PREFIX": settings.database_prefix, "RCM_TOPIC_PARTITIONS": "2",
+                               "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true"},
                   log_dir=log_dir, port_offset=port_offset)
     kafka = KafkaProbe(settings)
     try:
