@@ -18,9 +18,10 @@ from tests.support.fleet import platform_fleet
 pytestmark = pytest.mark.e2e
 
 ENCOUNTERS = 500
-FLOW_WITH_ENCOUNTER = (topics.ENCOUNTER_REGISTERED, topics.ENCOUNTER_CODED, topics.ENCOUNTER_HELD_FOR_CODING,
-                       topics.CLAIM_STATUS_CHANGED, topics.PAYMENT_POSTED, topics.CLAIM_DENIED,
-                       topics.DENIAL_WORKED, topics.CLAIM_RESUBMIT_REQUESTED)
+FLOW_WITH_ENCOUNTER = (topics.ELIGIBILITY_REQUESTED, topics.ELIGIBILITY_RESPONDED, topics.ENCOUNTER_HELD_FOR_ELIGIBILITY,
+                       topics.ENCOUNTER_REGISTERED, topics.ENCOUNTER_CODED, topics.ENCOUNTER_HELD_FOR_CODING,
+                       topics.CLAIM_STATUS_CHANGED, topics.CLAIM_SCRUB_FAILED, topics.PAYMENT_POSTED, topics.CLAIM_DENIED,
+                       topics.CLAIM_SECONDARY_REQUESTED, topics.DENIAL_WORKED, topics.CLAIM_RESUBMIT_REQUESTED)
 
 
 @pytest.fixture(scope="module")
