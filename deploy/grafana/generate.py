@@ -11,15 +11,18 @@ Metric names and labels: docs/observability.md.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grafana_foundation_sdk.builders import bargauge, dashboard, prometheus, stat, timeseries
-from grafana_foundation_sdk.cog.encoder import JSONEncoder
-from grafana_foundation_sdk.models.dashboard import DataSourceRef
+if str(Path(__file__).resolve().parents[2]) not in sys.path:  # run as a script: the project root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from cli.generated import write_or_check  # noqa: E402
+from grafana_foundation_sdk.builders import bargauge, dashboard, prometheus, stat, timeseries  # noqa: E402
+from grafana_foundation_sdk.cog.encoder import JSONEncoder  # noqa: E402
+from grafana_foundation_sdk.models.dashboard import DataSourceRef  # noqa: E402
 
 DEPLOY = Path(__file__).resolve().parent.parent
 DASHBOARDS_DIR = DEPLOY / "grafana" / "dashboards"
@@ -352,20 +355,8 @@ def outputs() -> dict[Path, str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if a committed file differs")
-    args = parser.parse_args()
-    stale = []
-    for path, content in outputs().items():
-        if args.check:
-            if not path.exists() or path.read_text() != content:
-                stale.append(path)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content)
-    for path in stale:
-        print(f"out of date: {path.relative_to(DEPLOY.parent)} (run deploy/grafana/generate.py)", file=sys.stderr)
-    return 1 if stale else 0
+    return write_or_check(outputs, description=__doc__.split("\n\n")[0], root=DEPLOY.parent,
+                          command="deploy/grafana/generate.py")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ dead-letter topic. tests/unit/docs/test_asyncapi_drift.py fails when the committ
 
 from __future__ import annotations
 
-import argparse
 import ast
 import importlib
 import json
@@ -26,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from cli.generated import write_or_check  # noqa: E402
 from shared import topics  # noqa: E402
 from shared.envelope import Envelope  # noqa: E402
 from shared.settings import ServiceSettings  # noqa: E402
@@ -158,19 +158,7 @@ def outputs() -> dict[Path, str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if a committed file differs")
-    args = parser.parse_args()
-    stale = []
-    for path, content in outputs().items():
-        if args.check:
-            if not path.exists() or path.read_text() != content:
-                stale.append(path)
-        else:
-            path.write_text(content)
-    for path in stale:
-        print(f"out of date: {path.relative_to(ROOT)} (run docs/asyncapi/generate.py)", file=sys.stderr)
-    return 1 if stale else 0
+    return write_or_check(outputs, description=__doc__.split("\n\n")[0], root=ROOT, command="docs/asyncapi/generate.py")
 
 
 if __name__ == "__main__":
