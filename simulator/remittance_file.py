@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 
 from shared.events import RemittanceClaim, RemittanceReceived
@@ -20,6 +21,7 @@ from shared.x12 import (
     OutpatientAdjudication,
     Party,
     PostalAddress,
+    ProviderLevelAdjustment,
     Remittance,
     ServicePayment,
 )
@@ -51,6 +53,10 @@ def remittance_835(remittance: RemittanceReceived, *, payer_name: str,
         payer=Party(payer_name, remittance.payer_id, "2U"),
         payee=Party(first.billing_name, first.billing_npi, "XX"),
         claims=tuple(_claim_payment(paid, claims[paid.claim_id]) for paid in remittance.claims),
+        provider_adjustments=tuple(
+            ProviderLevelAdjustment(first.billing_npi, date(remittance.payment_date.year, 12, 31), item.reason,
+                                    item.amount, item.reference)
+            for item in remittance.provider_adjustments),
         payer_address=_PAYER_ADDRESS,
         payee_tax_id=first.billing_tax_id,
         payer_contact="SIMULATED PAYER EDI",

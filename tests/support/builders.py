@@ -134,10 +134,11 @@ def a_submitter():
                         contact_name="EDI DESK", contact_phone="8005550100", receiver_name="TEST CLEARINGHOUSE")
 
 
-def a_batch_filed(*claims, batch_id: str | None = None):
+def a_batch_filed(*claims, batch_id: str | None = None, tenant_id: str = TENANT):
     """The ClaimBatchFiled claims would send for `claims` (SubmittedClaim): the 837P and its record."""
     from services.claims.edi import file_batch
     from shared.events import ClaimBatchFiled, FiledClaim
+    from shared.ids import patient_id_for
     from shared.ids import new_id
     from shared.money import total
     from shared.x12 import InMemoryControlNumbers
@@ -150,14 +151,18 @@ def a_batch_filed(*claims, batch_id: str | None = None):
         batch_id=batch_id, transaction="837P", interchange_control_number=filing.batch.interchange_control_number,
         group_control_number=filing.batch.group_control_number,
         claims=tuple(FiledClaim(claim_id=c.claim_id, encounter_id=c.encounter_id, payer_id=c.coverage.payer_id,
-                                frequency_code=c.frequency_code, total_charge=c.total_charge) for c in claims),
+                                frequency_code=c.frequency_code, total_charge=c.total_charge,
+                                patient_id=patient_id_for(tenant_id, c.patient.mrn),
+                                has_secondary=any(o.order.value != "primary" for o in c.other_coverages)
+                                and c.coverage.order.value == "primary")
+                     for c in claims),
         claim_count=len(claims), total_charge=total(c.total_charge for c in claims), x12=filing.batch.x12)
 
 
 def a_batch_submitted_event(*claims, tenant_id: str = TENANT) -> Envelope:
     """A ClaimBatchFiled (837P) carrying `claims` (one fresh submitted claim when none are given)."""
     claims = claims or (a_submitted_claim(tenant_id=tenant_id),)
-    batch = a_batch_filed(*claims)
+    batch = a_batch_filed(*claims, tenant_id=tenant_id)
     return an_event(topics.CLAIM_BATCH_SUBMITTED, batch, correlation_id=batch.batch_id, tenant_id=tenant_id)
 
 
