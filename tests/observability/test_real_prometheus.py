@@ -56,7 +56,7 @@ async def scraped_run(stack, tmp_path_factory):
                     progress = await cycle.wait_until_terminal(timeout=120)
                 finally:
                     await cycle.close()
-                await _until_scraped(prometheus, ENCOUNTERS)
+                await _until_scraped(prometheus, progress.by_stage)
                 yield gen, prometheus, progress
             finally:
                 prometheus.stop()
@@ -67,19 +67,21 @@ async def scraped_run(stack, tmp_path_factory):
             os.environ["RCM_KPI_METRICS_INTERVAL"] = previous
 
 
-async def _until_scraped(prometheus: Prometheus, encounters: int, timeout: float = 30.0) -> None:
-    """Until Prometheus holds the read model's final counts and has evaluated the rules at least once."""
+async def _until_scraped(prometheus: Prometheus, by_stage: dict[str, int], timeout: float = 60.0) -> None:
+    """Until Prometheus holds the read model's final counts per state (not an earlier snapshot whose
+    total is already right) and has evaluated the rules at least once."""
     deadline = time.monotonic() + timeout
     while True:
-        answer = await asyncio.to_thread(prometheus.query, "sum(rcm_claims_by_state)")
-        result = answer.get("data", {}).get("result", [])
+        answer = await asyncio.to_thread(prometheus.query, "sum by (state) (rcm_claims_by_state)")
+        seen = {series["metric"]["state"]: int(float(series["value"][1]))
+                for series in answer.get("data", {}).get("result", [])}
         rules = await asyncio.to_thread(prometheus.api, "rules")
         evaluated = all(rule.get("lastEvaluation", "").startswith("20") for group in rules["data"]["groups"]
                         for rule in group["rules"])
-        if result and float(result[0]["value"][1]) >= encounters and evaluated:
+        if seen == dict(by_stage) and evaluated:
             return
         if time.monotonic() > deadline:
-            raise AssertionError(f"Prometheus did not see {encounters} encounters within {timeout}s: {answer}")
+            raise AssertionError(f"Prometheus did not see the final states {by_stage} within {timeout}s: {seen}")
         await asyncio.sleep(0.5)
 
 
