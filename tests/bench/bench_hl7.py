@@ -82,7 +82,16 @@ async def fhir_rate(port: int, bundles: list[dict], connections: int) -> float:
 
 async def main(args: argparse.Namespace) -> dict:
     stack = Stack(StackSettings())
+    was_running = all(stack.status().values())
     stack.up()
+    try:
+        return await _measure(stack, args)
+    finally:
+        if not was_running:
+            stack.down()  # a benchmark leaves no servers behind that it started
+
+
+async def _measure(stack: Stack, args: argparse.Namespace) -> dict:
     namespace = "b" + uuid.uuid4().hex[:8]
     settings = RegistrationSettings(
         kafka_bootstrap=stack.kafka_bootstrap, mongo_uri=stack.mongo_uri, topic_prefix=f"{namespace}.",
