@@ -77,6 +77,30 @@ async def test_no_claim_is_opened_twice_and_no_payment_is_posted_twice(finished_
     assert await cycle.database("payments")["postings"].count_documents({}) == len(postings)
 
 
+async def test_a_denial_corrected_and_resubmitted_is_then_paid(finished_cycle) -> None:
+    """Denials asks for a corrected claim; claims sends it as frequency 7 with the payer's claim
+    number, through the scrubber again; the payer pays it; payments posts the payment."""
+    _, _, kafka, _, _ = finished_cycle
+    history: dict[str, list] = {}
+    for event in await kafka.read(topics.CLAIM_STATUS_CHANGED):
+        history.setdefault(event.payload.claim_id, []).append(event.payload)
+    resubmitted = {e.payload.claim_id for e in await kafka.read(topics.CLAIM_RESUBMIT_REQUESTED)}
+    assert resubmitted
+    paid_after_correction = []
+    for claim_id in resubmitted:
+        steps = sorted(history[claim_id], key=lambda change: change.version)
+        statuses = [change.status.value for change in steps]
+        assert statuses.index("denied") < statuses.index("corrected"), statuses
+        corrected = statuses.index("corrected")
+        if "paid" in statuses[corrected:]:
+            paid = steps[statuses.index("paid", corrected)]
+            assert paid.frequency_code.value == "7"  # the replacement claim is what the payer paid
+            paid_after_correction.append(claim_id)
+    assert paid_after_correction
+    postings = {e.payload.claim_id for e in await kafka.read(topics.PAYMENT_POSTED) if e.payload.outcome.value == "paid"}
+    assert set(paid_after_correction) <= postings
+
+
 async def test_no_patient_name_birth_date_or_member_id_appears_in_any_log(finished_cycle) -> None:
     fleet, _, _, cycle, _ = finished_cycle
     logs = "\n".join(path.read_text(errors="replace") for path in fleet.log_dir.glob("*.log"))
