@@ -37,11 +37,13 @@ def _scrubber(context: ScrubContext, today: date) -> Scrubber:
 class ClaimChecks:
     """The pre-submission audit of one batch of claims. `history` answers which services other
     claims already billed; the checks add each claim that passes, so two copies of one visit in
-    the same batch are caught too."""
+    the same batch are caught too. `passed` holds what each claim that passed bills, for the
+    caller to remember."""
 
     def __init__(self, context: ScrubContext | None = None, history: ServiceHistory | None = None) -> None:
         self.context = context or default_context()
         self.history = history if history is not None else InMemoryHistory()
+        self.passed: dict[str, tuple[BilledService, ...]] = {}
 
     def findings(self, claim: SubmittedClaim, today: date,
                  prior_payers: tuple[PayerAdjudication, ...] = ()) -> list[Finding]:
@@ -50,8 +52,10 @@ class ClaimChecks:
             return encoding  # the rules read the 837P; a claim that cannot become one stops here
         wire = edi.to_claim837(claim, prior_payers)
         result = _scrubber(self.context, today).scrub(wire, history=self.history)
-        if result.passed and isinstance(self.history, InMemoryHistory):
-            self.history.record(claim.claim_id, billed_services(wire))
+        if result.passed:
+            self.passed[claim.claim_id] = billed_services(wire)
+            if isinstance(self.history, InMemoryHistory):
+                self.history.record(claim.claim_id, self.passed[claim.claim_id])
         return list(result.findings)
 
 

@@ -18,7 +18,7 @@ from shared.events import (
 )
 from shared.ids import patient_id_for, stable_id
 from shared.money import total
-from shared.x12 import PayerAdjudication, Person
+from shared.x12 import PayerAdjudication
 
 
 class NotYet(ClaimsError):
@@ -47,7 +47,7 @@ class Claim:
             "claim_id": self.cob.claim_id, "coverage": content.other_coverages[0],
             "other_coverages": (content.coverage, *content.other_coverages[1:])})
         return secondary.secondary_claim(primary, self.cob, claim_id=self.claim_id,
-                                         primary_subscriber=_holder(primary))[1]
+                                         primary_subscriber=edi.subscriber_of(primary))[1]
 
     @property
     def encounter_id(self) -> str:
@@ -68,14 +68,6 @@ class Outcome:
 
     claim: Claim
     changes: tuple[ClaimStatusChanged, ...] = ()
-
-
-def _holder(claim: SubmittedClaim) -> Person | None:
-    """The primary's subscriber when the patient is a dependent (the 837's 2330A names them)."""
-    holder = claim.coverage.subscriber
-    if holder is None:
-        return None
-    return Person(holder.last_name, holder.first_name, holder.birth_date, holder.sex.value)
 
 
 def _move(claim: Claim, to: S, findings: Sequence[Finding] = ()) -> tuple[Claim, ClaimStatusChanged]:
@@ -123,7 +115,7 @@ def open_secondary(primary: Claim, request: ClaimSecondaryRequested, *, claim_id
     if primary.status not in (S.PAID, S.PARTIALLY_PAID, S.DENIED, S.APPEALED, S.WRITTEN_OFF, S.CLOSED):
         raise NotYet(f"claim {primary.claim_id} is {primary.status}; the secondary claim follows its adjudication")
     content, _ = secondary.secondary_claim(primary.content, request, claim_id=claim_id,
-                                           primary_subscriber=_holder(primary.content))
+                                           primary_subscriber=edi.subscriber_of(primary.content))
     created = Claim(claim_id=claim_id, tenant_id=primary.tenant_id, status=S.CREATED, version=1, content=content,
                     cob=request)
     scrubbed = scrub_claim(created, today, checks)

@@ -74,20 +74,24 @@ def professional_claim(claim: SubmittedClaim, prior_payers: tuple[PayerAdjudicat
         raise UnencodableValue(f"claim {claim.claim_id}: the billing provider has no street address")
     if billing.tax_id is None:
         raise UnencodableValue(f"claim {claim.claim_id}: the billing provider has no tax id")
-    holder = claim.coverage.subscriber
-    subscriber = None
-    if holder is not None:
-        subscriber = Person(holder.last_name, holder.first_name, holder.birth_date, holder.sex.value)
     return ProfessionalClaim(
         claim=claim,
         billing=BillingProvider(
             npi=billing.npi, name=billing.name, tax_id=billing.tax_id, address=postal_address(billing.address),
             taxonomy=billing.taxonomy),
-        subscriber=subscriber,
+        subscriber=subscriber_of(claim),
         claim_filing_indicator=claim.coverage.claim_filing_indicator,
         prior_payers=prior_payers,
         medical_record_number=None,  # the MRN is PHI and payers do not need it
     )
+
+
+def subscriber_of(claim: SubmittedClaim) -> Person | None:
+    """The coverage's holder when the patient is a dependent (loop 2010BA names them), else None."""
+    holder = claim.coverage.subscriber
+    if holder is None:
+        return None
+    return Person(holder.last_name, holder.first_name, holder.birth_date, holder.sex.value)
 
 
 def to_claim837(claim: SubmittedClaim, prior_payers: tuple[PayerAdjudication, ...] = ()) -> Claim837:

@@ -13,7 +13,7 @@ from shared import topics
 from shared.consumer import Consumer, UnitOfWork
 from shared.envelope import Envelope
 from shared.events import (
-    ClaimResubmitRequested, ClaimSecondaryRequested, ClaimStatus, DenialWorked, EncounterCoded, PaymentPosted, X12FileReceived,
+    ClaimResubmitRequested, ClaimSecondaryRequested, DenialWorked, EncounterCoded, PaymentPosted, X12FileReceived,
 )
 from shared.ids import new_id
 from shared.x12 import X12Error, read, validate
@@ -34,14 +34,11 @@ def subscribe(consumer: Consumer, claims: ClaimRepository, *, claims_per_batch: 
             pending.append((event, domain.claim_content(event.payload, claim_id=new_id("clm"))))
         history = await claims.billed_history((s for _, c in pending for s in checks.billed(c)), unit.session)
         audit = checks.ClaimChecks(history=history)
-        passed = {}
         for event, content in pending:
             outcome = domain.open_claim(event.payload, claim_id=content.claim_id, tenant_id=event.tenant_id,
                                         today=unit.now.date(), checks=audit)
             work.record(outcome, cause=event)
-            if outcome.claim.status is not ClaimStatus.SCRUB_FAILED:
-                passed[content.claim_id] = checks.billed(content)
-        await claims.record_billed(passed, unit.session)
+        await claims.record_billed(audit.passed, unit.session)
         await work.finish()
 
     async def apply_to_claims(events: Sequence[Envelope], unit: UnitOfWork, claim_ids_of, decide) -> None:
