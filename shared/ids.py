@@ -7,10 +7,12 @@ the MRN it was made from.
 """
 
 import uuid
+from functools import lru_cache
 
 _NAMESPACE = uuid.UUID("6f1c3c1e-51f4-4b0c-9a55-1c0de0000001")
 
 
+@lru_cache(maxsize=1 << 14)  # a visit's and a patient's ids are asked for several times per message
 def _name_based(kind: str, tenant_id: str, external: str) -> str:
     return uuid.uuid5(_NAMESPACE, f"{kind}|{tenant_id}|{external}").hex
 

@@ -5,6 +5,7 @@ subscriptions; tests build the same runtime with settings for the test servers."
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
@@ -26,6 +27,19 @@ from shared.topics import ALL
 # The inbox must remember an event for longer than any topic keeps it, so a replay from offset 0
 # still finds every event it has seen. The longest flow retention is 30 days (audit aside).
 INBOX_RETENTION_SECONDS = 45 * 24 * 60 * 60
+# A message makes hundreds of short-lived objects (pydantic models, dicts, futures). With CPython's
+# default first-generation threshold (700) the collector runs every few messages and each full
+# collection walks every long-lived object (code sets, modules). Measured on the MLLP intake: about
+# 15 % of its CPU. A larger threshold, and the objects alive at start-up frozen out of collection,
+# keep the same guarantees (cycles are still collected) at a fraction of the cost.
+GC_THRESHOLDS = (20_000, 20, 20)
+
+
+def tune_garbage_collector() -> None:
+    """Freeze what start-up built (imports, code sets) and collect young objects less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
@@ -73,6 +87,7 @@ class ServiceRuntime:
         for build in self._index_builders:
             await build(self.db)
         await self.relay.start()
+        tune_garbage_collector()
 
     async def release(self) -> None:
         for release in self._releasers:

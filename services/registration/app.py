@@ -76,6 +76,8 @@ def build_runtime(settings: ServiceSettings | None = None, *, clock: Clock | Non
     registrations = RegistrationRepository(runtime.db, runtime.cipher)
     runtime.on_prepare(RegistrationRepository.ensure_indexes)
     runtime.on_prepare(FeedIntake.ensure_indexes)
+    if not settings.registration_consumers:
+        return runtime  # a feed gateway: listeners and outbox relay only
     subscribe(runtime.consumer, registrations, verify_eligibility=settings.registration_verify_eligibility,
               eligibility_timeout_seconds=settings.registration_eligibility_timeout_seconds)
     if settings.registration_verify_eligibility:

@@ -112,22 +112,22 @@ def apply(draft: VisitDraft, message: FeedMessage) -> tuple[VisitDraft, Outcome]
     ids = draft.message_ids + (message.message_id,)
     if message.kind is FeedKind.CANCEL:
         return _with(draft, status=VisitStatus.CANCELLED, message_ids=ids), Outcome.APPLIED
-    updated = _with(draft, message_ids=ids, discharged=draft.discharged or message.kind is FeedKind.DISCHARGE)
+    # The changes are gathered first and applied with one copy (a draft is copied per message).
+    changes: dict[str, object] = {"message_ids": ids,
+                                  "discharged": draft.discharged or message.kind is FeedKind.DISCHARGE}
     newer = draft.demographics_as_of is None or message.sent_at >= draft.demographics_as_of
-    if message.patient is not None and (newer or updated.patient is None):
-        updated = _with(updated, patient=message.patient)
-    if message.coverages and (newer or not updated.coverages):
-        updated = _with(updated, coverages=message.coverages)
+    if message.patient is not None and (newer or draft.patient is None):
+        changes["patient"] = message.patient
+    if message.coverages and (newer or not draft.coverages):
+        changes["coverages"] = message.coverages
     if (message.patient is not None or message.coverages) and newer:
-        updated = _with(updated, demographics_as_of=message.sent_at)
-    if message.visit is not None and message.kind is not FeedKind.UPDATE:
-        updated = _with(updated, visit=message.visit)
-    elif message.visit is not None and updated.visit is None:
-        updated = _with(updated, visit=message.visit)
+        changes["demographics_as_of"] = message.sent_at
+    if message.visit is not None and (message.kind is not FeedKind.UPDATE or draft.visit is None):
+        changes["visit"] = message.visit
     if message.services or message.diagnoses:
         # A DFT adds charges: its diagnoses follow those already known, and its pointers are shifted.
-        known = {d.code.replace(".", "").upper(): i for i, d in enumerate(updated.diagnoses, start=1)}
-        diagnoses = list(updated.diagnoses)
+        known = {d.code.replace(".", "").upper(): i for i, d in enumerate(draft.diagnoses, start=1)}
+        diagnoses = list(draft.diagnoses)
         renumber = {}
         for position, diagnosis in enumerate(message.diagnoses, start=1):
             code = diagnosis.code.replace(".", "").upper()
@@ -136,9 +136,12 @@ def apply(draft: VisitDraft, message: FeedMessage) -> tuple[VisitDraft, Outcome]
                 known[code] = len(diagnoses)
             renumber[position] = known[code]
         services = tuple(
-            s.model_copy(update={"diagnosis_pointers": tuple(dict.fromkeys(renumber.get(p, p) for p in s.diagnosis_pointers))})
+            s if all(renumber.get(p, p) == p for p in s.diagnosis_pointers) and len(set(s.diagnosis_pointers)) == len(s.diagnosis_pointers)
+            else s.model_copy(update={"diagnosis_pointers": tuple(dict.fromkeys(renumber.get(p, p) for p in s.diagnosis_pointers))})
             for s in message.services)
-        updated = _with(updated, services=updated.services + services, diagnoses=tuple(diagnoses[:12]))
+        changes["services"] = draft.services + services
+        changes["diagnoses"] = tuple(diagnoses[:12])
+    updated = _with(draft, **changes)
     if not updated.missing:
         return _with(updated, status=VisitStatus.REQUESTED), Outcome.REQUESTED
     return updated, Outcome.APPLIED

@@ -18,6 +18,10 @@ class RegistrationSettings(ServiceSettings):
     registration_fhir_port: int | None = Field(default=None, ge=1, le=65535)
     # RCM_REGISTRATION_FHIR_CLIENTS: JSON {"<facility key>": "<bearer token>"}
     registration_fhir_clients: dict[str, SecretStr] = Field(default_factory=dict)
+    # RCM_REGISTRATION_CONSUMERS=false: a feed gateway process. It runs the MLLP and FHIR listeners and
+    # the outbox relay but no Kafka consumers, so the listeners can be scaled on connections apart
+    # from the consumers, which are scaled on lag.
+    registration_consumers: bool = True
     # RCM_REGISTRATION_VERIFY_ELIGIBILITY: ask the payer (270/271) before an encounter goes to coding.
     registration_verify_eligibility: bool = False
     registration_eligibility_timeout_seconds: float = Field(default=30.0, gt=0)  # first wait; doubles per attempt

@@ -60,7 +60,7 @@ class Hl7Endpoint:
         header: Header | None = None
         try:
             header = read_header(text)
-            mapped = map_message(text, self._facilities())
+            mapped = map_message(text, self._facilities(), header)
         except MappingError as refused:
             tenant = None
             if header is not None:

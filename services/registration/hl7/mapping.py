@@ -1,7 +1,8 @@
 """HL7 v2 messages to `FeedMessage`s: ADT^A04/A08/A03/A11 and DFT^P03.
 
-Pure: no I/O. python-hl7 parses; this module reads the fields we use and refuses a message with a
-`MappingError` that names the HL7 field (e.g. PID-3) and never quotes its value (PHI).
+Pure: no I/O. The message is split on demand (services/registration/hl7/text.py, which answers as
+python-hl7 does and unescapes with it); this module reads the fields we use and refuses a message
+with a `MappingError` that names the HL7 field (e.g. PID-3) and never quotes its value (PHI).
 
 Fields read: MSH-4/6/7/9/10; PID-3 (the MR identifier, else the first), PID-5, PID-7, PID-8,
 PID-11; PV1-2, PV1-3 (point of care = place of service code), PV1-7 (attending NPI = rendering),
@@ -18,11 +19,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import hl7
 from pydantic import BaseModel, ValidationError
 
 from services.registration.facilities import Facility, UnknownFacility, facility_for
 from services.registration.feed import FeedKind, FeedMessage
+from services.registration.hl7.text import Hl7Text, Segment
 from shared.events import (
     Address, Coverage, CoverageOrder, Diagnosis, DocumentedService, Patient, Provider, Relationship, Sex, Subscriber,
     Visit,
@@ -129,9 +130,11 @@ def read_header(text: str) -> Header:
     return header
 
 
-def map_message(text: str, facilities: dict[str, Facility]) -> Mapped:
-    """Map one HL7 v2 message; raise MappingError naming the field at fault."""
-    header = read_header(text)
+def map_message(text: str, facilities: dict[str, Facility], header: Header | None = None) -> Mapped:
+    """Map one HL7 v2 message (whose MSH the caller may have read already); raise MappingError
+    naming the field at fault."""
+    text = normalize(text)
+    header = header or read_header(text)
     kind = SUPPORTED.get((header.message_type, header.trigger))
     if kind is None:
         raise MappingError("AR", "MSH-9", "UNSUPPORTED_MESSAGE_TYPE", "message type is not one registration accepts")
@@ -139,10 +142,7 @@ def map_message(text: str, facilities: dict[str, Facility]) -> Mapped:
         facility = facility_for(facilities, header.sending_facility, header.receiving_facility)
     except UnknownFacility:
         raise MappingError("AR", "MSH-4", "UNKNOWN_FACILITY", "sending facility is not configured") from None
-    try:
-        message = hl7.parse(normalize(text))
-    except Exception:  # noqa: BLE001 - python-hl7 raises assorted errors on damaged text
-        raise MappingError("AR", "MSH-1", "UNPARSEABLE", "message cannot be parsed") from None
+    message = Hl7Text(text, header.field_separator, header.encoding_characters)
     return _Reader(message, header, facility, kind).mapped()
 
 
@@ -160,37 +160,22 @@ def _date(value: str) -> date:
 
 
 class _Reader:
-    def __init__(self, message: hl7.Message, header: Header, facility: Facility, kind: FeedKind) -> None:
+    def __init__(self, message: Hl7Text, header: Header, facility: Facility, kind: FeedKind) -> None:
         self.msg = message
         self.header = header
         self.facility = facility
         self.kind = kind
+        self.get = message.get
+        self.repetitions = message.repetitions
 
     # --- field access ---------------------------------------------------------------------------
-    def segments(self, name: str) -> list[Any]:
-        return [s for s in self.msg if str(s[0]) == name]
+    def segments(self, name: str) -> list[Segment]:
+        return self.msg.all(name)
 
-    def one(self, name: str) -> Any | None:
-        found = self.segments(name)
-        return found[0] if found else None
+    def one(self, name: str) -> Segment | None:
+        return self.msg.first(name)
 
-    @staticmethod
-    def get(segment: Any, field: int, repetition: int = 1, component: int = 1, sub: int = 1) -> str:
-        try:
-            return str(segment.extract_field(1, field, repetition, component, sub)).strip()
-        except (IndexError, KeyError, TypeError):
-            return ""
-
-    @staticmethod
-    def repetitions(segment: Any, field: int) -> int:
-        if field >= len(segment):
-            return 0
-        value = segment(field)
-        if value and isinstance(value[0], hl7.Repetition):
-            return len(value)
-        return 1 if str(value) else 0
-
-    def required(self, segment: Any, name: str, field: int, component: int = 1, *, repetition: int = 1,
+    def required(self, segment: Segment, name: str, field: int, component: int = 1, *, repetition: int = 1,
                  label: str | None = None) -> str:
         value = self.get(segment, field, repetition, component)
         if not value:
@@ -210,10 +195,10 @@ class _Reader:
     # --- the message --------------------------------------------------------------------------------
     def mapped(self) -> Mapped:
         try:
-            sent_at = _sent_at(self.get(self.msg.segment("MSH"), 7))
+            sent_at = _sent_at(self.get(self.msg.first("MSH"), 7))
         except (ValueError, KeyError):
             raise MappingError("AE", "MSH-7", "INVALID_FIELD", "MSH-7 message date/time is not valid") from None
-        unknown = sorted({str(s[0]) for s in self.msg} - KNOWN_SEGMENTS)
+        unknown = sorted({s.name for s in self.msg.segments} - KNOWN_SEGMENTS)
         warnings = tuple(f"segment {name} ignored" for name in unknown if re.fullmatch(r"[A-Z][A-Z0-9]{2}", name))
         pid, pv1 = self.one("PID"), self.one("PV1")
         if pid is None:
@@ -240,7 +225,7 @@ class _Reader:
                               diagnoses=diagnoses[:12], warnings=warnings)
         return Mapped(self.header, self.facility, message, charges)
 
-    def patient(self, pid: Any) -> Patient:
+    def patient(self, pid: Segment) -> Patient:
         repetitions = max(self.repetitions(pid, 3), 1)
         # The MR-typed identifier; else the first that is not a national id (SS, SSN): never an SSN.
         identifiers = [(self.get(pid, 3, r, 5).upper(), self.get(pid, 3, r)) for r in range(1, repetitions + 1)]
@@ -284,7 +269,7 @@ class _Reader:
             raise MappingError("AE", "IN1-1", "INVALID_FIELD", "two IN1 segments have the same order")
         return tuple(coverages)
 
-    def insured(self, in1: Any) -> Subscriber | None:
+    def insured(self, in1: Segment) -> Subscriber | None:
         """IN1-16 insured's name, IN1-18 date of birth, IN1-43 sex: who holds a dependent's coverage."""
         last, first = self.get(in1, 16, 1, 1), self.get(in1, 16, 1, 2)
         if not last or not first:
@@ -345,7 +330,7 @@ class _Reader:
         self._ft1_dates = [self.get(ft1, 4) for ft1 in self.segments("FT1")]
         return tuple(services), tuple(charges)
 
-    def visit(self, pv1: Any, visit_number: str) -> Visit | None:
+    def visit(self, pv1: Segment, visit_number: str) -> Visit | None:
         when = self.get(pv1, 44) or next((d for d in self._ft1_dates if d), "")
         if not when:
             if self.kind is FeedKind.UPDATE:
