@@ -81,6 +81,7 @@ class FeedIntake:
     def __init__(self, client: AsyncMongoClient, database: AsyncDatabase, cipher: PhiCipher, relay: OutboxRelay | None,
                  clock: Clock) -> None:
         self._client = client
+        self._database = database
         self._messages = database["feed_messages"]
         self._drafts = database["visit_drafts"]
         self._patients = database["patients"]
@@ -218,12 +219,22 @@ class FeedIntake:
         keys = [f"{t}|{k}" for t, k, _ in batch]
         patient_ids = {patient_id_for(t, m.patient.mrn) for t, _, m in batch if m.patient is not None}
         encounter_ids = {encounter_id_for(t, m.visit_number) for t, _, m in batch if m.visit_number}
-        seen = {d["_id"]: d async for d in self._messages.find({"_id": {"$in": keys}}, session=session)}
-        patients = {d["_id"]: d async for d in self._patients.find({"_id": {"$in": list(patient_ids)}}, {"feed": 1},
-                                                                   session=session)}
+        # One round trip reads all three collections (a find each would be three): the driver's cost
+        # per operation, not MongoDB's, is what limits a listener.
+        cursor = await self._database.aggregate([
+            {"$documents": [{}]},
+            {"$lookup": {"from": self._messages.name, "as": "seen",
+                         "pipeline": [{"$match": {"_id": {"$in": keys}}}]}},
+            {"$lookup": {"from": self._patients.name, "as": "patients",
+                         "pipeline": [{"$match": {"_id": {"$in": list(patient_ids)}}}, {"$project": {"feed": 1}}]}},
+            {"$lookup": {"from": self._drafts.name, "as": "drafts",
+                         "pipeline": [{"$match": {"_id": {"$in": list(encounter_ids)}}}, {"$project": {"phi": 1}}]}},
+        ], session=session)
+        [found] = await cursor.to_list()
+        seen = {d["_id"]: d for d in found["seen"]}
+        patients = {d["_id"]: d for d in found["patients"]}
         records = {pid: self._feed_record(doc) for pid, doc in patients.items()}
-        drafts = {d["_id"]: self._cipher.open(d["phi"], VisitDraft)
-                  async for d in self._drafts.find({"_id": {"$in": list(encounter_ids)}}, session=session)}
+        drafts = {d["_id"]: self._cipher.open(d["phi"], VisitDraft) for d in found["drafts"]}
         now = self._clock.now()
         patient_writes: dict[str, dict] = {}
         draft_writes: dict[str, dict] = {}

@@ -1,13 +1,17 @@
 """Benchmark of the registration EHR feeds (not a test; `make bench-ehr` or run it by hand).
 
-    python tests/bench/bench_hl7.py --messages 5000 --connections 16 --bundles 500
+    python tests/bench/bench_hl7.py --messages 5000 --connections 16 64 --bundles 500
 
-Starts (or reuses) a local stack in RCM_STACK_DIR (default .rcm/bench-ehr), runs the registration
-service in this process with its MLLP listener and FHIR endpoint on loopback, and measures:
+Starts (or reuses) a local stack in RCM_STACK_DIR (default .rcm/bench-ehr) and runs registration as
+its own process, as deployed: a feed gateway (RCM_REGISTRATION_CONSUMERS=false: MLLP listener, FHIR
+endpoint and outbox relay, no Kafka consumers) on loopback. This process plays the EHRs and measures:
 
-- hl7_parse_per_second: python-hl7 alone parsing the same messages (the reference rate);
-- mllp_messages_per_second: ADT^A04 messages with charges sent over `--connections` MLLP
-  connections, each message waiting for its AA (every AA means stored: one MongoDB transaction);
+- hl7_parse_per_second: python-hl7 alone parsing the same messages, in this process (the issue's
+  reference rate: "the rate python-hl7 alone parses on this machine");
+- hl7_map_per_second: our own reading and mapping of the same messages, in this process;
+- mllp_messages_per_second: ADT^A04 messages with charges sent over each `--connections` count of
+  MLLP connections (EHR interfaces), each message waiting for its AA, and every AA meaning the
+  message is stored (MongoDB transactions, group-committed across connections);
 - fhir_bundles_per_second: transaction Bundles POSTed over HTTP, each answered 200.
 
 Prints one JSON line.
@@ -19,6 +23,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import sys
 import time
 import uuid
@@ -33,9 +38,9 @@ os.environ.setdefault("RCM_STACK_KAFKA_PORT", "19692")
 import hl7  # noqa: E402
 import httpx  # noqa: E402
 
+from cli.processes import Fleet  # noqa: E402
 from cli.stack import Stack, StackSettings  # noqa: E402
-from services.registration.app import build_runtime  # noqa: E402
-from services.registration.settings import RegistrationSettings  # noqa: E402
+from services.registration.hl7.mapping import map_message  # noqa: E402
 from tests.integration.registration.mllp_client import END, START, MllpClient  # noqa: E402
 from tests.unit.ehr.samples import FACILITIES, FHIR_TOKEN, a04, fhir_bundle  # noqa: E402
 
@@ -45,6 +50,19 @@ def parse_rate(messages: list[str]) -> float:
     for message in messages:
         hl7.parse(message)
     return len(messages) / (time.perf_counter() - started)
+
+
+def map_rate(messages: list[str]) -> float:
+    started = time.perf_counter()
+    for message in messages:
+        map_message(message, FACILITIES)
+    return len(messages) / (time.perf_counter() - started)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 async def mllp_rate(port: int, messages: list[str], connections: int) -> float:
@@ -97,29 +115,38 @@ async def main(args: argparse.Namespace) -> dict:
 
 async def _measure(stack: Stack, args: argparse.Namespace) -> dict:
     namespace = "b" + uuid.uuid4().hex[:8]
-    settings = RegistrationSettings(
-        kafka_bootstrap=stack.kafka_bootstrap, mongo_uri=stack.mongo_uri, topic_prefix=f"{namespace}.",
-        database_prefix=f"{namespace}_", topic_partitions=3, registration_mllp_port=0,
-        registration_fhir_port=args.fhir_port, registration_feed_facilities=FACILITIES,
-        registration_fhir_clients={"TESTFAC": FHIR_TOKEN}, registration_consumers=False)
+    mllp_port, fhir_port = free_port(), free_port()
+    environment = {
+        **stack.environment(), "RCM_TOPIC_PREFIX": f"{namespace}.", "RCM_DATABASE_PREFIX": f"{namespace}_",
+        "RCM_TOPIC_PARTITIONS": "3", "RCM_REGISTRATION_CONSUMERS": "false",
+        "RCM_REGISTRATION_MLLP_PORT": str(mllp_port), "RCM_REGISTRATION_FHIR_PORT": str(fhir_port),
+        "RCM_REGISTRATION_FEED_FACILITIES": json.dumps(
+            {key: facility.model_dump(mode="json", exclude_none=True) for key, facility in FACILITIES.items()}),
+        "RCM_REGISTRATION_FHIR_CLIENTS": json.dumps({"TESTFAC": FHIR_TOKEN}),
+    }
+    fleet = Fleet(environment=environment, log_dir=Path(os.environ["RCM_STACK_DIR"]) / "logs", port_offset=args.port_offset)
     run = uuid.uuid4().hex[:6]
-    messages = [a04(f"{run}-{n}", mrn=f"{run}{n}", visit=f"B{run}-{n}") for n in range(args.messages)]
+    batches = {c: [a04(f"{run}-{c}-{n}", mrn=f"{run}{c}x{n}", visit=f"B{run}-{c}-{n}") for n in range(args.messages)]
+               for c in args.connections}
     bundles = [fhir_bundle(f"F{run}-{n}", f"F{run}{n}") for n in range(args.bundles)]
-    runtime = build_runtime(settings)
-    async with runtime.running():
-        warm = [a04(f"w{run}-{n}", mrn=f"w{run}{n}", visit=f"W{run}-{n}") for n in range(50)]
-        await mllp_rate(runtime.mllp.port, warm, 5)
-        mllp = await mllp_rate(runtime.mllp.port, messages, args.connections)
-        fhir = await fhir_rate(args.fhir_port, bundles, args.connections)
-    return {"messages": args.messages, "connections": args.connections, "bundles": args.bundles,
-            "hl7_parse_per_second": round(parse_rate(messages), 1),
-            "mllp_messages_per_second": round(mllp, 1), "fhir_bundles_per_second": round(fhir, 1)}
+    fleet.start_all(("registration",))
+    try:
+        warm = [a04(f"w{run}-{n}", mrn=f"w{run}{n}", visit=f"W{run}-{n}") for n in range(200)]
+        await mllp_rate(mllp_port, warm, 8)
+        mllp = {str(c): round(await mllp_rate(mllp_port, batches[c], c), 1) for c in args.connections}
+        fhir = await fhir_rate(fhir_port, bundles, 16)
+    finally:
+        fleet.stop_all()
+    sample = batches[args.connections[0]]
+    return {"messages": args.messages, "bundles": args.bundles,
+            "hl7_parse_per_second": round(parse_rate(sample), 1), "hl7_map_per_second": round(map_rate(sample), 1),
+            "mllp_messages_per_second_by_connections": mllp, "fhir_bundles_per_second": round(fhir, 1)}
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=5000)
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--bundles", type=int, default=500)
-    parser.add_argument("--fhir-port", type=int, default=18790)
+    parser.add_argument("--port-offset", type=int, default=700, help="HTTP port offset of the registration process")
     print(json.dumps(asyncio.run(main(parser.parse_args()))))
