@@ -36,11 +36,12 @@ def _separators(field: str, encoding: str) -> _Separators:
 class Segment:
     """One segment: its name and its fields as text, HL7-numbered (`field(3)` is PID-3)."""
 
-    __slots__ = ("name", "_fields")
+    __slots__ = ("name", "_fields", "_trees")
 
     def __init__(self, name: str, fields: list[str]) -> None:
         self.name = name
         self._fields = fields  # fields[n] is field n; fields[0] is the name
+        self._trees: dict[int, list[list[list[str]]]] = {}  # field -> repetitions/components/subcomponents
 
     def field(self, number: int) -> str:
         """The raw text of field `number` ("" when absent)."""
@@ -49,7 +50,8 @@ class Segment:
 
 
 class Hl7Text:
-    """A message's segments, split into fields; values are split and unescaped when read."""
+    """A message's segments, split into fields; a field is split further (repetitions, components,
+    subcomponents) the first time it is read, and a value is unescaped when it is returned."""
 
     __slots__ = ("segments", "_field", "_repetition", "_component", "_sub", "_escape", "_unescape_with")
 
@@ -59,7 +61,7 @@ class Hl7Text:
         self._component, self._repetition, self._escape, self._sub = encoding_characters
         self._unescape_with = _separators(field_separator, encoding_characters)
         self.segments: list[Segment] = []
-        for line in text.split("\r"):
+        for line in text.strip().split("\r"):  # python-hl7 strips the message's outer whitespace too
             if line:
                 fields = line.split(field_separator)
                 if fields[0] == "MSH":  # MSH-1 is the field separator itself: MSH-2 is the first piece after it
@@ -75,33 +77,28 @@ class Hl7Text:
                 return segment
         return None
 
+    def _tree(self, segment: Segment, field: int) -> list[list[list[str]]]:
+        tree = segment._trees.get(field)
+        if tree is None:
+            value = segment.field(field)
+            component, sub = self._component, self._sub
+            tree = [[part.split(sub) for part in repetition.split(component)]
+                    for repetition in value.split(self._repetition)] if value else []
+            segment._trees[field] = tree
+        return tree
+
     def repetitions(self, segment: Segment, field: int) -> int:
         """How many repetitions field `field` holds (0 when it is empty)."""
-        value = segment.field(field)
-        return value.count(self._repetition) + 1 if value else 0
+        return len(self._tree(segment, field))
 
     def get(self, segment: Segment, field: int, repetition: int = 1, component: int = 1, sub: int = 1) -> str:
         """One value, unescaped and stripped; "" when any part of the path is absent."""
-        value = segment.field(field)
-        if not value:
-            return ""
         if segment.name == "MSH" and field in (1, 2):
-            return value if repetition == component == sub == 1 else ""
-        if repetition > 1 or self._repetition in value:
-            parts = value.split(self._repetition)
-            if repetition > len(parts):
-                return ""
-            value = parts[repetition - 1]
-        if component > 1 or self._component in value:
-            parts = value.split(self._component)
-            if component > len(parts):
-                return ""
-            value = parts[component - 1]
-        if sub > 1 or self._sub in value:
-            parts = value.split(self._sub)
-            if sub > len(parts):
-                return ""
-            value = parts[sub - 1]
+            return segment.field(field) if repetition == component == sub == 1 else ""
+        try:
+            value = self._tree(segment, field)[repetition - 1][component - 1][sub - 1]
+        except IndexError:
+            return ""
         if self._escape in value:
             value = unescape(self._unescape_with, value)
         return value.strip()
