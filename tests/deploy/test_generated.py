@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -10,6 +11,8 @@ from shared import topics
 from tests.deploy.manifests import generator, of_kind, overlay
 
 SERVICES_AND_DASHBOARD = (*topics.SERVICES, "dashboard")
+FEED_GATEWAY = "registration-feeds"
+ALL_PROCESSES = (*SERVICES_AND_DASHBOARD, FEED_GATEWAY)
 
 
 def test_committed_manifests_are_current():
@@ -46,17 +49,31 @@ def test_every_process_has_its_objects():
     for name in ("dev", "prod"):
         objects = overlay(name)
         for kind in ("Deployment", "Service", "ServiceAccount", "PodDisruptionBudget", "NetworkPolicy",
-                     "ServiceMonitor", "ScaledObject"):
-            assert set(of_kind(objects, kind)) >= set(SERVICES_AND_DASHBOARD), (name, kind)
+                     "ServiceMonitor"):
+            assert set(of_kind(objects, kind)) == set(ALL_PROCESSES), (name, kind)
+        # The consumers scale on lag; the feed gateway consumes nothing and scales on CPU.
+        assert set(of_kind(objects, "ScaledObject")) == set(SERVICES_AND_DASHBOARD), name
+        assert set(of_kind(objects, "HorizontalPodAutoscaler")) == {FEED_GATEWAY}, name
         users = of_kind(objects, "KafkaUser")
-        assert {f"rcm-{p}" for p in SERVICES_AND_DASHBOARD} <= set(users), name
+        assert {f"rcm-{p}" for p in ALL_PROCESSES} <= set(users), name
         mongo_users = {u["name"] for u in of_kind(objects, "MongoDBCommunity")["rcm-mongodb"]["spec"]["users"]}
-        assert mongo_users == {f"rcm-{p}" for p in SERVICES_AND_DASHBOARD}
+        assert mongo_users == {f"rcm-{p}" for p in ALL_PROCESSES}
+
+
+def test_each_mongodb_user_may_read_and_write_only_its_services_database():
+    users = {u["name"]: u for u in of_kind(overlay("prod"), "MongoDBCommunity")["rcm-mongodb"]["spec"]["users"]}
+    for process in SERVICES_AND_DASHBOARD:
+        assert users[f"rcm-{process}"]["roles"] == [{"name": "readWrite", "db": f"rcm_{process}"}]
+    # The gateway stores feed messages, drafts, patients and outbox rows in registration's database.
+    gateway = users[f"rcm-{FEED_GATEWAY}"]
+    assert gateway["roles"] == [{"name": "readWrite", "db": "rcm_registration"}]
+    assert gateway["passwordSecretRef"] == {"name": f"rcm-{FEED_GATEWAY}-mongo-password"}
+    assert gateway["connectionStringSecretName"] == f"rcm-{FEED_GATEWAY}-mongo"
 
 
 def test_processes_model_reads_the_real_subscriptions():
     procs = {p.name: p for p in generator().processes()}
-    assert set(procs) == set(SERVICES_AND_DASHBOARD)
+    assert set(procs) == set(ALL_PROCESSES)
     coding = procs["coding"]
     assert [s.topic for s in coding.consumes] == [topics.ENCOUNTER_REGISTERED.name]
     assert set(coding.produces) == {topics.ENCOUNTER_CODED.name, topics.ENCOUNTER_HELD_FOR_CODING.name}
@@ -65,10 +82,43 @@ def test_processes_model_reads_the_real_subscriptions():
     assert len(procs["claims"].consumes) == 6  # one consumer group per subscriber
 
 
-def test_generation_ignores_the_callers_topic_prefix(monkeypatch):
+def test_the_feed_gateway_runs_registrations_code_without_its_consumers():
+    procs = {p.name: p for p in generator().processes()}
+    registration, gateway = procs["registration"], procs[FEED_GATEWAY]
+    assert gateway.module == registration.module == "services.registration"
+    assert gateway.service == "registration" and gateway.database == "rcm_registration"
+    assert registration.consumes and gateway.consumes == ()  # read from the runtime it builds
+    assert gateway.environment["RCM_REGISTRATION_CONSUMERS"] == "false"
+    # The relay's lease is shared by every registration pod: either may publish any of its rows.
+    assert gateway.produces == registration.produces
+    assert gateway.dead_letter_topic == registration.dead_letter_topic == topics.dead_letter_topic("registration").name
+
+
+def test_a_row_written_to_the_outbox_outside_a_consumer_is_granted():
+    # The feed intake writes its RegistrationRequested rows itself (new_event + outbox_document, no emit).
+    assert topics.REGISTRATION_REQUESTED.name in generator()._emitted("services.registration")
+
+
+def test_an_outbox_writer_naming_its_topic_is_granted_and_one_computing_it_is_not_refused(monkeypatch, tmp_path):
+    gen = generator()
+    package = tmp_path / "services" / "somewhere"
+    package.mkdir(parents=True)
+    (package / "intake.py").write_text(
+        "def store(outbox, event, topic):\n"
+        "    outbox.append(outbox_document(topics.REGISTRATION_REQUESTED, event))\n"
+        "    outbox.append(outbox_document(topic, new_event(topics.dead_letter_topic('x'), event)))\n")
+    monkeypatch.setattr(gen, "ROOT", tmp_path)
+    assert gen._emitted("services.somewhere") == (topics.REGISTRATION_REQUESTED.name,)
+
+
+def test_generation_ignores_the_callers_settings_and_restores_them(monkeypatch):
     monkeypatch.setenv("RCM_TOPIC_PREFIX", "someone-elses.")
-    groups = [s.group for p in generator().processes() for s in p.consumes]
+    monkeypatch.setenv("RCM_REGISTRATION_CONSUMERS", "false")
+    procs = {p.name: p for p in generator().processes()}
+    groups = [s.group for p in procs.values() for s in p.consumes]
     assert groups and not any(g.startswith("someone-elses.") for g in groups)
+    assert procs["registration"].consumes
+    assert os.environ["RCM_REGISTRATION_CONSUMERS"] == "false" and "RCM_REGISTRATION_MLLP_PORT" not in os.environ
 
 
 def test_an_emit_whose_topic_cannot_be_read_is_refused(monkeypatch, tmp_path):

@@ -105,6 +105,7 @@ def test_strimzi_schemas_are_v1():
     (lambda o: o["spec"].update(members="three"), "MongoDBCommunity"),
     (lambda o: o["spec"]["template"]["spec"]["containers"][0].update(imagePullPolicy=3), "Deployment"),
     (lambda o: o["spec"].update(maxUnavailabel=1), "PodDisruptionBudget"),
+    (lambda o: o["spec"]["metrics"][0]["resource"]["target"].update(averageUtilization="70%"), "HorizontalPodAutoscaler"),
 ])
 def test_a_broken_object_is_refused(mutate, kind):
     obj = copy.deepcopy(next(o for o in overlay("prod") if o["kind"] == kind))

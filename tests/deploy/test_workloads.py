@@ -1,16 +1,20 @@
 """What each process's objects promise: restricted pods, probes, credentials from Secrets, a stable
-instance id, Kafka ACLs limited to its own topics and groups, scaling on its own groups' lag."""
+instance id, Kafka ACLs limited to its own topics and groups, scaling on its own groups' lag (or on CPU
+for the feed gateway, which consumes nothing), and the gateway's EHR listeners."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 import yaml
 
+from services.registration.settings import RegistrationSettings
 from shared import topics
-from shared.settings import DEFAULT_HTTP_PORTS
 from tests.deploy.manifests import OVERLAYS, ROOT, generator, of_kind, overlay
 
 PROCESSES = {p.name: p for p in generator().processes()}
+FEED_GATEWAY = "registration-feeds"
 
 
 def _container(deployment: dict) -> dict:
@@ -42,13 +46,59 @@ def test_each_process_runs_its_module_on_its_port_with_probes(name):
         container = _container(deployment)
         process = PROCESSES[process_name]
         assert container["args"] == [process.module]
-        assert container["ports"][0]["containerPort"] == DEFAULT_HTTP_PORTS[process_name]
-        assert container["readinessProbe"]["httpGet"]["path"] == "/health"
-        assert container["livenessProbe"]["httpGet"]["path"] == "/metrics"
+        assert container["ports"][0] == {"name": "http", "containerPort": process.http_port, "protocol": "TCP"}
+        # A consumer is ready only with Kafka (/health pings it). The feed gateway stores what EHRs send
+        # in MongoDB whether Kafka is up or not, so a Kafka outage must not take its listeners away.
+        readiness = "/health" if process.consumes else "/metrics"
+        assert container["readinessProbe"]["httpGet"] == {"path": readiness, "port": "http"}
+        assert container["livenessProbe"]["httpGet"] == {"path": "/metrics", "port": "http"}
+        assert container["startupProbe"]["httpGet"] == {"path": "/metrics", "port": "http"}
         env = {e["name"]: e for e in container["env"]}
-        assert env["RCM_HTTP_PORT"]["value"] == str(DEFAULT_HTTP_PORTS[process_name])
+        assert env["RCM_HTTP_PORT"]["value"] == str(process.http_port)
         service = of_kind(overlay(name), "Service")[process_name]
-        assert service["spec"]["ports"][0]["port"] == DEFAULT_HTTP_PORTS[process_name]
+        assert service["spec"]["ports"][0] == {"name": "http", "port": process.http_port, "targetPort": "http",
+                                               "protocol": "TCP"}
+
+
+def _settings_of(deployment: dict, monkeypatch) -> RegistrationSettings:
+    """RegistrationSettings as the container's plain RCM_* values (rcm-config aside) make them."""
+    for variable in [v for v in os.environ if v.startswith("RCM_")]:
+        monkeypatch.delenv(variable)
+    for entry in _container(deployment)["env"]:
+        if entry["name"].startswith("RCM_REGISTRATION_") and "value" in entry:
+            monkeypatch.setenv(entry["name"], entry["value"])
+    return RegistrationSettings()
+
+
+@pytest.mark.parametrize("name", OVERLAYS)
+def test_the_feed_gateway_runs_without_consumers_and_listens_on_all_addresses_on_its_service_ports(
+        name, monkeypatch):
+    objects = overlay(name)
+    deployment = of_kind(objects, "Deployment")[FEED_GATEWAY]
+    settings = _settings_of(deployment, monkeypatch)
+    assert settings.registration_consumers is False
+    assert (settings.registration_mllp_host, settings.registration_fhir_host) == ("0.0.0.0", "0.0.0.0")
+    container_ports = {p["name"]: p["containerPort"] for p in _container(deployment)["ports"]}
+    service_ports = {p["name"]: p for p in of_kind(objects, "Service")[FEED_GATEWAY]["spec"]["ports"]}
+    assert set(service_ports) == set(container_ports) == {"http", "mllp", "fhir"}
+    for listener, bound in (("mllp", settings.registration_mllp_port), ("fhir", settings.registration_fhir_port)):
+        assert service_ports[listener]["targetPort"] == listener
+        assert service_ports[listener]["port"] == container_ports[listener] == bound
+    assert (service_ports["mllp"]["port"], service_ports["fhir"]["port"]) == (2575, 8080)
+
+
+def test_the_registration_consumers_run_no_listeners(monkeypatch):
+    settings = _settings_of(of_kind(overlay("prod"), "Deployment")["registration"], monkeypatch)
+    assert settings.registration_consumers is True
+    assert settings.registration_mllp_port is None and settings.registration_fhir_port is None
+
+
+def test_the_feed_gateway_takes_facilities_from_a_config_map_and_fhir_tokens_from_a_secret():
+    env = {e["name"]: e for e in _container(of_kind(overlay("prod"), "Deployment")[FEED_GATEWAY])["env"]}
+    assert env["RCM_REGISTRATION_FEED_FACILITIES"]["valueFrom"] == {
+        "configMapKeyRef": {"name": "rcm-registration-feed-facilities", "key": "facilities.json"}}
+    assert env["RCM_REGISTRATION_FHIR_CLIENTS"]["valueFrom"] == {
+        "secretKeyRef": {"name": "rcm-registration-fhir-clients", "key": "clients.json"}}
 
 
 def test_credentials_come_from_secrets_and_the_instance_from_the_pod_name():
@@ -86,21 +136,32 @@ def test_kafka_users_may_touch_only_their_own_topics_and_groups():
         writes = {name for kind, name, _, op in grants if kind == "topic" and op == "Write"}
         groups = {name for kind, name, _, op in grants if kind == "group"}
         assert reads == {s.topic for s in process.consumes}, process.name
-        assert writes == {*process.produces, topics.dead_letter_topic(process.name).name}, process.name
+        assert writes == {*process.produces, topics.dead_letter_topic(process.service).name}, process.name
         assert groups == {s.group for s in process.consumes}, process.name
-        assert all(g.startswith(f"{process.name}.") for g in groups)
+        assert all(g.startswith(f"{process.service}.") for g in groups)
         assert all(pattern == "literal" for kind, _, pattern, op in grants if op != "Describe")
         # Describe only (ensure_topics lists the declared topics at start); nothing cluster-wide.
         assert {g for g in grants if g[2] == "prefix"} == {("topic", "rcm.", "prefix", "Describe")}
         assert not any(kind == "cluster" for kind, *_ in grants)
 
 
-def test_keda_scales_each_process_on_exactly_its_consumer_groups():
+def test_the_feed_gateway_may_write_what_registration_writes_and_read_nothing():
+    users = of_kind(overlay("prod"), "KafkaUser")
+    gateway, registration = _grants(users[f"rcm-{FEED_GATEWAY}"]), _grants(users["rcm-registration"])
+    writes = {name for kind, name, _, op in gateway if kind == "topic" and op == "Write"}
+    # Any registration pod may hold the outbox relay's lease and publish any of registration's rows.
+    assert writes == {name for kind, name, _, op in registration if kind == "topic" and op == "Write"}
+    assert {topics.REGISTRATION_REQUESTED.name, topics.dead_letter_topic("registration").name} <= writes
+    assert not any(op == "Read" or kind == "group" for kind, _, _, op in gateway)
+    assert {g for g in gateway if g[3] == "Describe"} == {("topic", "rcm.", "prefix", "Describe")}
+
+
+def test_keda_scales_each_consumer_on_exactly_its_consumer_groups():
     objects = overlay("prod")
     scaled = of_kind(objects, "ScaledObject")
     keda_grants = _grants(of_kind(objects, "KafkaUser")["rcm-keda"])
     assert {op for *_, op in keda_grants} == {"Describe"}
-    for process in PROCESSES.values():
+    for process in (p for p in PROCESSES.values() if p.consumes):
         spec = scaled[process.name]["spec"]
         assert spec["scaleTargetRef"]["name"] == process.name
         triggers = {(t["metadata"]["topic"], t["metadata"]["consumerGroup"]) for t in spec["triggers"]}
@@ -111,12 +172,32 @@ def test_keda_scales_each_process_on_exactly_its_consumer_groups():
             assert ("group", group, "literal", "Describe") in keda_grants
 
 
-def test_network_policies_let_prometheus_in_and_only_kafka_mongodb_and_dns_out():
+@pytest.mark.parametrize("name", OVERLAYS)
+def test_the_feed_gateway_scales_on_cpu_and_keeps_two_replicas_in_production(name):
+    objects = overlay(name)
+    (autoscaler,) = of_kind(objects, "HorizontalPodAutoscaler").values()
+    spec = autoscaler["spec"]
+    assert spec["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": FEED_GATEWAY}
+    assert spec["metrics"] == [{"type": "Resource", "resource": {
+        "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]
+    assert (spec["minReplicas"], spec["maxReplicas"]) == ((2, 6) if name == "prod" else (1, 2))
+    deployment = of_kind(objects, "Deployment")[FEED_GATEWAY]
+    assert "replicas" not in deployment["spec"]  # the autoscaler's; an apply must not reset it
+    assert _container(deployment)["resources"]["requests"]["cpu"]  # what Utilization is measured against
+
+
+def test_network_policies_let_prometheus_and_the_ehrs_in_and_only_kafka_mongodb_and_dns_out():
     for name, policy in of_kind(overlay("prod"), "NetworkPolicy").items():
         spec = policy["spec"]
         assert spec["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == name
         assert set(spec["policyTypes"]) == {"Ingress", "Egress"}
-        assert [p["port"] for rule in spec["ingress"] for p in rule["ports"]] == ["http"]
+        prometheus, *ehrs = spec["ingress"]
+        assert prometheus["from"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]
+        assert [p["port"] for p in prometheus["ports"]] == ["http"]
+        # The feed gateway's listeners take EHR traffic from any source (no `from`): exactly mllp and fhir.
+        expected = [["mllp", "fhir"]] if name == FEED_GATEWAY else []
+        assert [sorted(rule) for rule in ehrs] == [["ports"]] * len(expected)
+        assert [[p["port"] for p in rule["ports"]] for rule in ehrs] == expected
         assert sorted(p["port"] for rule in spec["egress"] for p in rule["ports"]) == [53, 53, 9093, 27017]
 
 
