@@ -140,7 +140,9 @@ def feed_gateway() -> Process:
     settings = (("RCM_REGISTRATION_CONSUMERS", "false"),)
     listeners = (Listener("mllp", 2575, "RCM_REGISTRATION_MLLP"), Listener("fhir", 8080, "RCM_REGISTRATION_FHIR"))
     gateway = Process(
-        FEED_GATEWAY, module, consumes=(), produces=_emitted(module), service="registration", settings=settings,
+        FEED_GATEWAY, module, consumes=(),
+        produces=_emitted(module, frozenset(s.topic for s in _subscriptions(module))), service="registration",
+        settings=settings,
         supplied=(Supplied("RCM_REGISTRATION_FEED_FACILITIES", "configMap", FEED_FACILITIES_CONFIG_MAP,
                            "facilities.json"),
                   Supplied("RCM_REGISTRATION_FHIR_CLIENTS", "secret", FHIR_CLIENTS_SECRET, "clients.json")),
@@ -191,7 +193,15 @@ def _writer(call: ast.Call) -> str | None:
     return None
 
 
-def _emitted(module: str) -> tuple[str, ...]:
+def _topic_name(node: ast.AST) -> str | None:
+    """The topic name of a `topics.X` expression (None for anything else)."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "topics":
+        topic = getattr(topics, node.attr, None)
+        return topic.name if isinstance(topic, topics.Topic) else None
+    return None
+
+
+def _emitted(module: str, consumed: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """Topics named `topics.X` as the first argument of `….emit(…)`, `new_event(…)` or
     `outbox_document(…)` anywhere in the process's package. An `emit` whose topic is not written
     `topics.X` is refused: its topic could not be granted Write. The outbox writers often compute
@@ -201,6 +211,13 @@ def _emitted(module: str) -> tuple[str, ...]:
     names: set[str] = set()
     for source in sorted(package.rglob("*.py")):
         for node in ast.walk(ast.parse(source.read_text(), str(source))):
+            if isinstance(node, ast.Tuple) and len(node.elts) == 2 and (name := _topic_name(node.elts[0])):
+                # `(topics.X, payload)` pairs that a loop writes to the outbox (an API's audit record, a
+                # coder's decision). The same shape also pairs a consumed topic with its handler, so
+                # a topic the process consumes is not granted by such a pair.
+                if name not in consumed:
+                    names.add(name)
+                continue
             writer = _writer(node) if isinstance(node, ast.Call) else None
             if writer is None:
                 continue
@@ -217,8 +234,12 @@ def _emitted(module: str) -> tuple[str, ...]:
 
 def processes() -> tuple[Process, ...]:
     """The five services and the dashboard projection, each its own process, then the feed gateway."""
-    own = tuple(Process(name, module, _subscriptions(module), _emitted(module), service=name)
-                for name, module in PROCESS_MODULES.items())
+    own = []
+    for name, module in PROCESS_MODULES.items():
+        subscriptions = _subscriptions(module)
+        own.append(Process(name, module, subscriptions, _emitted(module, frozenset(s.topic for s in subscriptions)),
+                           service=name))
+    own = tuple(own)
     return (*own, feed_gateway())
 
 

@@ -76,7 +76,8 @@ def test_processes_model_reads_the_real_subscriptions():
     assert set(procs) == set(ALL_PROCESSES)
     coding = procs["coding"]
     assert [s.topic for s in coding.consumes] == [topics.ENCOUNTER_REGISTERED.name]
-    assert set(coding.produces) == {topics.ENCOUNTER_CODED.name, topics.ENCOUNTER_HELD_FOR_CODING.name}
+    assert set(coding.produces) == {topics.ENCOUNTER_CODED.name, topics.ENCOUNTER_HELD_FOR_CODING.name,
+                                    topics.CODING_REVIEW_DECIDED.name}
     assert all(s.group.startswith("coding.") for s in coding.consumes)
     assert procs["dashboard"].produces == ()
     assert len(procs["claims"].consumes) == 6  # one consumer group per subscriber
@@ -109,6 +110,16 @@ def test_an_outbox_writer_naming_its_topic_is_granted_and_one_computing_it_is_no
         "    outbox.append(outbox_document(topic, new_event(topics.dead_letter_topic('x'), event)))\n")
     monkeypatch.setattr(gen, "ROOT", tmp_path)
     assert gen._emitted("services.somewhere") == (topics.REGISTRATION_REQUESTED.name,)
+
+
+def test_topic_and_payload_pairs_written_by_a_loop_are_granted_but_not_a_consumers_handler_table():
+    procs = {p.name: p for p in generator().processes()}
+    # A coder's decision and the audit records of the payments and denials APIs are written from
+    # (topic, payload) pairs; the dashboard pairs the topics it reads with their handlers.
+    assert topics.CODING_REVIEW_DECIDED.name in procs["coding"].produces
+    assert topics.AUDIT.name in procs["payments"].produces and topics.AUDIT.name in procs["denials"].produces
+    assert set(procs["dashboard"].produces) == set()
+    assert not {s.topic for s in procs["claims"].consumes} & set(procs["claims"].produces)
 
 
 def test_generation_ignores_the_callers_settings_and_restores_them(monkeypatch):
