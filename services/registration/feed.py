@@ -52,6 +52,8 @@ class FeedMessage:
     services: tuple[DocumentedService, ...] = ()
     diagnoses: tuple[Diagnosis, ...] = ()
     warnings: tuple[str, ...] = ()  # what was ignored (unknown segments), no PHI
+    note: str | None = None  # the visit's clinical note (HL7 OBX TX, FHIR DocumentReference): PHI
+    visit_started_at: datetime | None = None  # PV1-44 or Encounter.period.start with a time of day
 
 
 class VisitDraft(Model):
@@ -67,6 +69,8 @@ class VisitDraft(Model):
     diagnoses: tuple[Diagnosis, ...] = ()
     discharged: bool = False
     message_ids: tuple[str, ...] = ()
+    note: str | None = None  # PHI: coding reads it for code suggestions
+    visit_started_at: datetime | None = None  # when the practice registered the visit, if the feed said
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -124,6 +128,7 @@ def apply(draft: VisitDraft, message: FeedMessage) -> tuple[VisitDraft, Outcome]
         changes["demographics_as_of"] = message.sent_at
     if message.visit is not None and (message.kind is not FeedKind.UPDATE or draft.visit is None):
         changes["visit"] = message.visit
+        changes["visit_started_at"] = message.visit_started_at
     if message.services or message.diagnoses:
         # A DFT adds charges: its diagnoses follow those already known, and its pointers are shifted.
         known = {d.code.replace(".", "").upper(): i for i, d in enumerate(draft.diagnoses, start=1)}
@@ -141,6 +146,9 @@ def apply(draft: VisitDraft, message: FeedMessage) -> tuple[VisitDraft, Outcome]
             for s in message.services)
         changes["services"] = draft.services + services
         changes["diagnoses"] = tuple(diagnoses[:12])
+    if message.note and message.kind in (FeedKind.REGISTER, FeedKind.CHARGES) and message.note != draft.note:
+        # The A04's note and a DFT's note both describe the visit: keep both, in arrival order.
+        changes["note"] = f"{draft.note}\n\n{message.note}" if draft.note else message.note
     updated = _with(draft, **changes)
     if not updated.missing:
         return _with(updated, status=VisitStatus.REQUESTED), Outcome.REQUESTED
@@ -148,8 +156,11 @@ def apply(draft: VisitDraft, message: FeedMessage) -> tuple[VisitDraft, Outcome]
 
 
 def registration_request(draft: VisitDraft, source: str, message_id: str, now: datetime) -> RegistrationRequested:
-    """The RegistrationRequested of a complete draft (raises pydantic's ValidationError if it is not)."""
+    """The RegistrationRequested of a complete draft (raises pydantic's ValidationError if it is not).
+    It is registered when the practice registered the visit (its start time, as the feed sent it),
+    else now; never later than now."""
+    registered_at = min(draft.visit_started_at, now) if draft.visit_started_at is not None else now
     return RegistrationRequested(
-        source=source, source_message_id=message_id, registered_at=now, patient=draft.patient,
+        source=source, source_message_id=message_id, registered_at=registered_at, patient=draft.patient,
         coverages=draft.coverages, visit=draft.visit, services=draft.services[:50], diagnoses=draft.diagnoses,
-        note=None)
+        note=draft.note)

@@ -1,20 +1,28 @@
 """FHIR R4 resources to `FeedMessage`s, validated with fhir.resources (R4B models).
 
 Pure: no I/O. Accepts a transaction (or batch) Bundle, or one Patient, Coverage, Encounter,
-Condition, Procedure or ChargeItem. References resolve inside the Bundle (by fullUrl or
-"Type/id"); outside it, only a logical reference by identifier works: `{"identifier": {"value":
-MRN}}` for a patient, `{"identifier": {"value": visit number}}` for an encounter.
+Condition, Procedure, ChargeItem or DocumentReference. References resolve inside the Bundle (by
+fullUrl or "Type/id"); outside it, only a logical reference by identifier works:
+`{"identifier": {"value": MRN}}` for a patient, `{"identifier": {"value": visit number}}` for an
+encounter.
 
 - Patient: the MR identifier (identifier.type coding "MR"), else the first; name, birthDate, gender,
   address.  -> an update of the patient (and the visits that wait for it).
 - Coverage: payor identifier value = payer id, display = payer name; subscriberId = member id;
-  class "group" = group number; relationship (self, spouse, child, other); order 1..3.
-- Encounter: identifier = visit number; period.start = date of service; class AMB/EMER/IMP/HH/VR
-  = place of service 11/23/21/12/02; participant with an NPI identifier = rendering.
-  -> a registration (with the Bundle's coverages, conditions, procedures and charges).
+  class "group" = group number; relationship (self, spouse, child, other); order 1..3; type coding
+  of the X12 claim filing indicator system (CLAIM_FILING_SYSTEM) = claim filing indicator (else
+  CI); subscriber = a RelatedPerson contained in the Coverage (name, birthDate, gender) when the
+  patient is not the subscriber.
+- Encounter: identifier = visit number; period.start = date of service (with a time of day, also
+  the registration time); a type coding of the CMS place-of-service system = place of service,
+  else class AMB/EMER/IMP/HH/VR = 11/23/21/12/02; participant with an NPI identifier = rendering,
+  its taxonomy from the PractitionerRole contained in the Encounter that the participant
+  references (specialty coding of NUCC's taxonomy system).
+  -> a registration (with the Bundle's coverages, conditions, procedures, charges and notes).
 - Condition (ICD-10-CM coding) -> diagnosis; Procedure and ChargeItem (CPT/HCPCS coding) ->
   service. ChargeItem: quantity = units, reason = diagnoses it points to, modifiers = codings of
   system http://terminology.hl7.org/CodeSystem/modifiers.
+- DocumentReference (context.encounter = the visit): its text/plain attachments = the visit's note.
 
 Errors (`FhirMappingError`) name a location such as `Bundle.entry[2].resource.birthDate`, never a
 value: status 400 for what is not a FHIR resource we take, 422 for one that does not validate or map.
@@ -22,6 +30,8 @@ value: status 400 for what is not a FHIR resource we take, 422 for one that does
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import re
@@ -32,15 +42,21 @@ from pydantic import BaseModel, ValidationError
 
 from services.registration.feed import FeedKind, FeedMessage
 from shared.events import (
-    Address, Coverage, CoverageOrder, Diagnosis, DocumentedService, Patient, Provider, Relationship, Sex, Visit,
+    Address, Coverage, CoverageOrder, Diagnosis, DocumentedService, Patient, Provider, Relationship, Sex, Subscriber,
+    Visit,
 )
 
-SUPPORTED = ("Patient", "Coverage", "Encounter", "Condition", "Procedure", "ChargeItem")
+SUPPORTED = ("Patient", "Coverage", "Encounter", "Condition", "Procedure", "ChargeItem", "DocumentReference")
+CLINICAL = ("Condition", "Procedure", "ChargeItem", "DocumentReference")  # what belongs to a visit
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
 PROCEDURE_SYSTEMS = ("http://www.ama-assn.org/go/cpt", "urn:oid:2.16.840.1.113883.6.285",
                      "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets")
 MODIFIER_SYSTEM = "http://terminology.hl7.org/CodeSystem/modifiers"
+PLACE_OF_SERVICE_SYSTEM = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
+CLAIM_FILING_SYSTEM = "https://codesystem.x12.org/005010/1032"  # X12 element 1032, the 837's SBR09
+TAXONOMY_SYSTEM = "http://nucc.org/provider-taxonomy"
+_GENDER = {"female": Sex.FEMALE, "male": Sex.MALE}
 _POS = {"AMB": "11", "EMER": "23", "IMP": "21", "HH": "12", "VR": "02", "OBSENC": "22"}
 _RELATIONSHIP = {"self": Relationship.SELF, "spouse": Relationship.SPOUSE, "child": Relationship.CHILD}
 _ORDER = {1: CoverageOrder.PRIMARY, 2: CoverageOrder.SECONDARY, 3: CoverageOrder.TERTIARY}
@@ -102,6 +118,22 @@ def _coding(concept: dict | None, systems: tuple[str, ...] | None = None) -> str
             if coding.get("code"):
                 return coding["code"]
     return None
+
+
+def _contained(resource: dict, reference: dict | None, kind: str) -> dict | None:
+    """The resource of type `kind` contained in `resource` that `reference` ("#id") points to."""
+    target = (reference or {}).get("reference") or ""
+    if not target.startswith("#"):
+        return None
+    return next((c for c in resource.get("contained") or [] if c.get("id") == target[1:] and c.get("resourceType") == kind),
+                None)
+
+
+def _encounter_of(resource: dict) -> dict | None:
+    """The Encounter reference of a clinical resource (a DocumentReference names it in context.encounter)."""
+    if resource["resourceType"] == "DocumentReference":
+        return ((resource.get("context") or {}).get("encounter") or [None])[0]
+    return resource.get("encounter") or resource.get("context")
 
 
 class _Mapper:
@@ -177,7 +209,7 @@ class _Mapper:
         addr = self.build(Address, f"{where}.address", line1=(address.get("line") or [""])[0], city=address.get("city", ""),
                           state=(address.get("state") or "").upper(),
                           postal_code=(address.get("postalCode") or "").replace("-", ""))
-        sex = {"female": Sex.FEMALE, "male": Sex.MALE}.get(resource.get("gender", ""), Sex.UNKNOWN)
+        sex = _GENDER.get(resource.get("gender", ""), Sex.UNKNOWN)
         return self.build(Patient, where, mrn=mrn, first_name=name["given"][0], last_name=name["family"],
                           birth_date=birth, sex=sex, address=addr)
 
@@ -193,8 +225,24 @@ class _Mapper:
         if order is None:
             raise FhirMappingError(422, f"{where}.order", "INVALID_FIELD", "order must be 1, 2 or 3")
         relationship = _RELATIONSHIP.get(_coding(resource.get("relationship")) or "self", Relationship.OTHER)
+        subscriber = self.subscriber(where, resource) if relationship is not Relationship.SELF else None
         return self.build(Coverage, where, payer_id=payer_id.upper(), payer_name=payor.get("display") or payer_id,
-                          member_id=resource["subscriberId"], group_number=group, relationship=relationship, order=order)
+                          member_id=resource["subscriberId"], group_number=group, relationship=relationship, order=order,
+                          subscriber=subscriber,
+                          claim_filing_indicator=_coding(resource.get("type"), (CLAIM_FILING_SYSTEM,)) or "CI")
+
+    def subscriber(self, where: str, coverage: dict) -> Subscriber | None:
+        """Who holds a dependent's coverage: the RelatedPerson contained in the Coverage."""
+        holder = _contained(coverage, coverage.get("subscriber"), "RelatedPerson")
+        name = ((holder or {}).get("name") or [{}])[0]
+        if not name.get("family") or not name.get("given"):
+            return None
+        try:
+            birth = date.fromisoformat(holder["birthDate"]) if holder.get("birthDate") else None
+        except ValueError:
+            raise FhirMappingError(422, f"{where}.subscriber", "INVALID_FIELD", "the subscriber's birthDate needs a full date") from None
+        return self.build(Subscriber, f"{where}.subscriber", first_name=name["given"][0], last_name=name["family"],
+                          birth_date=birth, sex=_GENDER.get(holder.get("gender", ""), Sex.UNKNOWN))
 
     def diagnosis(self, where: str, resource: dict) -> Diagnosis:
         code = _coding(resource.get("code"), ICD10_SYSTEMS)
@@ -220,14 +268,16 @@ class _Mapper:
         return self.build(DocumentedService, where, procedure_code=code.upper(), modifiers=modifiers, units=units,
                           diagnosis_pointers=tuple(dict.fromkeys(pointers))[:4] or (1,))
 
-    def visit(self, where: str, resource: dict) -> tuple[str, Visit]:
+    def visit(self, where: str, resource: dict) -> tuple[str, Visit, datetime | None]:
         number = next((i.get("value") for i in resource.get("identifier") or [] if i.get("value")), None)
         if not number:
             raise FhirMappingError(422, f"{where}.identifier", "REQUIRED_FIELD_MISSING", "a visit number is required")
         start = ((resource.get("period") or {}).get("start") or "")[:10]
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start):
             raise FhirMappingError(422, f"{where}.period.start", "REQUIRED_FIELD_MISSING", "period.start date is required")
-        place = _POS.get((resource.get("class") or {}).get("code", ""))
+        place = next((code for concept in resource.get("type") or []
+                      if (code := _coding(concept, (PLACE_OF_SERVICE_SYSTEM,)))), None)
+        place = place or _POS.get((resource.get("class") or {}).get("code", ""))
         if place is None:
             raise FhirMappingError(422, f"{where}.class", "INVALID_FIELD", "class must be AMB, EMER, IMP, HH, VR or OBSENC")
         rendering = None
@@ -235,13 +285,44 @@ class _Mapper:
             individual = participant.get("individual") or {}
             identifier = individual.get("identifier") or {}
             if identifier.get("system") == NPI_SYSTEM:
+                role = _contained(resource, individual, "PractitionerRole") or {}
+                taxonomy = next((code for concept in role.get("specialty") or []
+                                 if (code := _coding(concept, (TAXONOMY_SYSTEM,)))), None)
                 rendering = self.build(Provider, f"{where}.participant[{n}]", npi=identifier.get("value", ""),
-                                       name=(individual.get("display") or "RENDERING").upper())
+                                       name=(individual.get("display") or "RENDERING").upper(), taxonomy=taxonomy)
                 break
         if rendering is None:
             raise FhirMappingError(422, f"{where}.participant", "REQUIRED_FIELD_MISSING", "a participant with an NPI is required")
-        return number, self.build(Visit, where, visit_number=number, date_of_service=date.fromisoformat(start),
-                                  place_of_service=place, rendering=rendering, billing=self.billing)
+        visit = self.build(Visit, where, visit_number=number, date_of_service=date.fromisoformat(start),
+                           place_of_service=place, rendering=rendering, billing=self.billing)
+        return number, visit, self._started_at(where, resource["period"]["start"])
+
+    @staticmethod
+    def _started_at(where: str, start: str) -> datetime | None:
+        """period.start as the time the visit began, when it names a time of day."""
+        if len(start) <= 10:
+            return None
+        try:
+            parsed = datetime.fromisoformat(start.replace("Z", "+00:00"))
+        except ValueError:
+            raise FhirMappingError(422, f"{where}.period.start", "INVALID_FIELD", "period.start is not a dateTime") from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+    def note(self, where: str, resource: dict) -> str:
+        """The text/plain attachments of a DocumentReference, as one note."""
+        texts = []
+        for n, content in enumerate(resource.get("content") or []):
+            attachment = content.get("attachment") or {}
+            if not (attachment.get("contentType") or "").startswith("text/plain") or not attachment.get("data"):
+                continue
+            try:
+                texts.append(base64.b64decode(attachment["data"], validate=True).decode("utf-8"))
+            except (binascii.Error, UnicodeDecodeError):
+                raise FhirMappingError(422, f"{where}.content[{n}].attachment.data", "INVALID_FIELD",
+                                       "attachment data is not base64 of UTF-8 text") from None
+        if not texts:
+            raise FhirMappingError(422, f"{where}.content", "REQUIRED_FIELD_MISSING", "a text/plain attachment is required")
+        return "\n\n".join(texts)
 
     # --- the payload -----------------------------------------------------------------------------
     def messages(self) -> list[FeedMessage]:
@@ -251,32 +332,38 @@ class _Mapper:
         if len({c.order for c in mapped_coverages}) != len(mapped_coverages):
             raise FhirMappingError(422, "Coverage.order", "INVALID_FIELD", "two coverages have the same order")
         encounters = self.of_type("Encounter")
-        clinical = [(w, r) for w, _, r in self.entries if r["resourceType"] in ("Condition", "Procedure", "ChargeItem")]
+        clinical = [(w, r) for w, _, r in self.entries if r["resourceType"] in CLINICAL]
         messages: list[FeedMessage] = []
         by_visit: dict[str, dict[str, Any]] = {}
         for where, resource in encounters:
-            number, visit = self.visit(where, resource)
+            number, visit, started_at = self.visit(where, resource)
             patient = self._subject(where, resource, patients)
             by_visit[number] = {"visit": visit, "patient": patient, "ref": {f"Encounter/{resource.get('id')}", number},
-                                "diagnoses": [], "services": []}
+                                "diagnoses": [], "services": [], "notes": [], "started_at": started_at}
         for where, resource in clinical:
-            target = self.resolve(resource.get("encounter") or resource.get("context"), "Encounter", f"{where}.encounter")
+            target = self.resolve(_encounter_of(resource), "Encounter", f"{where}.encounter")
             number = target if isinstance(target, str) else self._visit_number(target)
-            entry = by_visit.setdefault(number, {"visit": None, "patient": None, "diagnoses": [], "services": []})
+            entry = by_visit.setdefault(number, {"visit": None, "patient": None, "diagnoses": [], "services": [],
+                                                 "notes": []})
             if resource["resourceType"] == "Condition":
                 entry["diagnoses"].append(self.diagnosis(where, resource))
         for where, resource in clinical:
             if resource["resourceType"] == "Condition":
                 continue
-            target = self.resolve(resource.get("encounter") or resource.get("context"), "Encounter", f"{where}.encounter")
+            target = self.resolve(_encounter_of(resource), "Encounter", f"{where}.encounter")
             number = target if isinstance(target, str) else self._visit_number(target)
             entry = by_visit[number]
-            entry["services"].append(self.service(where, resource, entry["diagnoses"]))
+            if resource["resourceType"] == "DocumentReference":
+                entry["notes"].append(self.note(where, resource))
+            else:
+                entry["services"].append(self.service(where, resource, entry["diagnoses"]))
         for number, entry in by_visit.items():
             kind = FeedKind.REGISTER if entry["visit"] is not None else FeedKind.CHARGES
             messages.append(FeedMessage(kind, "fhir", f"{self.message_id}#{number}", self.sent_at, number,
                                         patient=entry["patient"], coverages=mapped_coverages, visit=entry["visit"],
-                                        services=tuple(entry["services"]), diagnoses=tuple(entry["diagnoses"][:12])))
+                                        services=tuple(entry["services"]), diagnoses=tuple(entry["diagnoses"][:12]),
+                                        note="\n\n".join(entry["notes"]) or None,
+                                        visit_started_at=entry.get("started_at")))
         if not messages:
             for patient in patients.values() or [None]:
                 if patient is None and not mapped_coverages:

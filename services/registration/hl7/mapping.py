@@ -8,7 +8,10 @@ Fields read: MSH-4/6/7/9/10; PID-3 (the MR identifier, else the first), PID-5, P
 PID-11; PV1-2, PV1-3 (point of care = place of service code), PV1-7 (attending NPI = rendering),
 PV1-19 (visit number), PV1-44 (date of service); IN1-1 (order), IN1-3 (payer id), IN1-4, IN1-8,
 IN1-17, IN1-36 (member id; else IN2-61); FT1-4, FT1-10, FT1-11, FT1-19, FT1-25, FT1-26; DG1-3;
-PR1-3, PR1-16. Other segments (Z-segments included) are ignored and reported as warnings.
+PR1-3, PR1-16; ROL-9 (taxonomy of the attending: ROL-3 AT, ROL-4 PV1-7's NPI); OBX-5 of text
+observations (OBX-2 TX or FT: the visit's note, a line per repetition); a PV1-44 with a time of
+day is also the registration time. Other segments (Z-segments included) are ignored and reported
+as warnings.
 """
 
 from __future__ import annotations
@@ -159,6 +162,13 @@ def _date(value: str) -> date:
     return _sent_at(value).date()
 
 
+def _started_at(value: str) -> datetime | None:
+    """PV1-44 as the time the visit began, when it names a time of day (a date alone does not)."""
+    if len(re.sub(r"[^0-9]", "", value.split("+")[0].split("-")[0])) < 12:
+        return None
+    return _sent_at(value)  # visit() has refused a PV1-44 that is not a date
+
+
 class _Reader:
     def __init__(self, message: Hl7Text, header: Header, facility: Facility, kind: FeedKind) -> None:
         self.msg = message
@@ -222,7 +232,8 @@ class _Reader:
             raise MappingError("AE", "FT1", "SEGMENT_MISSING", "DFT^P03 needs at least one FT1 charge")
         message = FeedMessage(self.kind, "hl7v2", self.header.control_id, sent_at, visit_number or None,
                               patient=patient, coverages=coverages, visit=visit, services=services,
-                              diagnoses=diagnoses[:12], warnings=warnings)
+                              diagnoses=diagnoses[:12], warnings=warnings, note=self.note(),
+                              visit_started_at=_started_at(self.get(pv1, 44)) if visit is not None else None)
         return Mapped(self.header, self.facility, message, charges)
 
     def patient(self, pid: Segment) -> Patient:
@@ -330,6 +341,12 @@ class _Reader:
         self._ft1_dates = [self.get(ft1, 4) for ft1 in self.segments("FT1")]
         return tuple(services), tuple(charges)
 
+    def note(self) -> str | None:
+        """The text observations (OBX-2 TX or FT) as one note: a line per OBX-5 repetition."""
+        lines = [self.get(obx, 5, r) for obx in self.segments("OBX") if self.get(obx, 2).upper() in ("TX", "FT")
+                 for r in range(1, self.repetitions(obx, 5) + 1)]
+        return "\n".join(lines).strip() or None
+
     def visit(self, pv1: Segment, visit_number: str) -> Visit | None:
         when = self.get(pv1, 44) or next((d for d in self._ft1_dates if d), "")
         if not when:
@@ -347,7 +364,10 @@ class _Reader:
             raise MappingError("AE", "PV1-3", "REQUIRED_FIELD_MISSING", "PV1-3 place of service is required")
         npi = self.required(pv1, "PV1", 7, label="PV1-7")
         name = " ".join(part for part in (self.get(pv1, 7, 1, 2), self.get(pv1, 7, 1, 3)) if part) or "ATTENDING"
-        rendering = self.build(Provider, {"npi": "PV1-7", "name": "PV1-7"}, "PV1-7", npi=npi, name=name.upper())
+        taxonomy = next((self.get(rol, 9) for rol in self.segments("ROL")
+                         if self.get(rol, 3).upper() == "AT" and self.get(rol, 4) == npi and self.get(rol, 9)), None)
+        rendering = self.build(Provider, {"npi": "PV1-7", "name": "PV1-7", "taxonomy": "ROL-9"}, "PV1-7", npi=npi,
+                               name=name.upper(), taxonomy=taxonomy)
         return self.build(Visit, {"visit_number": "PV1-19", "date_of_service": "PV1-44", "place_of_service": "PV1-3"},
                           "PV1", visit_number=visit_number, date_of_service=date_of_service, place_of_service=place,
                           rendering=rendering, billing=self.facility.billing)
