@@ -1,17 +1,22 @@
 """Drive synthetic encounters through a running platform and reconcile the result.
 
 Used by `rcm demo`, `rcm bench` and the end-to-end tests: load the simulator's chargemasters into
-coding, publish visits as the EHR feed, watch the dashboard read model until every encounter is
-terminal, then reconcile what the payers paid against what payments posted, to the cent.
+coding, send visits as the EHR would (`send_through_feeds`: HL7 v2 ADT^A04 over MLLP, a share as
+FHIR R4 Bundles over HTTP, to registration's feed listeners; or `publish`: registration requests
+straight onto Kafka), watch the dashboard read model until every encounter is terminal, then
+reconcile what the payers paid against what payments posted, to the cent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import random
+import secrets
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -27,8 +32,70 @@ from shared.mongo import connect
 from shared.money import ZERO, stored_amount
 from shared.phi import PhiCipher
 from shared.settings import ServiceSettings
-from simulator.feed import ErrorRates, SimulatedVisit, registrations
+from cli.processes import FEED_PORTS
+from simulator.feed import ErrorRates, InjectedError, SimulatedVisit, registrations
 from simulator.population import World, build_world, chargemaster_csv
+
+# Injected errors that registration corrects on the way in, so the scrubber no longer sees them:
+# it keeps a diagnosis once per line, whether HL7 FT1-19 or a FHIR ChargeItem.reason repeats it
+# (tests/unit/ehr/test_simulator_feeds.py checks that no other injected error changes on the way).
+CORRECTED_BY_REGISTRATION = frozenset({InjectedError.REPEATED_DIAGNOSIS_POINTER})
+ACCEPTED = frozenset({"AA", "200"})
+
+
+@dataclass(frozen=True)
+class Feeds:
+    """Registration's EHR feed listeners, and how the simulated EHR uses them."""
+
+    mllp_host: str
+    mllp_port: int
+    fhir_url: str
+    fhir_tokens: Mapping[str, str] = field(repr=False)  # tenant id -> its facility's bearer token; never printed
+    fhir_share: float = 0.15  # of the visits, sent as FHIR Bundles; the rest as HL7 v2
+    mllp_connections: int = 16  # measured: twice as fast as 8 in a demo (bigger group commits), 32 no faster
+    fhir_connections: int = 4
+
+    @classmethod
+    def on_loopback(cls, world: World, *, port_offset: int, fhir_share: float = 0.15) -> tuple[Feeds, dict[str, str]]:
+        """Feeds on 127.0.0.1 at the ports of `port_offset`, with a fresh bearer token per facility
+        of `world`; and the environment registration needs to run those listeners."""
+        from simulator.hl7_feed import facilities, facilities_json
+
+        if not 0.0 <= fhir_share <= 1.0:
+            raise ValueError("the FHIR share is a fraction between 0 and 1")
+        table = facilities(world)
+        tokens = {key: secrets.token_urlsafe(32) for key in table}
+        mllp_port, fhir_port = FEED_PORTS["mllp"] + port_offset, FEED_PORTS["fhir"] + port_offset
+        environment = {
+            "RCM_REGISTRATION_MLLP_HOST": "127.0.0.1", "RCM_REGISTRATION_MLLP_PORT": str(mllp_port),
+            "RCM_REGISTRATION_FHIR_HOST": "127.0.0.1", "RCM_REGISTRATION_FHIR_PORT": str(fhir_port),
+            "RCM_REGISTRATION_FEED_FACILITIES": facilities_json(world),
+            "RCM_REGISTRATION_FHIR_CLIENTS": json.dumps(tokens),
+        }
+        feeds = cls("127.0.0.1", mllp_port, f"http://127.0.0.1:{fhir_port}/fhir",
+                    {facility.tenant_id: tokens[key] for key, facility in table.items()}, fhir_share)
+        return feeds, environment
+
+
+@dataclass(frozen=True)
+class FeedAnswer:
+    """How a feed answered one visit: `answer` is the HL7 MSA-1 code (AA, AE, AR, unacknowledged)
+    or the HTTP status ("200", "422", ..., unanswered); `reason` is registration's reason for a
+    refusal (a code and a location, never a value)."""
+
+    feed: str  # "hl7v2" | "fhir"
+    answer: str
+    reason: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.answer in ACCEPTED
+
+
+def fhir_share(count: int, share: float, seed: int) -> frozenset[int]:
+    """Which of `count` visits go as FHIR Bundles: each with probability `share`, the same for the same seed."""
+    draws = random.Random(f"{seed}|fhir-share")
+    return frozenset(index for index in range(count) if draws.random() < share)
 
 
 @dataclass(frozen=True)
@@ -41,12 +108,14 @@ class Progress:
 
 
 class Cycle:
-    def __init__(self, settings: ServiceSettings, *, seed: int = 2026, error_rates: ErrorRates | None = None) -> None:
+    def __init__(self, settings: ServiceSettings, *, seed: int = 2026, error_rates: ErrorRates | None = None,
+                 world: World | None = None) -> None:
         self.settings = settings
         self.seed = seed
         self.error_rates = error_rates if error_rates is not None else ErrorRates()
-        self.world: World = build_world(seed)
+        self.world: World = world if world is not None else build_world(seed)
         self.visits: list[SimulatedVisit] = []
+        self.answers: list[FeedAnswer] | None = None  # per visit, when they went through the feeds
         self._mongo = connect(settings.mongo_uri)
 
     def database(self, service: str):
@@ -70,8 +139,15 @@ class Cycle:
         return self.visits
 
     @property
+    def delivered(self) -> list[SimulatedVisit]:
+        """The visits registration took: all that were published, or those a feed accepted."""
+        if self.answers is None:
+            return self.visits
+        return [visit for visit, answer in zip(self.visits, self.answers) if answer.accepted]
+
+    @property
     def encounter_ids(self) -> list[str]:
-        return [encounter_id_for(v.tenant_id, v.request.visit.visit_number) for v in self.visits]
+        return [encounter_id_for(v.tenant_id, v.request.visit.visit_number) for v in self.delivered]
 
     async def publish(self, visits: Sequence[SimulatedVisit], on_sent: Callable[[int], None] | None = None) -> None:
         """Send the visits as the EHR feed would: registration requests on the registration topic."""
@@ -95,16 +171,70 @@ class Cycle:
         finally:
             await producer.stop()
 
-    async def publish_over_mllp(self, visits: Sequence[SimulatedVisit], host: str, port: int, *,
-                                connections: int = 8) -> dict[str, int]:
-        """Send the visits as HL7 v2 ADT^A04 over MLLP to registration's listener (which must run with
-        RCM_REGISTRATION_MLLP_PORT=port and RCM_REGISTRATION_FEED_FACILITIES=facilities_json(world));
-        return the count of each ACK code."""
-        from simulator.hl7_feed import encode, send_over_mllp
-
+    async def send_through_feeds(self, visits: Sequence[SimulatedVisit], feeds: Feeds,
+                                 on_sent: Callable[[int], None] | None = None) -> list[FeedAnswer]:
+        """Send the visits as the practices' EHRs would: a share (`feeds.fhir_share`, the same
+        visits for the same seed) as FHIR R4 transaction Bundles over HTTP, the rest as HL7 v2
+        ADT^A04 over MLLP on several connections, both at once. A visit that repeats an earlier
+        one (DUPLICATE_VISIT) goes after all others are answered, as a resend would: sent side by
+        side, the copy could reach the scrubber first and the original be flagged instead.
+        `on_sent(1)` as each visit is answered (ACK or HTTP status); return the answer of each
+        visit, also kept for `summary`."""
+        # One MSH-7 / Bundle.timestamp for the run: registration keeps a patient's demographics and
+        # coverages from the newest message by that time, and each visit here must register with
+        # exactly the patient and coverage it carries (some carry an injected error there).
         now = datetime.now(timezone.utc)
-        messages = [encode(v.tenant_id, v.request, f"{self.seed}-{n}", now) for n, v in enumerate(visits)]
-        return await send_over_mllp(host, port, messages, connections=connections)
+        by_fhir = fhir_share(len(visits), feeds.fhir_share, self.seed)
+        answers: list[FeedAnswer | None] = [None] * len(visits)
+        resent = {n for n, visit in enumerate(visits) if visit.injected is InjectedError.DUPLICATE_VISIT}
+        for wave in ([n for n in range(len(visits)) if n not in resent], sorted(resent)):
+            await self._send_wave(visits, wave, by_fhir, feeds, now, answers, on_sent)
+        self.answers = [answer or FeedAnswer("hl7v2", "unacknowledged") for answer in answers]
+        return self.answers
+
+    async def _send_wave(self, visits: Sequence[SimulatedVisit], wave: Sequence[int], by_fhir: frozenset[int],
+                         feeds: Feeds, now: datetime, answers: list[FeedAnswer | None],
+                         on_sent: Callable[[int], None] | None) -> None:
+        from simulator.fhir_feed import bundle, post_bundles
+        from simulator.hl7_feed import deliver_over_mllp, encode
+
+        hl7_indexes = [n for n in wave if n not in by_fhir]
+        fhir_indexes = [n for n in wave if n in by_fhir]
+
+        def recorder(feed: str, indexes: list[int]) -> Callable[[int, str, str | None], None]:
+            def record(position: int, answer: str, reason: str | None) -> None:
+                answers[indexes[position]] = FeedAnswer(feed, answer, reason)
+                if on_sent:
+                    on_sent(1)
+            return record
+
+        messages = [encode(visits[n].tenant_id, visits[n].request, f"{self.seed}-{n}", now) for n in hl7_indexes]
+        bundles = [(feeds.fhir_tokens[visits[n].tenant_id], bundle(visits[n].request, f"sim{self.seed}-{n}", now))
+                   for n in fhir_indexes]
+        await asyncio.gather(
+            deliver_over_mllp(feeds.mllp_host, feeds.mllp_port, messages, connections=feeds.mllp_connections,
+                              on_answer=recorder("hl7v2", hl7_indexes)),
+            post_bundles(feeds.fhir_url, bundles, connections=feeds.fhir_connections,
+                         on_answer=recorder("fhir", fhir_indexes)))
+
+    def feed_summary(self) -> dict:
+        """Visits per feed with the answers they got, the visits a feed refused (by reason), and
+        the injected errors registration corrected on the way in; {} when the visits were published."""
+        if self.answers is None:
+            return {}
+        answers = {"hl7v2": Counter(), "fhir": Counter()}
+        refused = Counter()
+        for answer in self.answers:
+            answers[answer.feed][answer.answer] += 1
+            if not answer.accepted:
+                refused[" ".join(filter(None, (answer.feed, answer.answer, answer.reason)))] += 1
+        corrected = Counter(v.injected.value for v in self.delivered if v.injected in CORRECTED_BY_REGISTRATION)
+        return {
+            "feeds": {name: {"visits": sum(answers[feed].values()), "answers": dict(sorted(answers[feed].items()))}
+                      for name, feed in (("hl7v2_over_mllp", "hl7v2"), ("fhir_over_http", "fhir"))},
+            "encounters_refused_by_feed": dict(sorted(refused.items())),
+            "injected_errors_corrected_by_registration": dict(sorted(corrected.items())),
+        }
 
     async def rows(self, encounter_ids: Sequence[str] | None = None) -> list[dict]:
         query = {"_id": {"$in": list(encounter_ids)}} if encounter_ids is not None else {}
@@ -114,7 +244,7 @@ class Cycle:
         rows = await self.rows(self.encounter_ids)
         stages = Counter(stage(row) for row in rows)
         return Progress(
-            sent=len(self.visits), registered=len(rows),
+            sent=len(self.delivered), registered=len(rows),
             submitted=sum(1 for row in rows if (row.get("submissions") or 0) > 0),
             terminal=sum(n for s, n in stages.items() if s in TERMINAL_STAGES), by_stage=dict(stages))
 
@@ -170,8 +300,9 @@ class Cycle:
         return {
             "encounters_sent": len(self.visits),
             "encounters_by_terminal_state": dict(sorted(terminal.items())),
-            "encounters_not_terminal": len(self.visits) - sum(terminal.values()),
+            "encounters_not_terminal": len(self.delivered) - sum(terminal.values()),
             "encounters_with_injected_errors": dict(sorted(injected.items())),
+            **self.feed_summary(),
             "initial_denials_by_category": dict(sorted(denied_first.items())),
             **{key: f"{value:.2f}" if isinstance(value, Decimal) else value for key, value in money.items()},
             "kpis": {key: value for key, value in kpis.as_json().items() if key not in ("by_stage",)},

@@ -1,5 +1,9 @@
 """`rcm demo` and `rcm bench`: a fresh local stack, every service as its own process, synthetic
-encounters through the whole cycle, the KPIs, and everything stopped again."""
+encounters through the whole cycle, the KPIs, and everything stopped again.
+
+The simulated EHR sends its visits to registration's feed listeners as a practice's EHR would:
+HL7 v2 ADT^A04 over MLLP, and a share as FHIR R4 transaction Bundles over HTTP (bearer tokens made
+for the run, never printed)."""
 
 from __future__ import annotations
 
@@ -15,11 +19,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.cycle import Cycle
+from cli.cycle import Cycle, Feeds
 from cli.processes import Fleet
 from cli.stack import Stack, StackSettings
 from shared.settings import ServiceSettings
 from simulator.feed import ErrorRates
+from simulator.population import build_world
 
 console = Console()
 
@@ -35,6 +40,7 @@ class RunOptions:
     port_offset: int = 200
     partitions: int = 3
     show_progress: bool = True
+    fhir_share: float = 0.15  # of the visits sent as FHIR Bundles; the rest go as HL7 v2 over MLLP
 
 
 class CycleRun:
@@ -46,10 +52,14 @@ class CycleRun:
                                          kafka_port=options.kafka_port))
         self.settings = ServiceSettings(kafka_bootstrap=self.stack.kafka_bootstrap, mongo_uri=self.stack.mongo_uri,
                                         topic_partitions=options.partitions)
+        self.world = build_world(options.seed)
+        self.feeds, feed_listeners = Feeds.on_loopback(self.world, port_offset=options.port_offset,
+                                                       fhir_share=options.fhir_share)
         # Registration verifies coverage with a 270/271 to the simulated payer before coding.
         self.fleet = Fleet(environment={**self.stack.environment(), "RCM_TOPIC_PARTITIONS": str(options.partitions),
                                         "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true"},
-                           log_dir=options.stack_dir / "logs", port_offset=options.port_offset)
+                           log_dir=options.stack_dir / "logs", port_offset=options.port_offset,
+                           service_environment={"registration": feed_listeners})
 
     def start(self) -> None:
         # A fresh stack every run, so a second demo in a row starts from nothing too.
@@ -66,7 +76,7 @@ class CycleRun:
             self.stack.down()
 
     async def drive(self) -> dict:
-        cycle = Cycle(self.settings, seed=self.options.seed, error_rates=ErrorRates())
+        cycle = Cycle(self.settings, seed=self.options.seed, error_rates=ErrorRates(), world=self.world)
         try:
             await cycle.load_chargemasters()
             visits = cycle.make_visits(self.options.encounters)
@@ -76,7 +86,10 @@ class CycleRun:
                 submitted = bars.add_task("claims submitted", total=len(visits))
                 done = bars.add_task("[bold]through the cycle", total=len(visits))
                 started = time.perf_counter()
-                await cycle.publish(visits, on_sent=lambda n: bars.advance(sent, n))
+                await cycle.send_through_feeds(visits, self.feeds, on_sent=lambda n: bars.advance(sent, n))
+                bars.update(registered, total=len(cycle.delivered))
+                bars.update(submitted, total=len(cycle.delivered))
+                bars.update(done, total=len(cycle.delivered))
 
                 def show(p) -> None:
                     bars.update(registered, completed=p.registered)
@@ -94,7 +107,30 @@ class CycleRun:
                         console=console, disable=not self.options.show_progress)
 
 
+def feed_line(summary: dict) -> str:
+    """How many visits went by each feed and how they were answered, e.g. "EHR feeds: 851 as HL7 v2
+    over MLLP (AA 851), 149 as FHIR Bundles over HTTP (200 149)"."""
+    feeds = summary.get("feeds")
+    if not feeds:
+        return "EHR feed: registration requests published on Kafka"
+
+    def answers(feed: dict) -> str:
+        return ", ".join(f"{code} {count}" for code, count in feed["answers"].items()) or "none"
+
+    hl7, fhir = feeds["hl7v2_over_mllp"], feeds["fhir_over_http"]
+    line = (f"EHR feeds: {hl7['visits']} as HL7 v2 over MLLP ({answers(hl7)}), "
+            f"{fhir['visits']} as FHIR Bundles over HTTP ({answers(fhir)})")
+    refused = summary.get("encounters_refused_by_feed") or {}
+    if refused:
+        line += "; refused by the feeds: " + ", ".join(f"{reason} ×{count}" for reason, count in refused.items())
+    corrected = summary.get("injected_errors_corrected_by_registration") or {}
+    if corrected:
+        line += "; injected errors registration corrected: " + ", ".join(f"{e} ×{n}" for e, n in corrected.items())
+    return line
+
+
 def print_summary(summary: dict) -> None:
+    console.print(feed_line(summary))
     kpis = summary["kpis"]
     table = Table(title="Revenue cycle KPIs", show_header=True, header_style="bold")
     table.add_column("KPI")

@@ -73,15 +73,19 @@ def run_service(service: str = typer.Argument(..., help="|".join(SERVICES))) -> 
     runpy.run_module(MODULES[service], run_name="__main__")
 
 
+FHIR_SHARE_HELP = "share of the visits the simulated EHR sends as FHIR Bundles (the same visits for a seed); the rest go as HL7 v2"
+
+
 @app.command("demo")
 def demo(encounters: int = typer.Option(1000, min=1, max=100_000), seed: int = 2026,
          timeout: float = typer.Option(600.0, help="seconds to wait for every encounter to finish"),
-         summary_file: Path = typer.Option(Path("demo-summary.json"), help="where to write the figures")) -> None:
-    """Fresh stack, all services, synthetic EHR feed through the whole cycle, KPIs; then stop."""
+         summary_file: Path = typer.Option(Path("demo-summary.json"), help="where to write the figures"),
+         fhir_share: float = typer.Option(0.15, min=0.0, max=1.0, help=FHIR_SHARE_HELP)) -> None:
+    """Fresh stack, all services, synthetic EHR visits over HL7 v2 (MLLP) and FHIR through the whole cycle, KPIs; then stop."""
     from cli.demo import RunOptions, print_summary, run, write_summary
 
     try:
-        summary = run(RunOptions(encounters=encounters, seed=seed, timeout=timeout))
+        summary = run(RunOptions(encounters=encounters, seed=seed, timeout=timeout, fhir_share=fhir_share))
     except (RuntimeError, StackError) as failure:
         console.print(f"[red]demo stopped: {failure}")
         raise typer.Exit(2) from None
@@ -94,13 +98,15 @@ def demo(encounters: int = typer.Option(1000, min=1, max=100_000), seed: int = 2
 
 @app.command("bench")
 def bench(encounters: int = typer.Option(2000, min=1), seed: int = 2026,
-          broker_messages: int = typer.Option(20_000, min=100)) -> None:
-    """End-to-end encounters/s on the local stack, and the raw broker rate in the same run: one JSON line."""
+          broker_messages: int = typer.Option(20_000, min=100),
+          fhir_share: float = typer.Option(0.15, min=0.0, max=1.0, help=FHIR_SHARE_HELP)) -> None:
+    """End-to-end encounters/s on the local stack (visits sent through the EHR feeds), and the raw
+    broker rate in the same run: one JSON line."""
     from cli.bench import broker_rate
     from cli.demo import CycleRun, RunOptions
 
     runner = CycleRun(RunOptions(encounters=encounters, seed=seed, show_progress=False,
-                                 stack_dir=Path(".rcm/bench"), port_offset=300))
+                                 stack_dir=Path(".rcm/bench"), port_offset=300, fhir_share=fhir_share))
     try:
         runner.start()
         summary = asyncio.run(runner.drive())
@@ -110,7 +116,8 @@ def bench(encounters: int = typer.Option(2000, min=1), seed: int = 2026,
     print(json.dumps({"encounters": encounters, "elapsed_seconds": summary["elapsed_seconds"],
                       "encounters_per_second": summary["encounters_per_second"],
                       "encounters_not_terminal": summary["encounters_not_terminal"],
-                      "posted_minus_paid": summary["posted_minus_paid"], **raw}))
+                      "posted_minus_paid": summary["posted_minus_paid"], "feeds": summary.get("feeds"),
+                      "encounters_refused_by_feed": summary.get("encounters_refused_by_feed"), **raw}))
 
 
 def _settings():

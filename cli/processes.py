@@ -1,5 +1,6 @@
 """Start the platform's processes (five services, the dashboard projection, the partner simulator)
-as separate OS processes, wait until each answers /health, and stop them with SIGTERM."""
+as separate OS processes, wait until each answers /health (and registration's EHR feed listeners,
+when configured, accept connections), and stop them with SIGTERM."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ MODULES = {
     "dashboard": "dashboard",
     "simulator": "simulator.partners",
 }
+# Registration's EHR feed listeners (before the port offset): HL7 v2 over MLLP (2575 is HL7's
+# registered port) and the FHIR R4 endpoint.
+FEED_PORTS = {"mllp": 2575, "fhir": 8180}
+_FEED_PORT_SETTINGS = ("RCM_REGISTRATION_MLLP_PORT", "RCM_REGISTRATION_FHIR_PORT")
 
 
 def _port_taken(port: int) -> bool:
@@ -36,16 +41,29 @@ class Fleet:
     environment: dict[str, str]
     log_dir: Path
     port_offset: int = 0
+    # Environment of one process only, on top of `environment` (e.g. registration's feed listeners).
+    service_environment: dict[str, dict[str, str]] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def port(self, name: str) -> int:
         return DEFAULT_HTTP_PORTS[name] + self.port_offset
 
+    def feed_port(self, feed: str) -> int:
+        """Registration's MLLP (`mllp`) or FHIR (`fhir`) port for this fleet's port offset."""
+        return FEED_PORTS[feed] + self.port_offset
+
+    def _ports(self, name: str) -> list[int]:
+        """Every port process `name` listens on: its HTTP port and any feed listener configured for it."""
+        configured = self.service_environment.get(name, {})
+        return [self.port(name), *(int(configured[key]) for key in _FEED_PORT_SETTINGS if configured.get(key))]
+
     def start(self, name: str, extra_environment: dict[str, str] | None = None) -> None:
-        if _port_taken(self.port(name)):
-            raise RuntimeError(f"port {self.port(name)} for {name} is taken: is another demo or service running?")
+        for port in self._ports(name):
+            if _port_taken(port):
+                raise RuntimeError(f"port {port} for {name} is taken: is another demo or service running?")
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **self.environment, **(extra_environment or {}), "RCM_HTTP_PORT": str(self.port(name))}
+        env = {**os.environ, **self.environment, **self.service_environment.get(name, {}), **(extra_environment or {}),
+               "RCM_HTTP_PORT": str(self.port(name))}
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
         self.processes[name] = subprocess.Popen([sys.executable, "-m", MODULES[name]], env=env, stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
@@ -58,9 +76,11 @@ class Fleet:
     def healthy(self, name: str) -> bool:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port(name)}/health", timeout=1) as answer:
-                return 200 <= answer.status < 300  # the ping answers 204
+                if not 200 <= answer.status < 300:  # the ping answers 204
+                    return False
         except OSError:
             return False
+        return all(_port_taken(port) for port in self._ports(name)[1:])  # the feed listeners accept connections
 
     def wait_healthy(self, names, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

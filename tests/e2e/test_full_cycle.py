@@ -1,5 +1,7 @@
-"""End to end with every service as its own OS process, on the real broker and mongod:
-the whole cycle, lineage, reconciliation to the cent, replay from offset 0, no PHI in any log."""
+"""End to end with every service as its own OS process, on the real broker and mongod, the visits
+sent as the demo sends them (HL7 v2 over MLLP, a share as FHIR Bundles over HTTP): the whole cycle,
+what registration passed on, lineage, reconciliation to the cent, replay from offset 0, no PHI in
+any log."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from collections import Counter
 
 import pytest
 
-from cli.cycle import Cycle
+from cli.cycle import CORRECTED_BY_REGISTRATION, Cycle, Feeds
 from shared import topics
 from shared.events import CoverageOrder
+from simulator.population import build_world
 from tests.support.fleet import platform_fleet
 
 pytestmark = pytest.mark.e2e
@@ -26,12 +29,15 @@ FLOW_WITH_ENCOUNTER = (topics.ELIGIBILITY_REQUESTED, topics.ELIGIBILITY_RESPONDE
 
 @pytest.fixture(scope="module")
 async def finished_cycle(stack, tmp_path_factory):
-    """One run of 500 encounters through all processes, shared by the tests of this module."""
-    async with platform_fleet(stack, tmp_path_factory.mktemp("fleet"), port_offset=400) as (fleet, settings, kafka):
-        cycle = Cycle(settings, seed=11)
+    """One run of 500 encounters through the feeds and all processes, shared by the tests of this module."""
+    world = build_world(11)
+    feeds, listeners = Feeds.on_loopback(world, port_offset=400, fhir_share=0.2)
+    async with platform_fleet(stack, tmp_path_factory.mktemp("fleet"), port_offset=400,
+                              service_environment={"registration": listeners}) as (fleet, settings, kafka):
+        cycle = Cycle(settings, seed=11, world=world)
         await cycle.load_chargemasters()
         visits = cycle.make_visits(ENCOUNTERS)
-        await cycle.publish(visits)
+        await cycle.send_through_feeds(visits, feeds)
         progress = await cycle.wait_until_terminal(timeout=240)
         yield fleet, settings, kafka, cycle, progress
         await cycle.close()
@@ -42,6 +48,33 @@ async def test_every_encounter_reaches_a_terminal_state(finished_cycle) -> None:
     assert progress.sent == ENCOUNTERS
     assert progress.terminal == ENCOUNTERS, progress.by_stage
     assert progress.by_stage.get("paid", 0) > ENCOUNTERS * 0.7, progress.by_stage
+
+
+async def test_the_visits_went_by_both_feeds_and_each_was_acknowledged(finished_cycle) -> None:
+    _, _, _, cycle, _ = finished_cycle
+    answers = Counter((answer.feed, answer.answer) for answer in cycle.answers)
+    assert set(answers) == {("hl7v2", "AA"), ("fhir", "200")}, answers
+    assert 50 <= answers[("fhir", "200")] <= 150  # a fifth of 500
+    assert len(cycle.delivered) == ENCOUNTERS
+
+
+async def test_registration_passed_each_visit_on_as_the_ehr_sent_it(finished_cycle) -> None:
+    """Note, rendering taxonomy, coverages (subscriber, filing indicator), place of service and the
+    time the practice registered the visit all came through the feeds."""
+    _, _, kafka, cycle, _ = finished_cycle
+    registered = {event.payload.encounter_id: event.payload for event in await kafka.read(topics.ENCOUNTER_REGISTERED)}
+    compared = 0
+    for visit in cycle.visits:
+        if visit.encounter_id not in registered:
+            continue  # held for eligibility: never registered on
+        arrived, sent = registered[visit.encounter_id], visit.request
+        assert (arrived.note, arrived.registered_at, arrived.coverages, arrived.diagnoses) == (
+            sent.note, sent.registered_at, sent.coverages, sent.diagnoses)
+        assert arrived.visit.model_dump(exclude={"rendering": {"name"}}) == sent.visit.model_dump(exclude={"rendering": {"name"}})
+        if visit.injected not in CORRECTED_BY_REGISTRATION:
+            assert arrived.services == sent.services
+        compared += 1
+    assert compared > ENCOUNTERS * 0.9
 
 
 async def test_what_payments_posted_equals_what_the_payers_paid_to_the_cent(finished_cycle) -> None:
@@ -111,6 +144,7 @@ async def test_no_patient_name_birth_date_or_member_id_appears_in_any_log(finish
         secrets |= {patient.first_name, patient.last_name, patient.mrn, patient.birth_date.isoformat(),
                     patient.address.line1}
         secrets |= {coverage.member_id for coverage in visit.request.coverages}
+        secrets |= {visit.request.note} if visit.request.note else set()
     leaked = sorted(s for s in secrets if re.search(rf"\b{re.escape(s)}\b", logs))
     assert leaked == []
 

@@ -13,14 +13,17 @@ from tests.support.kafka import KafkaProbe
 
 
 @contextlib.asynccontextmanager
-async def platform_fleet(stack, log_dir: Path, *, port_offset: int):
+async def platform_fleet(stack, log_dir: Path, *, port_offset: int,
+                         service_environment: dict[str, dict[str, str]] | None = None):
+    """`service_environment`: settings of one process only, e.g. registration's feed listeners
+    (cli.cycle.Feeds.on_loopback)."""
     namespace = "e" + uuid.uuid4().hex[:10]
     settings = ServiceSettings(kafka_bootstrap=stack.kafka_bootstrap, mongo_uri=stack.mongo_uri,
                                topic_prefix=f"{namespace}.", database_prefix=f"{namespace}_", topic_partitions=2)
     fleet = Fleet(environment={**stack.environment(), "RCM_TOPIC_PREFIX": settings.topic_prefix,
                                "RCM_DATABASE_PREFIX": settings.database_prefix, "RCM_TOPIC_PARTITIONS": "2",
                                "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true"},
-                  log_dir=log_dir, port_offset=port_offset)
+                  log_dir=log_dir, port_offset=port_offset, service_environment=service_environment or {})
     kafka = KafkaProbe(settings)
     try:
         await asyncio.to_thread(fleet.start_all)
