@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from cli.cycle import CORRECTED_BY_REGISTRATION, fhir_share
+from cli.cycle import CORRECTED_BY_REGISTRATION, Cycle, FeedAnswer, fhir_share
 from services.registration.feed import FeedKind, FeedMessage, Outcome, VisitDraft, apply, registration_request
 from services.registration.fhir.mapping import map_resource
 from services.registration.hl7.mapping import map_message
 from shared.events import RegistrationRequested
+from shared.settings import ServiceSettings
 from simulator.feed import SCRUB_ERRORS, ErrorRates, InjectedError, SimulatedVisit, registrations
 from simulator.fhir_feed import bundle
 from simulator.hl7_feed import ack_answer, encode, facilities, facilities_json
@@ -111,3 +112,19 @@ def test_the_facility_table_is_valid_settings_json(monkeypatch) -> None:
     monkeypatch.setenv("RCM_REGISTRATION_FEED_FACILITIES", facilities_json(world))
     settings = RegistrationSettings()
     assert {f.tenant_id for f in settings.registration_feed_facilities.values()} == {p.tenant_id for p in world.practices}
+
+
+async def test_a_visit_a_feed_refused_is_counted_by_its_reason_and_not_waited_for() -> None:
+    cycle = Cycle(ServiceSettings(), seed=7, world=WORLD)  # no server is asked anything here
+    try:
+        cycle.visits = VISITS[:3]
+        cycle.answers = [FeedAnswer("hl7v2", "AA"), FeedAnswer("hl7v2", "AE", "INVALID_FIELD PV1-7"),
+                         FeedAnswer("fhir", "200")]
+        assert cycle.delivered == [VISITS[0], VISITS[2]]
+        assert cycle.encounter_ids == [VISITS[0].encounter_id, VISITS[2].encounter_id]
+        summary = cycle.feed_summary()
+    finally:
+        await cycle.close()
+    assert summary["encounters_refused_by_feed"] == {"hl7v2 AE INVALID_FIELD PV1-7": 1}
+    assert summary["feeds"] == {"hl7v2_over_mllp": {"visits": 2, "answers": {"AA": 1, "AE": 1}},
+                                "fhir_over_http": {"visits": 1, "answers": {"200": 1}}}
