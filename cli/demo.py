@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.cycle import Cycle, Feeds
-from cli.processes import Fleet
+from cli.processes import FEED_GATEWAY, GATEWAY_ENVIRONMENT, MODULES, Fleet
 from cli.stack import Stack, StackSettings
 from shared.settings import ServiceSettings
 from simulator.feed import ErrorRates
@@ -59,7 +59,7 @@ class CycleRun:
         self.fleet = Fleet(environment={**self.stack.environment(), "RCM_TOPIC_PARTITIONS": str(options.partitions),
                                         "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true"},
                            log_dir=options.stack_dir / "logs", port_offset=options.port_offset,
-                           service_environment={"registration": feed_listeners})
+                           service_environment={FEED_GATEWAY: {**feed_listeners, **GATEWAY_ENVIRONMENT}})
 
     def start(self) -> None:
         # A fresh stack every run, so a second demo in a row starts from nothing too.
@@ -67,8 +67,8 @@ class CycleRun:
         shutil.rmtree(self.options.stack_dir, ignore_errors=True)
         with console.status("starting mongod (replica set) and the Kafka broker"):
             self.stack.up()
-        with console.status("starting registration, coding, claims, payments, denials, dashboard, simulator"):
-            self.fleet.start_all()
+        with console.status("starting registration (and its feed gateway), coding, claims, payments, denials, dashboard, simulator"):
+            self.fleet.start_all((*MODULES, FEED_GATEWAY))
 
     def stop(self) -> None:
         with console.status("stopping the services and the stack"):

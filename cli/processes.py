@@ -25,6 +25,14 @@ MODULES = {
     "dashboard": "dashboard",
     "simulator": "simulator.partners",
 }
+# The feed gateway: registration's code running its EHR listeners and outbox relay but no consumers
+# (RCM_REGISTRATION_CONSUMERS=false), as deploy/ runs it beside the consumers on Kubernetes. It is
+# started only when asked for by name, with its own instance name (its relay must not share
+# registration's lease owner).
+FEED_GATEWAY = "registration-feeds"
+HTTP_PORTS = {**DEFAULT_HTTP_PORTS, FEED_GATEWAY: 8108}
+_MODULE_OF = {**MODULES, FEED_GATEWAY: MODULES["registration"]}
+GATEWAY_ENVIRONMENT = {"RCM_REGISTRATION_CONSUMERS": "false", "RCM_INSTANCE": f"{FEED_GATEWAY}-0"}
 # Registration's EHR feed listeners (before the port offset): HL7 v2 over MLLP (2575 is HL7's
 # registered port) and the FHIR R4 endpoint.
 FEED_PORTS = {"mllp": 2575, "fhir": 8180}
@@ -46,7 +54,7 @@ class Fleet:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def port(self, name: str) -> int:
-        return DEFAULT_HTTP_PORTS[name] + self.port_offset
+        return HTTP_PORTS[name] + self.port_offset
 
     def feed_port(self, feed: str) -> int:
         """Registration's MLLP (`mllp`) or FHIR (`fhir`) port for this fleet's port offset."""
@@ -65,7 +73,7 @@ class Fleet:
         env = {**os.environ, **self.environment, **self.service_environment.get(name, {}), **(extra_environment or {}),
                "RCM_HTTP_PORT": str(self.port(name))}
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
-        self.processes[name] = subprocess.Popen([sys.executable, "-m", MODULES[name]], env=env, stdout=log,
+        self.processes[name] = subprocess.Popen([sys.executable, "-m", _MODULE_OF[name]], env=env, stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_all(self, names=tuple(MODULES)) -> None:
