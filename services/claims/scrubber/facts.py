@@ -1,7 +1,8 @@
 """Facts about one Claim837 that several rules need, worked out once per claim before the rules
-run (ClaimFacts): the patient, each line with its date and place of service, the first date of
-service, the payer's rules, the ICD-10-CM version in force on that date, and which of the things
-some rules need (NEEDS: prior payers, several lines, modifiers ...) the claim has."""
+run (ClaimFacts): the patient, who rendered the care, each line with its date and place of
+service, the first date of service, the payer's rules, the ICD-10-CM version in force on that
+date, and which of the things some rules need (NEEDS: prior payers, several lines, modifiers ...)
+the claim has."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Final, Literal, TypeVar
 
-from shared.x12.models.claim import Claim837, Person, ServiceLine
+from shared.x12.models.claim import Claim837, ClaimProvider, Person, ServiceLine
 
 from services.claims.scrubber.context import (
     DEFAULT_PAYER_RULES,
@@ -26,6 +27,13 @@ T = TypeVar("T")
 def patient(claim: Claim837) -> Person:
     """The person who received care: the 2000C patient, or the subscriber when they are the patient."""
     return claim.patient if claim.patient is not None else claim.subscriber.person
+
+
+def rendering(claim: Claim837) -> ClaimProvider | None:
+    """Who rendered the care: the rendering provider, or on an 837I the attending; None if neither."""
+    if claim.rendering is not None:
+        return claim.rendering
+    return claim.institutional.attending if claim.institutional is not None else None
 
 
 def statement_start(claim: Claim837) -> date | None:
@@ -51,8 +59,8 @@ class ClaimFacts:
     slots, filled in __init__: built for every claim, where a NamedTuple or a frozen dataclass costs
     several times more.)"""
 
-    __slots__ = ("context", "history", "today", "payer_rules", "payer", "patient", "lines", "first_date_of_service",
-                 "days_since_service", "icd", "has", "_shared")
+    __slots__ = ("context", "history", "today", "payer_rules", "payer", "patient", "rendering", "lines",
+                 "first_date_of_service", "days_since_service", "icd", "has", "_shared")
 
     context: ScrubContext
     history: ServiceHistory | None  # services other claims billed; None when the caller has none
@@ -60,6 +68,7 @@ class ClaimFacts:
     payer_rules: PayerRules | None  # the payer's own rules file; None when it has none
     payer: PayerRules  # payer_rules, or the defaults for a payer without a file
     patient: Person
+    rendering: ClaimProvider | None  # as rendering() gives it
     # Each of claim.lines with its date of service (the line's, else the statement_start) and its
     # place of service (the line's, else the claim's): `for line, day, place in facts.lines`.
     lines: list[tuple[ServiceLine, date | None, str | None]]
@@ -88,6 +97,7 @@ class ClaimFacts:
         self.payer_rules = context.payer(claim.payer.payer_id)
         self.payer = self.payer_rules if self.payer_rules is not None else DEFAULT_PAYER_RULES
         self.patient = patient(claim)
+        self.rendering = rendering(claim)
         self.lines = lines
         self.first_date_of_service = first
         self.days_since_service = (context.today - first).days if first is not None else None

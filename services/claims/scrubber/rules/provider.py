@@ -23,12 +23,6 @@ def _is_po_box(text: str) -> bool:
     return _PO_BOX.search(text) is not None
 
 
-def _rendering(claim):
-    if claim.rendering is not None:
-        return claim.rendering
-    return claim.institutional.attending if claim.institutional is not None else None
-
-
 @rule("PRV-001", "provider", "BILLING_NPI_INVALID", "billing provider NPI has ten digits and a valid check digit")
 def billing_npi(claim, facts):
     if not is_valid_npi(claim.billing.npi):
@@ -38,7 +32,7 @@ def billing_npi(claim, facts):
 
 @rule("PRV-002", "provider", "RENDERING_NPI_INVALID", "rendering (or attending) NPI has a valid check digit")
 def rendering_npi(claim, facts):
-    rendering = _rendering(claim)
+    rendering = facts.rendering
     if rendering is not None and not is_valid_npi(rendering.npi):
         return ("rendering provider NPI fails the check digit",)
     return ()
@@ -78,7 +72,7 @@ def taxonomy_format(claim, facts):
     messages = ()
     if claim.billing.taxonomy and not _is_taxonomy(claim.billing.taxonomy):
         messages += (f"billing provider taxonomy {claim.billing.taxonomy} is not a taxonomy code",)
-    rendering = _rendering(claim)
+    rendering = facts.rendering
     if rendering is not None and rendering.taxonomy and not _is_taxonomy(rendering.taxonomy):
         messages += (f"rendering provider taxonomy {rendering.taxonomy} is not a taxonomy code",)
     return messages
@@ -86,7 +80,7 @@ def taxonomy_format(claim, facts):
 
 @rule("PRV-008", "provider", "RENDERING_TAXONOMY_MISSING", "rendering provider taxonomy present", "warning")
 def rendering_taxonomy(claim, facts):
-    rendering = _rendering(claim)
+    rendering = facts.rendering
     if rendering is not None and not rendering.taxonomy:
         return ("rendering provider has no taxonomy code",)
     return ()

@@ -74,6 +74,14 @@ def test_the_patient_is_the_dependent_when_one_is_sent() -> None:
     assert ClaimFacts(claim, a_context()).patient is claim.subscriber.person
 
 
+def test_the_attending_rendered_the_care_on_an_institutional_claim() -> None:
+    institutional = an_institutional_claim()
+    assert ClaimFacts(institutional, a_context()).rendering is institutional.institutional.attending
+    professional = a_claim()
+    assert ClaimFacts(professional, a_context()).rendering is professional.rendering
+    assert ClaimFacts(a_claim(rendering=None), a_context()).rendering is None
+
+
 @pytest.mark.parametrize(("claim", "history", "expected"), [
     (a_claim(), None, {"female_patient", "several_lines", "several_diagnoses"}),
     (a_secondary_claim(subscriber=replace(a_secondary_claim().subscriber, person=a_person(sex="M"))),
