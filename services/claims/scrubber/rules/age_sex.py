@@ -112,7 +112,9 @@ def procedure_age(claim, facts):
     messages = ()
     for line in claim.lines:
         band = PROCEDURE_AGES.get(line.procedure_code)
-        if band is not None and born is not None and day is not None and not band[0] <= age_in_years(born, day) <= band[1]:
+        if band is None or born is None or day is None:
+            continue
+        if not band[0] <= age_in_years(born, day) <= band[1]:
             messages += (f"line {line.line_number} {line.procedure_code} is for ages {band[0]}-{band[1]}; "
                          "the patient is outside it",)
     return messages
