@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from services.claims.scrubber.engine import rule
-from services.claims.scrubber.facts import age_in_years, first_date_of_service, patient
+from services.claims.scrubber.facts import age_in_years
 
 
 def _in(code: str, ranges: tuple[tuple[str, str], ...]) -> bool:
@@ -55,66 +55,69 @@ def _kinds(diagnoses: tuple[str, ...]) -> _Kinds:
     )
 
 
-def _sex(claim):
-    return patient(claim).sex
-
-
-def _age_days(claim):
-    born, day = patient(claim).birth_date, first_date_of_service(claim)
+def _age_days(facts):
+    born, day = facts.patient.birth_date, facts.first_date_of_service
     if born is None or day is None:
         return None
     return (day - born).days
 
 
-@rule("AGE-001", "age_sex", "OBSTETRIC_CODE_NOT_FEMALE", "pregnancy codes only for female patients")
-def obstetric_female(claim, context):
-    if _sex(claim) == "M":
-        for code in _kinds(claim.diagnoses).obstetric:
-            yield f"pregnancy diagnosis {code} on a male patient"
+def _naming(codes, message):
+    """`message`, with {} for the code, for each of `codes`."""
+    messages = ()
+    for code in codes:
+        messages += (message.format(code),)
+    return messages
+
+
+@rule("AGE-001", "age_sex", "OBSTETRIC_CODE_NOT_FEMALE", "pregnancy codes only for female patients",
+      needs="male_patient")
+def obstetric_female(claim, facts):
+    return _naming(_kinds(claim.diagnoses).obstetric, "pregnancy diagnosis {} on a male patient")
 
 
 @rule("AGE-002", "age_sex", "NEWBORN_CODE_NOT_NEWBORN", "perinatal and newborn codes only for patients under one month/year")
-def newborn_codes(claim, context):
+def newborn_codes(claim, facts):
     kinds = _kinds(claim.diagnoses)
     if not (kinds.newborn_exams or kinds.perinatal):
-        return
-    days = _age_days(claim)
+        return ()
+    days = _age_days(facts)
     if days is None:
-        return
+        return ()
+    messages = ()
     for code in kinds.newborn_exams:
         if days > 28:
-            yield f"newborn exam {code} on a patient older than 28 days"
+            messages += (f"newborn exam {code} on a patient older than 28 days",)
     for code in kinds.perinatal:
         if days >= 365:
-            yield f"perinatal diagnosis {code} on a patient older than one year"
+            messages += (f"perinatal diagnosis {code} on a patient older than one year",)
+    return messages
 
 
-@rule("AGE-003", "age_sex", "MALE_CODE_NOT_MALE", "male genital diagnoses only for male patients")
-def male_only(claim, context):
-    if _sex(claim) == "F":
-        for code in _kinds(claim.diagnoses).male_only:
-            yield f"male-only diagnosis {code} on a female patient"
+@rule("AGE-003", "age_sex", "MALE_CODE_NOT_MALE", "male genital diagnoses only for male patients",
+      needs="female_patient")
+def male_only(claim, facts):
+    return _naming(_kinds(claim.diagnoses).male_only, "male-only diagnosis {} on a female patient")
 
 
-@rule("AGE-004", "age_sex", "FEMALE_CODE_NOT_FEMALE", "female genital diagnoses only for female patients")
-def female_only(claim, context):
-    if _sex(claim) == "M":
-        for code in _kinds(claim.diagnoses).female_only:
-            yield f"female-only diagnosis {code} on a male patient"
+@rule("AGE-004", "age_sex", "FEMALE_CODE_NOT_FEMALE", "female genital diagnoses only for female patients",
+      needs="male_patient")
+def female_only(claim, facts):
+    return _naming(_kinds(claim.diagnoses).female_only, "female-only diagnosis {} on a male patient")
 
 
 @rule("AGE-005", "age_sex", "PROCEDURE_AGE_MISMATCH", "age-banded procedure codes match the patient's age")
-def procedure_age(claim, context):
-    banded = [(line, band) for line in claim.lines if (band := PROCEDURE_AGES.get(line.procedure_code or ""))]
-    if not banded:
-        return
-    born, day = patient(claim).birth_date, first_date_of_service(claim)
-    if born is None or day is None:
-        return
-    age = age_in_years(born, day)
-    for line, band in banded:
-        if not band[0] <= age <= band[1]:
-            yield f"line {line.line_number} {line.procedure_code} is for ages {band[0]}-{band[1]}; the patient is outside it"
+def procedure_age(claim, facts):
+    born, day = facts.patient.birth_date, facts.first_date_of_service
+    messages = ()
+    for line in claim.lines:
+        band = PROCEDURE_AGES.get(line.procedure_code)
+        if band is None or born is None or day is None:
+            continue
+        if not band[0] <= age_in_years(born, day) <= band[1]:
+            messages += (f"line {line.line_number} {line.procedure_code} is for ages {band[0]}-{band[1]}; "
+                         "the patient is outside it",)
+    return messages
 
 
 RULES = (obstetric_female, newborn_codes, male_only, female_only, procedure_age)

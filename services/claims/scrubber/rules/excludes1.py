@@ -16,10 +16,13 @@ def conflicts(diagnoses: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple(pair for pair in combinations(diagnoses, 2) if excluded_together(*pair))
 
 
-@rule("EXC-001", "excludes1", "EXCLUDES1_CONFLICT", "no two diagnoses where an Excludes1 note of one names the other")
-def excludes1_pairs(claim, context):
+@rule("EXC-001", "excludes1", "EXCLUDES1_CONFLICT", "no two diagnoses where an Excludes1 note of one names the other",
+      needs="several_diagnoses")
+def excludes1_pairs(claim, facts):
+    messages = ()
     for first, second in conflicts(claim.diagnoses):
-        yield f"diagnoses {first} and {second} exclude each other (Excludes1)"
+        messages += (f"diagnoses {first} and {second} exclude each other (Excludes1)",)
+    return messages
 
 
 RULES = (excludes1_pairs,)

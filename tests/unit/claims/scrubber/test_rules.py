@@ -13,7 +13,7 @@ from shared.x12.models.claim import ClaimProvider, LineAdjudication, Subscriber
 from shared.x12.models.common import CasAdjustment, PostalAddress
 from services.claims.scrubber import InMemoryHistory, Scrubber
 from services.claims.scrubber.rules import BY_ID
-from services.claims.scrubber.rules.duplicate import billed_services
+from services.claims.scrubber.rules.duplicate import billed_services, patient_key
 
 from tests.unit.claims.scrubber.builders import (
     DOS,
@@ -186,6 +186,24 @@ def test_a_claim_is_not_a_duplicate_of_itself_or_of_a_different_day() -> None:
     history.record(claim.claim_id, billed_services(claim))
     history.record("clm_" + "b" * 24, billed_services(with_lines(claim, *(replace(line, date_of_service=DOS - timedelta(days=1)) for line in claim.lines))))
     assert BY_ID["DUP-002"].run(claim, a_context(), history) == []
+
+
+def test_the_patient_key_stays_the_digest_stored_with_billed_services() -> None:
+    # The claims service keeps this digest in Mongo (billed_services): it must not change.
+    assert patient_key(a_claim()) == "a0f65e57604751caad976ba96deb49b4"
+    unnamed = a_claim(patient=a_person(first_name=None, birth_date=None), patient_relationship="19")
+    assert patient_key(unnamed) == "13191527434a840a287f62a9c5d40c13"
+
+
+def test_the_services_billed_are_those_of_the_claim_asked_about() -> None:
+    first, second = a_claim(), with_line(a_claim(claim_id="clm_" + "e" * 24), 0, modifiers=("59",))
+    institutional = an_institutional_claim()
+    undated = replace(with_line(institutional, 1, date_of_service=None),
+                      institutional=replace(institutional.institutional, statement_from=DOS - timedelta(days=1)))
+    assert [s.procedure_code for s in billed_services(first)] == ["99213", "36415"]
+    assert [s.procedure_code for s in billed_services(second)] == ["36415"]  # 59: a repeat on purpose
+    assert [s.date_of_service for s in billed_services(undated)] == [DOS, DOS - timedelta(days=1)]
+    assert billed_services(first) == billed_services(a_claim())
 
 
 def test_a_replacement_is_not_a_duplicate_of_its_original() -> None:
