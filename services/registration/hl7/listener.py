@@ -86,7 +86,7 @@ class MllpListener:
         self._port = port
         self._limit = max_frame_bytes
         self._server: asyncio.Server | None = None
-        self._connections: set[asyncio.Task] = set()
+        self._connections: dict[asyncio.Task, asyncio.StreamWriter] = {}
 
     @property
     def port(self) -> int:
@@ -102,6 +102,13 @@ class MllpListener:
         if self._server is None:
             return
         self._server.close()
+        # Closing each connection ends its conversation as a peer hang-up would (nothing half-stored:
+        # a message is ACKed only after its commit). Cancelling the task instead makes asyncio log a
+        # CancelledError traceback per connection at every shutdown; it is kept for a stuck one.
+        for writer in list(self._connections.values()):
+            writer.close()
+        if self._connections:
+            await asyncio.wait(list(self._connections), timeout=5)
         for task in list(self._connections):
             task.cancel()
         for task in list(self._connections):
@@ -113,7 +120,7 @@ class MllpListener:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         if task is not None:
-            self._connections.add(task)
+            self._connections[task] = writer
         try:
             await self._conversation(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -125,7 +132,7 @@ class MllpListener:
             log.warning("mllp message not stored, connection closed", error=type(failure).__name__)
         finally:
             if task is not None:
-                self._connections.discard(task)
+                self._connections.pop(task, None)
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
