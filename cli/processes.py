@@ -56,10 +56,6 @@ class Fleet:
     def port(self, name: str) -> int:
         return HTTP_PORTS[name] + self.port_offset
 
-    def feed_port(self, feed: str) -> int:
-        """Registration's MLLP (`mllp`) or FHIR (`fhir`) port for this fleet's port offset."""
-        return FEED_PORTS[feed] + self.port_offset
-
     def _ports(self, name: str) -> list[int]:
         """Every port process `name` listens on: its HTTP port and any feed listener configured for it."""
         configured = self.service_environment.get(name, {})

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from services.registration.facilities import Facility
 from shared.events import CoverageOrder, Relationship, RegistrationRequested
+from shared.mllp import END, frame, unframe
 from simulator.population import World
 
 _ORDER = {CoverageOrder.PRIMARY: "1", CoverageOrder.SECONDARY: "2", CoverageOrder.TERTIARY: "3"}
@@ -106,9 +107,6 @@ def encode(tenant_id: str, request: RegistrationRequested, control_id: str, sent
     return "\r".join(segments)
 
 
-START, END = b"\x0b", b"\x1c\x0d"
-
-
 async def deliver_over_mllp(host: str, port: int, messages: Sequence[str], *, connections: int = 8,
                             timeout: float = 60.0, on_answer: Callable[[int, str, str | None], None] | None = None,
                             ) -> list[tuple[str, str | None]]:
@@ -127,9 +125,9 @@ async def deliver_over_mllp(host: str, port: int, messages: Sequence[str], *, co
                 try:
                     if writer is None:
                         reader, writer = await asyncio.open_connection(host, port)
-                    writer.write(START + messages[index].encode() + END)
+                    writer.write(frame(messages[index]))
                     await writer.drain()
-                    frame = await asyncio.wait_for(reader.readuntil(END), timeout)
+                    reply = await asyncio.wait_for(reader.readuntil(END), timeout)
                     break
                 except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError):
                     if writer is not None:
@@ -140,7 +138,7 @@ async def deliver_over_mllp(host: str, port: int, messages: Sequence[str], *, co
                 if on_answer:
                     on_answer(index, *answers[index])
                 continue
-            answers[index] = ack_answer(frame[frame.index(START) + 1:-len(END)].decode(errors="replace"))
+            answers[index] = ack_answer(unframe(reply).decode(errors="replace"))
             if on_answer:
                 on_answer(index, *answers[index])
         if writer is not None:

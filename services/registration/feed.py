@@ -141,8 +141,8 @@ def apply(draft: VisitDraft, message: FeedMessage) -> tuple[VisitDraft, Outcome]
                 known[code] = len(diagnoses)
             renumber[position] = known[code]
         services = tuple(
-            s if all(renumber.get(p, p) == p for p in s.diagnosis_pointers) and len(set(s.diagnosis_pointers)) == len(s.diagnosis_pointers)
-            else s.model_copy(update={"diagnosis_pointers": tuple(dict.fromkeys(renumber.get(p, p) for p in s.diagnosis_pointers))})
+            s if (pointers := tuple(dict.fromkeys(renumber.get(p, p) for p in s.diagnosis_pointers))) == s.diagnosis_pointers
+            else s.model_copy(update={"diagnosis_pointers": pointers})
             for s in message.services)
         changes["services"] = draft.services + services
         changes["diagnoses"] = tuple(diagnoses[:12])

@@ -41,7 +41,8 @@ import httpx  # noqa: E402
 from cli.processes import Fleet  # noqa: E402
 from cli.stack import Stack, StackSettings  # noqa: E402
 from services.registration.hl7.mapping import map_message  # noqa: E402
-from tests.integration.registration.mllp_client import END, START, MllpClient  # noqa: E402
+from shared.mllp import END, frame  # noqa: E402
+from tests.integration.registration.mllp_client import MllpClient  # noqa: E402
 from tests.unit.ehr.samples import FACILITIES, FHIR_TOKEN, a04, fhir_bundle  # noqa: E402
 
 
@@ -73,7 +74,7 @@ async def mllp_rate(port: int, messages: list[str], connections: int) -> float:
         # The sender's side reads MSA-1 by splitting (python-hl7 parsing each ACK would make the
         # simulated EHR, which shares this process, the bottleneck); the tests parse ACKs fully.
         for message in share:
-            await client.send_raw(START + message.encode() + END)
+            await client.send_raw(frame(message))
             reply = await asyncio.wait_for(client.reader.readuntil(END), 60)
             code = reply.split(b"\r")[1].split(b"|")[1]
             if code != b"AA":

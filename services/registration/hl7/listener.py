@@ -22,17 +22,11 @@ from services.registration.intake import FeedIntake
 from shared.clock import Clock
 from shared.ids import new_id
 from shared.logging import get_logger
+from shared.mllp import END, START, frame
 
 log = get_logger(__name__)
 
-START, END = b"\x0b", b"\x1c\x0d"
 ORIGIN = "hl7v2.mllp"
-
-
-def frame(message: str | bytes) -> bytes:
-    """One MLLP frame."""
-    body = message.encode() if isinstance(message, str) else message
-    return START + body + END
 
 
 def decode(body: bytes) -> str:

@@ -149,8 +149,13 @@ def map_message(text: str, facilities: dict[str, Facility], header: Header | Non
     return _Reader(message, header, facility, kind).mapped()
 
 
+def _digits(value: str) -> str:
+    """The digits of an HL7 timestamp, without its time zone offset (YYYYMMDD[HHMM[SS]])."""
+    return re.sub(r"[^0-9]", "", value.split("+")[0].split("-")[0])
+
+
 def _sent_at(value: str) -> datetime:
-    digits = re.sub(r"[^0-9]", "", value.split("+")[0].split("-")[0])
+    digits = _digits(value)
     if len(digits) < 8:
         raise ValueError("timestamp too short")
     parts = [int(digits[0:4]), int(digits[4:6]), int(digits[6:8]), int(digits[8:10] or 0), int(digits[10:12] or 0),
@@ -164,7 +169,7 @@ def _date(value: str) -> date:
 
 def _started_at(value: str) -> datetime | None:
     """PV1-44 as the time the visit began, when it names a time of day (a date alone does not)."""
-    if len(re.sub(r"[^0-9]", "", value.split("+")[0].split("-")[0])) < 12:
+    if len(_digits(value)) < 12:
         return None
     return _sent_at(value)  # visit() has refused a PV1-44 that is not a date
 

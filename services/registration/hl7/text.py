@@ -53,11 +53,10 @@ class Hl7Text:
     """A message's segments, split into fields; a field is split further (repetitions, components,
     subcomponents) the first time it is read, and a value is unescaped when it is returned."""
 
-    __slots__ = ("segments", "_field", "_repetition", "_component", "_sub", "_escape", "_unescape_with")
+    __slots__ = ("segments", "_repetition", "_component", "_sub", "_escape", "_unescape_with")
 
     def __init__(self, text: str, field_separator: str, encoding_characters: str) -> None:
         """`text`: segments separated by CR (see mapping.normalize); the separators come from MSH."""
-        self._field = field_separator
         self._component, self._repetition, self._escape, self._sub = encoding_characters
         self._unescape_with = _separators(field_separator, encoding_characters)
         self.segments: list[Segment] = []

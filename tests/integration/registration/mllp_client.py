@@ -6,7 +6,9 @@ import asyncio
 
 import hl7
 
-START, END = b"\x0b", b"\x1c\x0d"
+from shared.mllp import END, START, frame, unframe
+
+__all__ = ["END", "START", "MllpClient", "msa"]
 
 
 class MllpClient:
@@ -22,11 +24,11 @@ class MllpClient:
         await self.writer.drain()
 
     async def read_ack(self, timeout: float = 15.0) -> hl7.Message:
-        frame = await asyncio.wait_for(self.reader.readuntil(END), timeout)
-        return hl7.parse(frame[frame.index(START) + 1:-2].decode())
+        reply = await asyncio.wait_for(self.reader.readuntil(END), timeout)
+        return hl7.parse(unframe(reply).decode())
 
     async def send(self, message: str, timeout: float = 15.0) -> hl7.Message:
-        await self.send_raw(START + message.encode() + END)
+        await self.send_raw(frame(message))
         return await self.read_ack(timeout)
 
     async def close(self) -> None:
