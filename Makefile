@@ -6,7 +6,7 @@ RCM    := $(BIN)/rcm
 STAMP  := $(VENV)/.installed
 
 # The test suite runs its own stack on other ports, so it never touches a demo stack.
-TEST_STACK := RCM_STACK_DIR=.rcm/test-stack RCM_STACK_MONGO_PORT=27217 RCM_STACK_KAFKA_PORT=19192
+TEST_STACK := RCM_STACK_DIR=$${RCM_TEST_STACK_DIR:-.rcm/test-stack} RCM_STACK_MONGO_PORT=$${RCM_TEST_MONGO_PORT:-27217} RCM_STACK_KAFKA_PORT=$${RCM_TEST_KAFKA_PORT:-19192}
 
 .PHONY: install demo test test-unit test-deploy bench bench-x12 bench-scrubber bench-suggestions bench-ehr stack-up stack-down clean generate
 

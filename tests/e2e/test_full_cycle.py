@@ -17,6 +17,7 @@ from shared import topics
 from shared.events import CoverageOrder
 from simulator.population import build_world
 from tests.support.fleet import platform_fleet
+from tests.support.ports import SHIFT
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +32,7 @@ FLOW_WITH_ENCOUNTER = (topics.ELIGIBILITY_REQUESTED, topics.ELIGIBILITY_RESPONDE
 async def finished_cycle(stack, tmp_path_factory):
     """One run of 500 encounters through the feeds and all processes, shared by the tests of this module."""
     world = build_world(11)
-    feeds, listeners = Feeds.on_loopback(world, port_offset=400, fhir_share=0.2)
+    feeds, listeners = Feeds.on_loopback(world, port_offset=400 + SHIFT, fhir_share=0.2)
     async with platform_fleet(stack, tmp_path_factory.mktemp("fleet"), port_offset=400,
                               service_environment={"registration": listeners}) as (fleet, settings, kafka):
         cycle = Cycle(settings, seed=11, world=world)

@@ -17,13 +17,14 @@ import pytest
 from cli.cycle import Cycle
 from tests.support.fleet import platform_fleet
 from tests.support.generated import generator
+from tests.support.ports import shifted
 from tests.support.prometheus import Prometheus, prometheus_binary, write_config
 
 pytestmark = pytest.mark.e2e
 
 ENCOUNTERS = 150
 PORT_OFFSET = 10400  # 18501-18507, away from the demo (+200) and the other end-to-end tests
-PROMETHEUS_PORT = 18590
+PROMETHEUS_PORT = shifted(18590)
 # What Grafana would put in for the dashboard variables: every tenant and payer, a short rate window.
 VARIABLES = {"$__rate_interval": "30s", "$tenant": ".*", "$payer": ".*"}
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from cli.processes import Fleet
 from shared.settings import ServiceSettings
 from tests.support.kafka import KafkaProbe
+from tests.support.ports import SHIFT
 
 
 @contextlib.asynccontextmanager
@@ -23,7 +24,7 @@ async def platform_fleet(stack, log_dir: Path, *, port_offset: int,
     fleet = Fleet(environment={**stack.environment(), "RCM_TOPIC_PREFIX": settings.topic_prefix,
                                "RCM_DATABASE_PREFIX": settings.database_prefix, "RCM_TOPIC_PARTITIONS": "2",
                                "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true"},
-                  log_dir=log_dir, port_offset=port_offset, service_environment=service_environment or {})
+                  log_dir=log_dir, port_offset=port_offset + SHIFT, service_environment=service_environment or {})
     kafka = KafkaProbe(settings)
     try:
         await asyncio.to_thread(fleet.start_all)

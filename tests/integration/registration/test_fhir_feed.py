@@ -11,9 +11,10 @@ from services.registration.app import build_runtime
 from services.registration.settings import RegistrationSettings
 from shared import topics
 from shared.ids import encounter_id_for
+from tests.support.ports import shifted
 from tests.unit.ehr.samples import FACILITIES, FHIR_TOKEN, TENANT, fhir_bundle, fhir_patient
 
-PORT = 18731
+PORT = shifted(18731)
 DLQ = topics.dead_letter_topic("registration")
 AUTH = {"Authorization": f"Bearer {FHIR_TOKEN}", "Content-Type": "application/fhir+json"}
 
