@@ -35,7 +35,7 @@ def _with_coding_db(work: Callable[..., Awaitable[T]]) -> T:
     async def run() -> T:
         client = connect(settings.mongo_uri)
         try:
-            return await work(client[settings.database("coding")], PhiCipher(settings.phi_key.get_secret_value()))
+            return await work(client[settings.database("coding")], PhiCipher.from_settings(settings))
         finally:
             await client.close()
 

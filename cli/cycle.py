@@ -10,9 +10,13 @@ reconcile what the payers paid against what payments posted, to the cent.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import random
 import secrets
+import shutil
+import ssl
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -54,11 +58,15 @@ class Feeds:
     fhir_share: float = 0.15  # of the visits, sent as FHIR Bundles; the rest as HL7 v2
     mllp_connections: int = 16  # measured: twice as fast as 8 in a demo (bigger group commits), 32 no faster
     fhir_connections: int = 4
+    mllp_tls: Mapping[str, ssl.SSLContext] | None = field(default=None, repr=False)  # facility -> client context
 
     @classmethod
     def on_loopback(cls, world: World, *, port_offset: int, fhir_share: float = 0.15) -> tuple[Feeds, dict[str, str]]:
         """Feeds on 127.0.0.1 at the ports of `port_offset`, with a fresh bearer token per facility
-        of `world`; and the environment registration needs to run those listeners."""
+        of `world`, and MLLP over mutual TLS with a fresh CA and a client certificate per facility
+        (in a temporary directory removed at exit); and the environment registration needs to run
+        those listeners."""
+        from shared.tls import make_development_pki
         from simulator.hl7_feed import facilities, facilities_json
 
         if not 0.0 <= fhir_share <= 1.0:
@@ -66,14 +74,21 @@ class Feeds:
         table = facilities(world)
         tokens = {key: secrets.token_urlsafe(32) for key in table}
         mllp_port, fhir_port = FEED_PORTS["mllp"] + port_offset, FEED_PORTS["fhir"] + port_offset
+        directory = tempfile.mkdtemp(prefix="rcm-feed-pki-")
+        atexit.register(shutil.rmtree, directory, True)
+        pki = make_development_pki(directory, list(table))
         environment = {
+            "RCM_REGISTRATION_MLLP_CERT_FILE": pki.server_cert_file, "RCM_REGISTRATION_MLLP_KEY_FILE": pki.server_key_file,
+            "RCM_REGISTRATION_MLLP_CA_FILE": pki.ca_file,
+            "RCM_REGISTRATION_MLLP_SENDERS": json.dumps({key: [key] for key in table}),
             "RCM_REGISTRATION_MLLP_HOST": "127.0.0.1", "RCM_REGISTRATION_MLLP_PORT": str(mllp_port),
             "RCM_REGISTRATION_FHIR_HOST": "127.0.0.1", "RCM_REGISTRATION_FHIR_PORT": str(fhir_port),
             "RCM_REGISTRATION_FEED_FACILITIES": facilities_json(world),
             "RCM_REGISTRATION_FHIR_CLIENTS": json.dumps(tokens),
         }
         feeds = cls("127.0.0.1", mllp_port, f"http://127.0.0.1:{fhir_port}/fhir",
-                    {facility.tenant_id: tokens[key] for key, facility in table.items()}, fhir_share)
+                    {facility.tenant_id: tokens[key] for key, facility in table.items()}, fhir_share,
+                    mllp_tls={key: pki.client_context(key) for key in table})
         return feeds, environment
 
 
@@ -126,7 +141,7 @@ class Cycle:
 
     async def load_chargemasters(self) -> int:
         """Load every simulated practice's chargemaster into coding (as `rcm chargemaster load` does)."""
-        coding = CodingRepository(self.database("coding"), PhiCipher(self.settings.phi_key.get_secret_value()))
+        coding = CodingRepository(self.database("coding"), PhiCipher.from_settings(self.settings))
         await CodingRepository.ensure_indexes(self.database("coding"))
         loaded = 0
         for practice in self.world.practices:
@@ -213,7 +228,7 @@ class Cycle:
                    for n in fhir_indexes]
         await asyncio.gather(
             deliver_over_mllp(feeds.mllp_host, feeds.mllp_port, messages, connections=feeds.mllp_connections,
-                              on_answer=recorder("hl7v2", hl7_indexes)),
+                              on_answer=recorder("hl7v2", hl7_indexes), tls=feeds.mllp_tls),
             post_bundles(feeds.fhir_url, bundles, connections=feeds.fhir_connections,
                          on_answer=recorder("fhir", fhir_indexes)))
 

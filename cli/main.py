@@ -181,7 +181,7 @@ def dlq_list(service: str = typer.Argument(..., help="|".join(SERVICES)), as_jso
 
     letters = asyncio.run(read_dead_letters(_settings(), service, limit=limit))
     if as_json:
-        print(json.dumps([letter.model_dump(mode="json", exclude={"original_value_b64"}) for letter in letters]))
+        print(json.dumps([letter.model_dump(mode="json", exclude={"original_value_b64", "original_sealed"}) for letter in letters]))
         return
     table = Table(title=f"Dead letters of {service}")
     for column in ("topic", "partition", "offset", "reason code", "reason"):

@@ -135,7 +135,7 @@ def statements_run(
     async def run():
         settings, client, database = _connect()
         try:
-            return await run_statements(client, database, PhiCipher(settings.phi_key.get_secret_value()), tenant,
+            return await run_statements(client, database, PhiCipher.from_settings(settings), tenant,
                                         out, statement_date=on, now=now, practice_name=practice)
         finally:
             await client.close()

@@ -21,7 +21,6 @@ dead-lettered: they mean "try again", with a backoff.
 from __future__ import annotations
 
 import asyncio
-import base64
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -43,10 +42,12 @@ from shared import metrics
 from shared.clock import Clock
 from shared.envelope import Envelope, decode, new_event
 from shared.errors import RcmError
+from shared.dead_letters import sealed_copy
 from shared.events import DeadLetter
 from shared.logging import get_logger
 from shared.mongo import AsyncMongoClient, in_transaction
 from shared.outbox import OutboxRelay, outbox_document
+from shared.phi import PhiCipher
 from shared.topics import Topic, dead_letter_topic
 
 log = get_logger(__name__)
@@ -131,8 +132,9 @@ class Consumer:
     def __init__(self, *, service: str, instance: str, broker: KafkaBroker, client: AsyncMongoClient,
                  database: AsyncDatabase, relay: OutboxRelay, clock: Clock, max_records: int = 500,
                  batch_timeout_ms: int = 50, max_attempts: int = 5, topic_prefix: str = "",
-                 replay_from_beginning: bool = False) -> None:
+                 replay_from_beginning: bool = False, cipher: PhiCipher) -> None:
         self.service = service
+        self._cipher = cipher  # seals the copy a dead letter keeps
         self._instance = instance
         self._broker = broker
         self._client = client
@@ -312,8 +314,8 @@ class Consumer:
             original_key=key or None,
             reason_code=code,
             reason=reason[:500],
-            original_value_b64=base64.b64encode(value).decode(),
             dead_lettered_at=now,
+            **sealed_copy(self._cipher, value),
         )
         # A re-read of the same record parks the same letter id, so the DLQ can be de-duplicated. A
         # letter for an event that is not one of the batch's records is identified by its event id.

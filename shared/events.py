@@ -594,8 +594,12 @@ class AuditRecorded(Model):
 
 
 class DeadLetter(Model):
-    """A message a service could not use, parked with the reason. The reason never holds PHI;
-    the original bytes are kept (base64) so the message can be replayed after a fix."""
+    """A message a service could not use, parked with the reason. The reason never holds PHI. The
+    original bytes are kept only encrypted with the PHI key (`original_sealed`: base64 of a sealed
+    value, see shared/phi.py and shared/dead_letters.py) and only up to a bound, so a letter stays
+    far below the broker's message size; `original_complete` says whether the copy is whole (only
+    a whole copy can be replayed). `original_value_b64` (the raw bytes) is no longer written: it
+    is read only from letters parked before copies were sealed."""
 
     service: ShortText
     original_topic: str
@@ -604,7 +608,10 @@ class DeadLetter(Model):
     original_key: str | None
     reason_code: Code
     reason: Annotated[str, StringConstraints(max_length=500)]
-    original_value_b64: str
+    original_value_b64: str | None = None
+    original_sealed: str | None = None
+    original_size: int = Field(default=0, ge=0)
+    original_complete: bool = True
     dead_lettered_at: AwareDatetime
 
 

@@ -57,12 +57,13 @@ class ServiceRuntime:
         self.relay = OutboxRelay(self.db, lambda: build_producer(settings, f"{self.instance}.outbox"), service=service,
                                  owner=self.instance, clock=self.clock,
                                  topic_prefix=settings.topic_prefix)
+        self.cipher = PhiCipher.from_settings(settings)
         self.consumer = Consumer(
             service=service, instance=self.instance, broker=self.broker, client=self.mongo, database=self.db,
             relay=self.relay, clock=self.clock, max_records=settings.batch_max_records,
             batch_timeout_ms=settings.batch_timeout_ms, max_attempts=settings.max_handling_attempts,
-            topic_prefix=settings.topic_prefix, replay_from_beginning=settings.replay_from_beginning)
-        self.cipher = PhiCipher(settings.phi_key.get_secret_value())
+            topic_prefix=settings.topic_prefix, replay_from_beginning=settings.replay_from_beginning,
+            cipher=self.cipher)
         self._index_builders: list[Callable[[AsyncDatabase], Awaitable[None]]] = []
         self._releasers: list[Callable[[], Awaitable[None]]] = []
         self._apis: list[tuple[str, ASGIApp]] = []

@@ -34,7 +34,10 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int | None = None  # /metrics and /health; default per service
     log_level: str = "INFO"
-    phi_key: SecretStr = SecretStr(DEV_PHI_KEY)  # base64 of 32 bytes (AES-256-GCM)
+    phi_key: SecretStr = SecretStr(DEV_PHI_KEY)  # base64 of 32 bytes (AES-256-GCM): the writing key
+    phi_key_id: str = Field(default="k1", min_length=1, max_length=63)  # named in every value it seals
+    # RCM_PHI_OLD_KEYS: JSON {"<key id>": "<base64>"}: earlier keys, kept for reading during a rotation
+    phi_old_keys: dict[str, SecretStr] = Field(default_factory=dict)
     batch_max_records: int = Field(default=500, ge=1, le=5000)
     batch_timeout_ms: int = Field(default=50, ge=1)
     max_handling_attempts: int = Field(default=5, ge=1)
@@ -49,6 +52,13 @@ class ServiceSettings(BaseSettings):
         if len(base64.b64decode(key.get_secret_value())) != 32:
             raise ValueError("RCM_PHI_KEY must be base64 of 32 bytes")
         return key
+
+    @field_validator("phi_old_keys")
+    @classmethod
+    def _old_keys_thirty_two_bytes(cls, keys: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        if any(len(base64.b64decode(k.get_secret_value())) != 32 for k in keys.values()):
+            raise ValueError("every RCM_PHI_OLD_KEYS key must be base64 of 32 bytes")
+        return keys
 
     def instance_name(self, service: str) -> str:
         return self.instance or f"{service}-0"

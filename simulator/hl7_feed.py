@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import ssl
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from services.registration.facilities import Facility
@@ -107,24 +108,33 @@ def encode(tenant_id: str, request: RegistrationRequested, control_id: str, sent
     return "\r".join(segments)
 
 
+def sending_facility(message: str) -> str:
+    """MSH-4 of a message this module wrote."""
+    fields = message.split("\r", 1)[0].split("|")
+    return fields[3].split("^")[0] if len(fields) > 3 else ""
+
+
 async def deliver_over_mllp(host: str, port: int, messages: Sequence[str], *, connections: int = 8,
                             timeout: float = 60.0, on_answer: Callable[[int, str, str | None], None] | None = None,
-                            ) -> list[tuple[str, str | None]]:
+                            tls: Mapping[str, ssl.SSLContext] | None = None) -> list[tuple[str, str | None]]:
     """Send `messages` over `connections` MLLP connections, each waiting for its ACK; return per
     message its MSA-1 code (AA, AE, AR, or "unacknowledged") and, for an AE or AR, the reason the
     ACK's ERR gives: its error code and location, e.g. "INVALID_FIELD PV1-7" (never a value). A
     message the listener did not acknowledge is sent again (at most 5 times, on a fresh
     connection): registration applies a repeated MSH-10 once. `on_answer(index, code, reason)` is
-    called as each answer arrives."""
+    called as each answer arrives.
+
+    With `tls` (sending facility -> client context), each facility's messages go over its own
+    mutual-TLS connections, as each practice's EHR presents its own certificate."""
     answers: list[tuple[str, str | None]] = [("unacknowledged", None)] * len(messages)
 
-    async def send_share(indexes: range) -> None:
+    async def send_share(indexes: Sequence[int], context: ssl.SSLContext | None = None) -> None:
         reader = writer = None
         for index in indexes:
             for attempt in range(5):
                 try:
                     if writer is None:
-                        reader, writer = await asyncio.open_connection(host, port)
+                        reader, writer = await asyncio.open_connection(host, port, ssl=context)
                     writer.write(frame(messages[index]))
                     await writer.drain()
                     reply = await asyncio.wait_for(reader.readuntil(END), timeout)
@@ -144,7 +154,15 @@ async def deliver_over_mllp(host: str, port: int, messages: Sequence[str], *, co
         if writer is not None:
             writer.close()
 
-    await asyncio.gather(*(send_share(range(i, len(messages), connections)) for i in range(max(1, connections))))
+    if tls is None:
+        await asyncio.gather(*(send_share(range(i, len(messages), connections)) for i in range(max(1, connections))))
+        return answers
+    groups: dict[str, list[int]] = {}
+    for index, message in enumerate(messages):
+        groups.setdefault(sending_facility(message), []).append(index)
+    share = max(1, connections // max(1, len(groups)))
+    await asyncio.gather(*(send_share(indexes[i::share], tls.get(facility))
+                           for facility, indexes in groups.items() for i in range(share)))
     return answers
 
 
@@ -162,7 +180,7 @@ def ack_answer(ack: str) -> tuple[str, str | None]:
 
 
 async def send_over_mllp(host: str, port: int, messages: list[str], *, connections: int = 8,
-                         timeout: float = 60.0) -> dict[str, int]:
+                         timeout: float = 60.0, tls: Mapping[str, ssl.SSLContext] | None = None) -> dict[str, int]:
     """`deliver_over_mllp`, counted: how many messages got each MSA-1 code."""
-    answers = await deliver_over_mllp(host, port, messages, connections=connections, timeout=timeout)
+    answers = await deliver_over_mllp(host, port, messages, connections=connections, timeout=timeout, tls=tls)
     return dict(Counter(code for code, _ in answers))

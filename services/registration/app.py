@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 
 from services.registration.fhir.api import build_fhir_app
 from services.registration.eligibility_retry import EligibilityRetrier
@@ -15,6 +16,7 @@ from services.registration.settings import RegistrationSettings
 from shared.clock import Clock
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
+from shared.tls import server_context
 
 SERVICE = "registration"
 
@@ -27,14 +29,18 @@ class RegistrationRuntime(ServiceRuntime):
         self.intake = FeedIntake(self.mongo, self.db, self.cipher, self.relay, self.clock)
         self.hl7 = Hl7Endpoint(self.intake, lambda: settings.registration_feed_facilities, self.clock)
         self.fhir = build_fhir_app(self.intake, lambda: settings.registration_feed_facilities,
-                                   lambda: {k: v.get_secret_value() for k, v in settings.registration_fhir_clients.items()})
+                                   lambda: {k: v.get_secret_value() for k, v in settings.registration_fhir_clients.items()},
+                                   max_body_bytes=settings.registration_fhir_max_body_bytes,
+                                   max_json_depth=settings.registration_fhir_max_json_depth,
+                                   read_seconds=settings.registration_fhir_read_seconds)
         self._fhir_server = None
         self._fhir_task: asyncio.Task | None = None
         self.mllp: MllpListener | None = None
         self.eligibility_retrier: EligibilityRetrier | None = None
         if settings.registration_mllp_port is not None:
             self.mllp = MllpListener(self.hl7, settings.registration_mllp_host, settings.registration_mllp_port,
-                                     max_frame_bytes=settings.registration_mllp_max_frame_bytes)
+                                     limits=settings.mllp_limits(), tls=_mllp_tls(settings),
+                                     senders=settings.registration_mllp_senders)
 
     async def prepare(self) -> None:
         await super().prepare()
@@ -46,8 +52,9 @@ class RegistrationRuntime(ServiceRuntime):
         if settings.registration_fhir_port is not None:
             import uvicorn
 
-            config = uvicorn.Config(self.fhir, host=settings.registration_fhir_host, port=settings.registration_fhir_port,
-                                    log_level="warning", lifespan="off", access_log=False)
+            from services.registration.fhir.server import fhir_server_config
+
+            config = fhir_server_config(self.fhir, settings)
             self._fhir_server = uvicorn.Server(config)
             # _serve, not serve: the service's own server handles SIGTERM and stops this one in release().
             self._fhir_task = asyncio.create_task(self._fhir_server._serve(), name="registration-fhir")
@@ -65,6 +72,17 @@ class RegistrationRuntime(ServiceRuntime):
                 await self._fhir_task
         await self.intake.close()
         await super().release()
+
+
+def _mllp_tls(settings: RegistrationSettings) -> ssl.SSLContext | None:
+    """The listener's mutual-TLS context; None only when plain text is explicitly asked for."""
+    files = (settings.registration_mllp_cert_file, settings.registration_mllp_key_file, settings.registration_mllp_ca_file)
+    if all(files):
+        return server_context(*files)  # type: ignore[arg-type]
+    if settings.registration_mllp_plaintext:
+        return None
+    raise RuntimeError("the MLLP listener needs RCM_REGISTRATION_MLLP_CERT_FILE, _KEY_FILE and _CA_FILE "
+                       "(or RCM_REGISTRATION_MLLP_PLAINTEXT=true in development)")
 
 
 def build_runtime(settings: ServiceSettings | None = None, *, clock: Clock | None = None) -> RegistrationRuntime:

@@ -26,9 +26,14 @@ class UnknownFacility(Exception):
     """No configured tenant for this sending facility."""
 
 
-def facility_for(facilities: dict[str, Facility], sending: str, receiving: str = "") -> Facility:
-    """The configured facility of a message; raise UnknownFacility."""
+def facility_key_for(facilities: dict[str, Facility], sending: str, receiving: str = "") -> str:
+    """The configuration key of a message's facility ("MSH-4/MSH-6" or "MSH-4"); raise UnknownFacility."""
     for key in (f"{sending}/{receiving}", sending):
         if key in facilities:
-            return facilities[key]
+            return key
     raise UnknownFacility("sending facility is not configured")
+
+
+def facility_for(facilities: dict[str, Facility], sending: str, receiving: str = "") -> Facility:
+    """The configured facility of a message; raise UnknownFacility."""
+    return facilities[facility_key_for(facilities, sending, receiving)]

@@ -11,13 +11,19 @@ For each mapped feed message, ONE MongoDB transaction:
 4. records the message key with its outcome.
 
 Only after the commit does the listener send AA. A message that cannot be used is answered AE/AR and
-parked on the registration dead-letter topic with a PHI-free reason, in its own transaction.
+parked on the registration dead-letter topic with a PHI-free reason, in its own transaction; the
+letter keeps a bounded copy sealed with the PHI key (shared/dead_letters.py).
+
+Message keys are stored as keyed hashes (`PhiCipher.fingerprint`): a FHIR id or a control id may
+hold an MRN. Every stored message and every refusal writes a `feed_audit` record in the same
+transaction: who sent it (certificate name or FHIR client, peer address), the hashed key, the
+outcome. A message whose registration event would exceed MAX_EVENT_BYTES is refused (AE), so no
+event grows past what the broker takes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import uuid
 from collections.abc import Sequence
@@ -32,9 +38,11 @@ from pymongo.errors import PyMongoError
 
 from services.registration import feed
 from services.registration.feed import FeedKind, FeedMessage, Outcome, VisitDraft
+from services.registration.senders import Sender
 from shared import metrics, topics
 from shared.clock import Clock
 from shared.envelope import new_event
+from shared.dead_letters import sealed_copy
 from shared.events import Coverage, DeadLetter, Model, Patient
 from shared.ids import encounter_id_for, patient_id_for
 from shared.logging import get_logger
@@ -48,6 +56,7 @@ SERVICE = "registration"
 UNKNOWN_TENANT = "unknown"
 FEED_MESSAGE_RETENTION_SECONDS = 45 * 24 * 60 * 60
 MAX_BATCH = 200  # feed messages committed in one transaction at most
+MAX_EVENT_BYTES = 512 * 1024  # a registration event above this is refused: the broker takes 1 MiB
 
 
 class PatientFeedRecord(Model):
@@ -86,10 +95,11 @@ class FeedIntake:
         self._drafts = database["visit_drafts"]
         self._patients = database["patients"]
         self._outbox = database["outbox"]
+        self._audit = database["feed_audit"]
         self._cipher = cipher
         self._relay = relay
         self._clock = clock
-        self._pending: list[tuple[str, str, FeedMessage, asyncio.Future]] = []
+        self._pending: list[tuple[str, str, FeedMessage, Sender | None, asyncio.Future]] = []
         self._arrived = asyncio.Event()
         self._worker: asyncio.Task | None = None
 
@@ -98,15 +108,17 @@ class FeedIntake:
         # A sender resends within minutes or hours; 45 days (as the consumers' inbox) is ample.
         await database["feed_messages"].create_index([("at", ASCENDING)], expireAfterSeconds=FEED_MESSAGE_RETENTION_SECONDS)
         await database["visit_drafts"].create_index([("tenant_id", ASCENDING), ("status", ASCENDING)])
+        await database["feed_audit"].create_index([("tenant_id", ASCENDING), ("at", ASCENDING)])
 
-    async def accept(self, tenant_id: str, message_key: str, message: FeedMessage) -> Result:
+    async def accept(self, tenant_id: str, message_key: str, message: FeedMessage, *,
+                     sender: Sender | None = None) -> Result:
         """Apply `message` once (see the module docstring) and say how to acknowledge it. A refused
         message (AE) leaves nothing stored, not even its patient update.
 
         Messages arriving together (from several connections) share one transaction, a group
         commit: each caller still gets its answer only after that transaction committed."""
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
-        self._pending.append((tenant_id, message_key, message, future))
+        self._pending.append((tenant_id, message_key, message, sender, future))
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._commit_batches(), name="registration-feed-intake")
         self._arrived.set()
@@ -120,7 +132,7 @@ class FeedIntake:
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
 
                 async def work(session: AsyncClientSession, batch=batch) -> list[Result]:
-                    return await self._apply_batch([(t, k, m) for t, k, m, _ in batch], session)
+                    return await self._apply_batch([(t, k, m, s) for t, k, m, s, _ in batch], session)
 
                 try:
                     results = await in_transaction(self._client, work)
@@ -131,15 +143,15 @@ class FeedIntake:
                     continue
                 except Exception as failure:  # noqa: BLE001 - one bad message must not fail the others
                     if len(batch) == 1:
-                        if not batch[0][3].done():
-                            batch[0][3].set_exception(failure)
+                        if not batch[0][4].done():
+                            batch[0][4].set_exception(failure)
                         continue
-                    self._pending = [(t, k, m, f) for t, k, m, f in batch] + self._pending
+                    self._pending = list(batch) + self._pending
                     await self._one_by_one(len(batch))
                     continue
                 if any(r.outcome == Outcome.REQUESTED for r in results) and self._relay is not None:
                     self._relay.wake()
-                for (_, _, message, future), result in zip(batch, results):
+                for (_, _, message, _, future), result in zip(batch, results):
                     metrics.STAGE_EVENTS.labels(SERVICE, f"feed.{message.source}.{result.outcome}").inc()
                     if not future.done():
                         future.set_result(result)
@@ -147,9 +159,10 @@ class FeedIntake:
     async def _one_by_one(self, count: int) -> None:
         """Commit the next `count` pending messages one transaction each (isolating a failure)."""
         for _ in range(count):
-            tenant_id, key, message, future = self._pending.pop(0)
+            tenant_id, key, message, sender, future = self._pending.pop(0)
             try:
-                result = await in_transaction(self._client, lambda session: self._apply(tenant_id, key, message, session))
+                result = await in_transaction(
+                    self._client, lambda session: self._apply(tenant_id, key, message, sender, session))
             except Exception as failure:  # noqa: BLE001 - handed to the one caller it concerns
                 if not future.done():
                     future.set_exception(failure)
@@ -167,12 +180,13 @@ class FeedIntake:
                 await self._worker
             self._worker = None
 
-    async def accept_all(self, tenant_id: str, messages: list[tuple[str, FeedMessage]]) -> list[Result]:
+    async def accept_all(self, tenant_id: str, messages: list[tuple[str, FeedMessage]], *,
+                         sender: Sender | None = None) -> list[Result]:
         """Apply several messages all or nothing (a FHIR transaction Bundle): if one is refused,
         nothing of the others is kept and the refusal is returned alone."""
 
         async def work(session: AsyncClientSession) -> list[Result]:
-            return await self._apply_batch([(tenant_id, key, message) for key, message in messages], session,
+            return await self._apply_batch([(tenant_id, key, message, sender) for key, message in messages], session,
                                            all_or_nothing=True)
 
         try:
@@ -187,18 +201,22 @@ class FeedIntake:
         return results
 
     async def refuse(self, tenant_id: str | None, origin: str, original: bytes, code: str, reason: str,
-                     message_key: str | None) -> None:
-        """Park an unusable message on the registration dead-letter topic (reason without PHI)."""
+                     message_key: str | None, *, sender: Sender | None = None) -> None:
+        """Park an unusable message on the registration dead-letter topic (reason without PHI; the
+        copy sealed and bounded) and audit the refusal."""
         now = self._clock.now()
         letter = DeadLetter(service=SERVICE, original_topic=origin, partition=-1, offset=-1, original_key=None,
-                            reason_code=code, reason=reason[:500],
-                            original_value_b64=base64.b64encode(original).decode(), dead_lettered_at=now)
-        letter_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{SERVICE}|{origin}|{message_key or uuid.uuid4()}|{code}")
+                            reason_code=code, reason=reason[:500], dead_lettered_at=now,
+                            **sealed_copy(self._cipher, original))
+        hashed_key = self._cipher.fingerprint(f"{tenant_id}|{message_key}") if message_key else None
+        letter_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{SERVICE}|{origin}|{hashed_key or uuid.uuid4()}|{code}")
         event = new_event(topics.dead_letter_topic(SERVICE), letter, producer=SERVICE, now=now,
                           tenant_id=tenant_id or UNKNOWN_TENANT, correlation_id=UNKNOWN_TENANT, event_id=letter_id)
+        audit = _audit_record(sender, origin, tenant_id, hashed_key, "refused", code, now)
 
         async def park(session: AsyncClientSession) -> None:
             await self._outbox.insert_one(outbox_document(topics.dead_letter_topic(SERVICE), event), session=session)
+            await self._audit.insert_one(audit, session=session)
 
         await in_transaction(self._client, park)
         metrics.DEAD_LETTERS.labels(SERVICE, origin, code).inc()
@@ -206,25 +224,27 @@ class FeedIntake:
         if self._relay is not None:
             self._relay.wake()
 
-    async def _apply(self, tenant_id: str, message_key: str, message: FeedMessage,
+    async def _apply(self, tenant_id: str, message_key: str, message: FeedMessage, sender: Sender | None,
                      session: AsyncClientSession) -> Result:
-        [result] = await self._apply_batch([(tenant_id, message_key, message)], session)
+        [result] = await self._apply_batch([(tenant_id, message_key, message, sender)], session)
         return result
 
-    async def _apply_batch(self, batch: Sequence[tuple[str, str, FeedMessage]], session: AsyncClientSession,
+    async def _apply_batch(self, batch: Sequence[tuple[str, str, FeedMessage, Sender | None]], session: AsyncClientSession,
                            *, all_or_nothing: bool = False) -> list[Result]:
         """Apply messages in order within one transaction: read everything they touch at once, fold
         in memory, write everything at once. A refused message changes nothing (decide, then write);
         with `all_or_nothing`, the first refusal raises _Refused."""
-        keys = [f"{t}|{k}" for t, k, _ in batch]
-        patient_ids = {patient_id_for(t, m.patient.mrn) for t, _, m in batch if m.patient is not None}
-        encounter_ids = {encounter_id_for(t, m.visit_number) for t, _, m in batch if m.visit_number}
+        # Keys are looked up under every key of the keyring (a rotation keeps resends recognised).
+        candidates = [self._cipher.fingerprints(f"{t}|{k}") for t, k, _, _ in batch]
+        keys = [c[0] for c in candidates]
+        patient_ids = {patient_id_for(t, m.patient.mrn) for t, _, m, _ in batch if m.patient is not None}
+        encounter_ids = {encounter_id_for(t, m.visit_number) for t, _, m, _ in batch if m.visit_number}
         # One round trip reads all three collections (a find each would be three): the driver's cost
         # per operation, not MongoDB's, is what limits a listener.
         cursor = await self._database.aggregate([
             {"$documents": [{}]},
             {"$lookup": {"from": self._messages.name, "as": "seen",
-                         "pipeline": [{"$match": {"_id": {"$in": keys}}}]}},
+                         "pipeline": [{"$match": {"_id": {"$in": [k for c in candidates for k in c]}}}]}},
             {"$lookup": {"from": self._patients.name, "as": "patients",
                          "pipeline": [{"$match": {"_id": {"$in": list(patient_ids)}}}, {"$project": {"feed": 1}}]}},
             {"$lookup": {"from": self._drafts.name, "as": "drafts",
@@ -232,6 +252,10 @@ class FeedIntake:
         ], session=session)
         [found] = await cursor.to_list()
         seen = {d["_id"]: d for d in found["seen"]}
+        for hashes in candidates:  # a key stored under an older key counts as seen under the newest
+            older = next((seen[h] for h in hashes[1:] if h in seen), None)
+            if older is not None:
+                seen.setdefault(hashes[0], older)
         patients = {d["_id"]: d for d in found["patients"]}
         records = {pid: self._feed_record(doc) for pid, doc in patients.items()}
         drafts = {d["_id"]: self._cipher.open(d["phi"], VisitDraft) for d in found["drafts"]}
@@ -240,8 +264,9 @@ class FeedIntake:
         draft_writes: dict[str, dict] = {}
         outbox: list[dict] = []
         applied: list[dict] = []
+        audits: list[dict] = []
         results = []
-        for (tenant_id, _, message), key in zip(batch, keys):
+        for (tenant_id, _, message, sender), key in zip(batch, keys):
             if key in seen:
                 doc = seen[key]
                 results.append(Result(doc["ack_code"], "duplicate", encounter_id=doc.get("encounter_id")))
@@ -269,6 +294,7 @@ class FeedIntake:
             seen[key] = {"_id": key, "ack_code": "AA", "outcome": str(result.outcome), "kind": str(message.kind),
                          "encounter_id": result.encounter_id, "at": now}
             applied.append(seen[key])
+            audits.append(_audit_record(sender, message.source, tenant_id, key, "AA", str(result.outcome), now))
             results.append(result)
         if patient_writes:
             await self._patients.bulk_write([UpdateOne({"_id": pid}, {"$set": fields}, upsert=True)
@@ -280,6 +306,7 @@ class FeedIntake:
             await self._outbox.insert_many(outbox, session=session)
         if applied:
             await self._messages.insert_many(applied, ordered=False, session=session)
+            await self._audit.insert_many(audits, ordered=False, session=session)
         return results
 
     def _decide(self, tenant_id: str, message: FeedMessage, now: datetime,
@@ -323,6 +350,9 @@ class FeedIntake:
             event = new_event(topics.REGISTRATION_REQUESTED, request, producer=SERVICE, now=now, tenant_id=tenant_id,
                               correlation_id=encounter_id)
             row = outbox_document(topics.REGISTRATION_REQUESTED, event)
+            if len(row["value"]) > MAX_EVENT_BYTES:
+                return Result("AE", "too_large", "MSH" if message.source == "hl7v2" else "Bundle", "MESSAGE_TOO_LARGE",
+                              "the visit is too large to register", patient_state, encounter_id), None
         result = Result("AA", str(outcome), patient=patient_state, encounter_id=encounter_id)
         return result, (patient_update, (encounter_id, updated), row)
 
@@ -337,6 +367,14 @@ class FeedIntake:
         if document is None:
             return None
         return self._cipher.open(document["phi"], VisitDraft), document["status"]  # type: ignore[return-value]
+
+
+def _audit_record(sender: Sender | None, origin: str, tenant_id: str | None, hashed_key: str | None, answer: str,
+                  outcome: str, at: datetime) -> dict:
+    """Who sent what and how it was answered: no PHI (a certificate name, an address, a keyed hash)."""
+    who = sender.audit() if sender is not None else {"origin": origin, "identity": None, "peer": None}
+    return {"at": at, "tenant_id": tenant_id or UNKNOWN_TENANT, "sender": who, "message": hashed_key,
+            "answer": answer, "outcome": outcome}
 
 
 def _field_of(source: str, where: str) -> str:

@@ -165,7 +165,11 @@ class _Mapper:
     def _sent_at(document: dict) -> datetime:
         stamp = (document.get("meta") or {}).get("lastUpdated") or document.get("timestamp")
         if stamp:
-            parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+            try:
+                parsed = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+            except ValueError:  # a leap second (":60") is valid FHIR but not a Python datetime
+                raise FhirMappingError(422, "meta.lastUpdated", "INVALID_FIELD",
+                                       "meta.lastUpdated is not a usable instant") from None
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         return datetime(1970, 1, 1, tzinfo=UTC)  # undated: never newer than a dated message
 

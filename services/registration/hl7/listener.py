@@ -1,32 +1,43 @@
-"""The MLLP listener: HL7 v2 over TCP, one ACK per message, several messages per connection.
+"""The MLLP listener: HL7 v2 over TCP (TLS with client certificates in production), one ACK per
+message, several messages per connection.
 
 MLLP frames a message as <VT> message <FS><CR>. Bytes outside a frame are dropped; a frame with no
-start block is answered AR (we cannot tell which message it was) and the connection goes on; a
-frame larger than `max_frame_bytes`, or a connection that ends inside a frame, is closed without
-storing anything of that frame. Each complete message is mapped, stored (services/registration/
-intake.py) and only then acknowledged, with the sender's own encoding characters.
+start block is answered AR (we cannot tell which message it was) and the connection goes on. Every
+refusal is an ACK: a frame larger than the limit is answered AR and skipped; a frame that does not
+complete in time is answered AR and the connection closed; a connection beyond the listener's limit
+is answered AR and closed; a connection idle for too long is closed (no message was in hand).
+Limits: services/registration/hl7/framing.py. Each complete message is mapped, stored
+(services/registration/intake.py) and only then acknowledged, with the sender's own encoding
+characters. The tenant is the configured facility's, and only a facility the sender's certificate
+covers (services/registration/senders.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import Callable
 
 from pymongo.errors import PyMongoError
 
-from services.registration.facilities import Facility, UnknownFacility, facility_for
+from services.registration.facilities import Facility, UnknownFacility, facility_key_for
 from services.registration.hl7.ack import ack
+from services.registration.hl7.framing import Ended, FrameReader, FrameTooLarge, Idle, MllpLimits, TooSlow, body_of
 from services.registration.hl7.mapping import Header, MappingError, map_message, read_header
 from services.registration.intake import FeedIntake
+from services.registration.senders import Sender, mllp_sender
+from shared import metrics
 from shared.clock import Clock
 from shared.ids import new_id
 from shared.logging import get_logger
-from shared.mllp import END, START, frame
+from shared.mllp import frame
 
 log = get_logger(__name__)
 
 ORIGIN = "hl7v2.mllp"
+INLINE_BYTES = 64 * 1024  # larger messages are mapped on a worker thread, so the event loop stays free
+DEVELOPMENT_SENDER = Sender(ORIGIN, None, None, None)
 
 
 def decode(body: bytes) -> str:
@@ -48,37 +59,79 @@ class Hl7Endpoint:
     def now(self):
         return self._clock.now()
 
-    async def handle(self, body: bytes) -> str:
+    def refusal(self, code: str, text: str) -> str:
+        """An AR for what could not be read as a message at all (framing, limits)."""
+        return ack(None, "AR", self._clock.now(), new_id("ack")[4:24], error_field="MSH", error_code=code,
+                   error_text=text)
+
+    def _map(self, text: str, sender: Sender):
+        header = read_header(text)
+        facilities = self._facilities()
+        try:
+            key = facility_key_for(facilities, header.sending_facility, header.receiving_facility)
+        except UnknownFacility:
+            raise _Refused(header, None, MappingError("AR", "MSH-4", "UNKNOWN_FACILITY",
+                                                      "sending facility is not configured")) from None
+        if not sender.covers(key):
+            raise _Refused(header, None, MappingError("AR", "MSH-4", "FACILITY_NOT_AUTHORIZED",
+                                                      "the sender's certificate does not cover this facility"))
+        try:
+            return map_message(text, {key: facilities[key]}, header)
+        except MappingError as refused:
+            raise _Refused(header, facilities[key].tenant_id, refused) from None
+        except (ValueError, ArithmeticError, LookupError, TypeError, RecursionError, UnicodeError):
+            # A defect of ours must still get an answer and leave the connection usable.
+            raise _Refused(header, facilities[key].tenant_id, MappingError(
+                "AE", "MSH", "UNPROCESSABLE", "message could not be read")) from None
+
+    async def handle(self, body: bytes, sender: Sender = DEVELOPMENT_SENDER) -> str:
         text = decode(body)
         control_id = new_id("ack")[4:24]
-        header: Header | None = None
         try:
-            header = read_header(text)
-            mapped = map_message(text, self._facilities(), header)
-        except MappingError as refused:
-            tenant = None
-            if header is not None:
-                with contextlib.suppress(UnknownFacility):
-                    tenant = facility_for(self._facilities(), header.sending_facility, header.receiving_facility).tenant_id
-            key = f"{header.sending_facility}|{header.control_id}" if header else None
-            await self._intake.refuse(tenant, ORIGIN, body, refused.code, f"{refused.field}: {refused}", key)
+            if len(body) > INLINE_BYTES:
+                mapped = await asyncio.to_thread(self._map, text, sender)
+            else:
+                mapped = self._map(text, sender)
+        except MappingError as unreadable:  # no usable MSH
+            await self._intake.refuse(None, ORIGIN, body, unreadable.code, f"{unreadable.field}: {unreadable}", None,
+                                      sender=sender)
+            return ack(None, unreadable.ack_code, self._clock.now(), control_id, error_field=unreadable.field,
+                       error_code=unreadable.code, error_text=str(unreadable))
+        except _Refused as refusal:
+            header, refused = refusal.header, refusal.error
+            key = f"{header.sending_facility}|{header.control_id}"
+            await self._intake.refuse(refusal.tenant, ORIGIN, body, refused.code, f"{refused.field}: {refused}", key,
+                                      sender=sender)
             return ack(header, refused.ack_code, self._clock.now(), control_id, error_field=refused.field,
                        error_code=refused.code, error_text=str(refused))
         message_key = f"{mapped.header.sending_facility}|{mapped.header.control_id}"
-        result = await self._intake.accept(mapped.facility.tenant_id, message_key, mapped.message)
+        result = await self._intake.accept(mapped.facility.tenant_id, message_key, mapped.message, sender=sender)
         if result.ack_code != "AA":
             await self._intake.refuse(mapped.facility.tenant_id, ORIGIN, body, result.error_code or "REFUSED",
-                                      f"{result.field}: {result.error_text}", message_key + "|" + result.outcome)
+                                      f"{result.field}: {result.error_text}", message_key + "|" + result.outcome,
+                                      sender=sender)
         return ack(mapped.header, result.ack_code, self._clock.now(), control_id, error_field=result.field,
                    error_code=result.error_code, error_text=result.error_text)
 
 
+class _Refused(Exception):
+    def __init__(self, header: Header, tenant: str | None, error: MappingError) -> None:
+        super().__init__(error.code)
+        self.header, self.tenant, self.error = header, tenant, error
+
+
 class MllpListener:
-    def __init__(self, endpoint: Hl7Endpoint, host: str, port: int, *, max_frame_bytes: int = 1 << 20) -> None:
+    """`tls` is a server context that requires client certificates, with `senders` (certificate
+    name -> facility keys); without `tls` the listener speaks plain text (development only)."""
+
+    def __init__(self, endpoint: Hl7Endpoint, host: str, port: int, *, limits: MllpLimits | None = None,
+                 tls: ssl.SSLContext | None = None, senders: dict[str, list[str]] | None = None) -> None:
         self._endpoint = endpoint
         self._host = host
         self._port = port
-        self._limit = max_frame_bytes
+        self._limits = limits or MllpLimits()
+        self._tls = tls
+        self._senders = (senders or {}) if tls is not None else None
         self._server: asyncio.Server | None = None
         self._connections: dict[asyncio.Task, asyncio.StreamWriter] = {}
 
@@ -89,8 +142,10 @@ class MllpListener:
         return self._server.sockets[0].getsockname()[1]
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, self._host, self._port, limit=self._limit)
-        log.info("mllp listener started", host=self._host, port=self.port)
+        self._server = await asyncio.start_server(
+            self._serve, self._host, self._port, ssl=self._tls,
+            ssl_handshake_timeout=self._limits.handshake_seconds if self._tls else None)
+        log.info("mllp listener started", host=self._host, port=self.port, tls=self._tls is not None)
 
     async def stop(self) -> None:
         if self._server is None:
@@ -113,14 +168,19 @@ class MllpListener:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
-        if task is not None:
-            self._connections[task] = writer
         try:
-            await self._conversation(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass  # the peer went away; a partial frame was never stored
-        except asyncio.LimitOverrunError:
-            log.warning("mllp frame too large, connection closed")
+            if len(self._connections) >= self._limits.max_connections:
+                metrics.STAGE_EVENTS.labels("registration", "feed.mllp.connection_refused").inc()
+                writer.write(frame(self._endpoint.refusal("TOO_MANY_CONNECTIONS", "too many connections; retry later")))
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(writer.drain(), self._limits.read_seconds)
+                return
+            if task is not None:
+                self._connections[task] = writer
+            sender = mllp_sender(writer.get_extra_info("peername"), writer.get_extra_info("ssl_object"), self._senders)
+            await self._conversation(FrameReader(reader, self._limits), writer, sender)
+        except (ConnectionError, TimeoutError):
+            pass  # the peer went away or stopped reading its ACKs; a partial frame was never stored
         except PyMongoError as failure:
             # Nothing was acknowledged for the message in hand: close, the sender resends it.
             log.warning("mllp message not stored, connection closed", error=type(failure).__name__)
@@ -129,25 +189,33 @@ class MllpListener:
                 self._connections.pop(task, None)
             writer.close()
             with contextlib.suppress(Exception):
-                await writer.wait_closed()
+                await asyncio.wait_for(writer.wait_closed(), self._limits.read_seconds)
 
-    async def _conversation(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _reply(self, writer: asyncio.StreamWriter, message: str) -> None:
+        writer.write(frame(message))
+        await asyncio.wait_for(writer.drain(), self._limits.read_seconds)
+
+    async def _conversation(self, frames: FrameReader, writer: asyncio.StreamWriter, sender: Sender) -> None:
         while True:
             try:
-                chunk = await reader.readuntil(END)
-            except asyncio.IncompleteReadError as ended:
-                if ended.partial.strip():
-                    log.warning("mllp connection ended inside a frame; nothing stored", bytes=len(ended.partial))
+                chunk = await frames.next()
+            except Ended as ended:
+                if ended.partial:
+                    log.warning("mllp connection ended inside a frame; nothing stored", bytes=ended.partial)
                 return
-            start = chunk.rfind(START)
-            if start < 0:
-                log.warning("mllp frame without start block refused")
-                writer.write(frame(ack(None, "AR", self._endpoint.now(), new_id("ack")[4:24],
-                                       error_field="MSH", error_code="MLLP_FRAMING",
-                                       error_text="frame has no start block")))
-                await writer.drain()
+            except Idle:
+                return
+            except TooSlow:
+                log.warning("mllp frame not completed in time; refused")
+                await self._reply(writer, self._endpoint.refusal("MESSAGE_TIMEOUT", "message not completed in time"))
+                return
+            except FrameTooLarge:
+                log.warning("mllp frame too large; refused")
+                await self._reply(writer, self._endpoint.refusal("FRAME_TOO_LARGE", "message exceeds the size limit"))
                 continue
-            body = chunk[start + 1:-len(END)]
-            reply = await self._endpoint.handle(body)
-            writer.write(frame(reply))
-            await writer.drain()
+            body = body_of(chunk)
+            if body is None:
+                log.warning("mllp frame without start block refused")
+                await self._reply(writer, self._endpoint.refusal("MLLP_FRAMING", "frame has no start block"))
+                continue
+            await self._reply(writer, await self._endpoint.handle(body, sender))

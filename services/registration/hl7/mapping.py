@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from services.registration.facilities import Facility, UnknownFacility, facility_for
 from services.registration.feed import FeedKind, FeedMessage
 from services.registration.hl7.text import Hl7Text, Segment
+from services.registration.numbers import NotANumber, decimal_value, quantity, whole_number
 from shared.events import (
     Address, Coverage, CoverageOrder, Diagnosis, DocumentedService, Patient, Provider, Relationship, Sex, Subscriber,
     Visit,
@@ -267,7 +268,10 @@ class _Reader:
         coverages = []
         for position, in1 in enumerate(self.segments("IN1"), start=1):
             set_id = self.get(in1, 1)
-            order = _ORDER.get(int(set_id) if set_id.isdigit() else position)
+            try:
+                order = _ORDER.get(whole_number(set_id, digits=3) if set_id else position)
+            except NotANumber:
+                order = None
             if order is None:
                 raise MappingError("AE", "IN1-1", "INVALID_FIELD", "IN1-1 set id must be 1, 2 or 3")
             member_id = self.get(in1, 36) or (self.get(in2s[position - 1], 61) if position <= len(in2s) else "")
@@ -312,13 +316,13 @@ class _Reader:
                               if self.get(ft1, 26, r))
             units_text = self.get(ft1, 10) or "1"
             try:
-                units = int(Decimal(units_text))
-            except (InvalidOperation, ValueError):
+                units = quantity(units_text)
+            except NotANumber:
                 raise MappingError("AE", "FT1-10", "INVALID_FIELD", "FT1-10 quantity is not a number") from None
             amount_text = self.get(ft1, 11)
             try:
-                amount = Decimal(amount_text).quantize(Decimal("0.01")) if amount_text else None
-            except InvalidOperation:
+                amount = decimal_value(amount_text, integer_digits=10).quantize(Decimal("0.01")) if amount_text else None
+            except NotANumber:
                 raise MappingError("AE", "FT1-11", "INVALID_FIELD", "FT1-11 amount is not a number") from None
             if amount is not None and amount < 0:
                 raise MappingError("AE", "FT1-11", "INVALID_FIELD", "FT1-11 amount is negative")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 
 import hl7
 
@@ -16,8 +17,9 @@ class MllpClient:
         self.reader, self.writer = reader, writer
 
     @classmethod
-    async def connect(cls, port: int, host: str = "127.0.0.1") -> MllpClient:
-        return cls(*await asyncio.open_connection(host, port))
+    async def connect(cls, port: int, host: str = "127.0.0.1", *, tls: ssl.SSLContext | None = None) -> MllpClient:
+        """A connection; with `tls`, mutual TLS presenting that context's client certificate."""
+        return cls(*await asyncio.open_connection(host, port, ssl=tls))
 
     async def send_raw(self, data: bytes) -> None:
         self.writer.write(data)

@@ -8,23 +8,29 @@ import base64
 from services.registration.app import build_runtime
 from services.registration.settings import RegistrationSettings
 from shared import topics
+from shared.dead_letters import original_of
 from shared.ids import encounter_id_for
 from tests.integration.registration.mllp_client import END, START, MllpClient, msa
+from tests.support.feed_tls import client_tls, mllp_tls_settings
 from tests.support.kafka import eventually
 from tests.unit.ehr.samples import FACILITIES, TENANT, a04, a08, a11, dft, with_encoding
 
 DLQ = topics.dead_letter_topic("registration")
 
 
-def feed_settings(settings) -> RegistrationSettings:
+def feed_settings(settings, **more) -> RegistrationSettings:
     return RegistrationSettings(**dict(settings), registration_mllp_port=0,
-                                registration_feed_facilities=FACILITIES)
+                                registration_feed_facilities=FACILITIES, **mllp_tls_settings(), **more)
+
+
+async def connect(runtime, sender: str = "TESTFAC") -> MllpClient:
+    return await MllpClient.connect(runtime.mllp.port, tls=client_tls(sender))
 
 
 async def test_an_a04_with_charges_is_acknowledged_after_it_is_stored_and_then_registered(settings, kafka) -> None:
     runtime = build_runtime(feed_settings(settings))
     async with runtime.running():
-        client = await MllpClient.connect(runtime.mllp.port)
+        client = await connect(runtime)
         ack = await client.send(a04(secondary=True))
         assert msa(ack) == ("AA", "C1")
         # Stored before the AA: the outbox already holds the request.
@@ -41,7 +47,7 @@ async def test_an_a04_with_charges_is_acknowledged_after_it_is_stored_and_then_r
 async def test_good_messages_on_a_connection_are_applied_around_bad_ones(settings, kafka, capfd) -> None:
     runtime = build_runtime(feed_settings(settings))
     async with runtime.running():
-        client = await MllpClient.connect(runtime.mllp.port)
+        client = await connect(runtime)
         assert msa(await client.send(a04("G1", mrn="101", visit="V101")))[0] == "AA"
         bad_field = await client.send(a04("B1", mrn="102", visit="V102").replace("|19700101|", "|19xx0101|"))
         await client.send_raw(b"Zzgarbage without a start block" + END)  # broken framing
@@ -60,7 +66,9 @@ async def test_good_messages_on_a_connection_are_applied_around_bad_ones(setting
     assert {(l.payload.reason_code, l.payload.original_topic) for l in letters} == {
         ("INVALID_FIELD", "hl7v2.mllp"), ("UNKNOWN_FACILITY", "hl7v2.mllp")}
     assert all("Zz" not in l.payload.reason and "1970" not in l.payload.reason for l in letters)
-    assert b"|B1|" in base64.b64decode(next(l for l in letters if l.payload.reason_code == "INVALID_FIELD").payload.original_value_b64)
+    kept = next(l for l in letters if l.payload.reason_code == "INVALID_FIELD").payload
+    assert kept.original_value_b64 is None and b"Zztest" not in base64.b64decode(kept.original_sealed)
+    assert b"|B1|" in original_of(kept, runtime.cipher)
     logged = capfd.readouterr()
     assert "Zz" not in logged.out + logged.err and "MEMBER1" not in logged.out + logged.err
 
@@ -68,10 +76,10 @@ async def test_good_messages_on_a_connection_are_applied_around_bad_ones(setting
 async def test_a_message_sent_again_is_acknowledged_again_and_applied_once(settings, kafka) -> None:
     runtime = build_runtime(feed_settings(settings))
     async with runtime.running():
-        first = await MllpClient.connect(runtime.mllp.port)
+        first = await connect(runtime)
         assert msa(await first.send(a04("D1", visit="V201")))[0] == "AA"
         await first.close()
-        again = await MllpClient.connect(runtime.mllp.port)  # the EHR did not see the ACK and resends
+        again = await connect(runtime)  # the EHR did not see the ACK and resends
         assert msa(await again.send(a04("D1", visit="V201"))) == ("AA", "D1")
         assert msa(await again.send(a04("D1", visit="V201"))) == ("AA", "D1")
         await kafka.wait_for(topics.ENCOUNTER_REGISTERED, lambda m: len(m) >= 1)
@@ -85,7 +93,7 @@ async def test_a_message_sent_again_is_acknowledged_again_and_applied_once(setti
 async def test_an_a04_and_its_dft_become_one_registration_and_an_early_a08_wins(settings, kafka) -> None:
     runtime = build_runtime(feed_settings(settings))
     async with runtime.running():
-        client = await MllpClient.connect(runtime.mllp.port)
+        client = await connect(runtime)
         assert msa(await client.send(a08("U9", mrn="301", visit="V301", sent="20261101120000")))[0] == "AA"
         assert msa(await client.send(a04("A9", mrn="301", visit="V301", charges=False)))[0] == "AA"
         assert await kafka.read(topics.REGISTRATION_REQUESTED) == []  # no charges yet: nothing to bill
@@ -100,7 +108,7 @@ async def test_an_a04_and_its_dft_become_one_registration_and_an_early_a08_wins(
 async def test_a_cancelled_visit_is_never_registered(settings, kafka) -> None:
     runtime = build_runtime(feed_settings(settings))
     async with runtime.running():
-        client = await MllpClient.connect(runtime.mllp.port)
+        client = await connect(runtime)
         assert msa(await client.send(a04("K1", visit="V401", charges=False)))[0] == "AA"
         assert msa(await client.send(a11("K2", visit="V401")))[0] == "AA"
         assert msa(await client.send(dft("K3", visit="V401")))[0] == "AA"
@@ -119,11 +127,11 @@ async def test_a_cancelled_visit_is_never_registered(settings, kafka) -> None:
 async def test_a_connection_that_ends_inside_a_frame_stores_nothing_and_the_listener_goes_on(settings, kafka) -> None:
     runtime = build_runtime(feed_settings(settings))
     async with runtime.running():
-        broken = await MllpClient.connect(runtime.mllp.port)
+        broken = await connect(runtime)
         await broken.send_raw(START + a04("H1", visit="V501").encode()[:-40])  # no end block
         await broken.close()
         await asyncio.sleep(0.3)
-        fresh = await MllpClient.connect(runtime.mllp.port)
+        fresh = await connect(runtime)
         # Junk before the start block is dropped; the framed message after it is used.
         await fresh.send_raw(b"\r\n  " + START + a04("H2", visit="V502").encode() + END)
         assert msa(await fresh.read_ack()) == ("AA", "H2")
@@ -133,7 +141,7 @@ async def test_a_connection_that_ends_inside_a_frame_stores_nothing_and_the_list
     assert [e.payload.visit.visit_number for e in await kafka.read(topics.ENCOUNTER_REGISTERED)] == ["V502"]
 
 
-async def test_the_simulated_feed_sent_over_mllp_is_registered(settings, kafka) -> None:
+async def test_the_simulated_feed_sent_over_mllp_is_registered(settings, kafka, tmp_path) -> None:
     from datetime import UTC, date, datetime
 
     from simulator.feed import ErrorRates, registrations
@@ -143,10 +151,17 @@ async def test_the_simulated_feed_sent_over_mllp_is_registered(settings, kafka) 
     world = build_world(11, patients_per_practice=20)
     visits = registrations(world, 30, start=date(2026, 11, 2), error_rates=ErrorRates.none(), seed=11)
     messages = [encode(v.tenant_id, v.request, f"S{n}", datetime(2026, 11, 2, tzinfo=UTC)) for n, v in enumerate(visits)]
-    runtime = build_runtime(RegistrationSettings(**dict(settings), registration_mllp_port=0,
-                                                 registration_feed_facilities=facilities(world)))
+    from shared.tls import make_development_pki
+
+    table = facilities(world)
+    pki = make_development_pki(tmp_path, list(table))
+    runtime = build_runtime(RegistrationSettings(
+        **dict(settings), registration_mllp_port=0, registration_feed_facilities=table,
+        registration_mllp_cert_file=pki.server_cert_file, registration_mllp_key_file=pki.server_key_file,
+        registration_mllp_ca_file=pki.ca_file, registration_mllp_senders={key: [key] for key in table}))
     async with runtime.running():
-        counts = await send_over_mllp("127.0.0.1", runtime.mllp.port, messages, connections=4)
+        counts = await send_over_mllp("127.0.0.1", runtime.mllp.port, messages, connections=4,
+                                      tls={key: pki.client_context(key) for key in table})
         registered = await kafka.wait_for(topics.ENCOUNTER_REGISTERED, lambda m: len(m) >= 30)
     assert counts == {"AA": 30}
     assert {r.payload.encounter_id for r in registered} == {v.encounter_id for v in visits}
@@ -156,7 +171,7 @@ async def test_concurrent_connections_share_commits_and_a_bad_message_spoils_non
     runtime = build_runtime(feed_settings(settings))
 
     async def one_connection(n: int) -> list[str]:
-        client = await MllpClient.connect(runtime.mllp.port)
+        client = await connect(runtime)
         codes = []
         for m in range(5):
             text = a04(f"P{n}-{m}", mrn=f"6{n}{m}", visit=f"V6{n}-{m}")
