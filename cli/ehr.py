@@ -50,10 +50,11 @@ def describe(message: FeedMessage, *, show_phi: bool) -> dict[str, Any]:
     """What a feed message maps to, as JSON-ready data (PHI hidden unless asked)."""
     patient = message.patient.model_dump(mode="json") if message.patient else None
     if patient and not show_phi:
-        patient = {key: (value if key in ("mrn", "sex") else HIDDEN) for key, value in patient.items()}
+        patient = {key: (value if key == "sex" else HIDDEN) for key, value in patient.items()}
     coverages = [c.model_dump(mode="json") for c in message.coverages]
-    if not show_phi:
-        coverages = [{**c, "member_id": HIDDEN} for c in coverages]
+    if not show_phi:  # the subscriber of a dependent's coverage is a person too: name, birth date
+        coverages = [{**c, "member_id": HIDDEN, **({"subscriber": HIDDEN} if c.get("subscriber") else {})}
+                     for c in coverages]
     return {
         "kind": str(message.kind), "message_id": message.message_id, "sent_at": message.sent_at.isoformat(),
         "visit_number": message.visit_number, "patient": patient, "coverages": coverages,

@@ -383,6 +383,8 @@ class _Mapper:
         target = self.resolve(resource.get("subject"), "Patient", f"{where}.subject")
         if isinstance(target, str):
             return None  # a patient known by MRN only: registration matches it when its demographics come
+        if target[1].get("resourceType") != "Patient":
+            raise FhirMappingError(422, f"{where}.subject", "UNRESOLVED_REFERENCE", "subject is not a Patient")
         return patients[id(target[1])]
 
     def _visit_number(self, target: tuple[str, dict]) -> str:
