@@ -72,6 +72,7 @@ class Listener:
     name: str  # the container and Service port name, e.g. "mllp"
     port: int
     setting: str  # the settings' variable prefix, e.g. "RCM_REGISTRATION_MLLP"
+    sources: tuple[str, ...] = ()  # CIDRs admitted by the NetworkPolicy (deploy/feed-sources.json); none: no one
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class Process:
     supplied: tuple[Supplied, ...] = ()
     listeners: tuple[Listener, ...] = ()
     cpu_request: str = "100m"
+    secret_files: tuple[tuple[str, str], ...] = ()  # (Secret, mount path): files the process reads
 
     @property
     def http_port(self) -> int:
@@ -127,6 +129,20 @@ PROCESS_MODULES = {**{s: f"services.{s}" for s in topics.SERVICES}, "dashboard":
 FEED_GATEWAY = "registration-feeds"
 FEED_FACILITIES_CONFIG_MAP = "rcm-registration-feed-facilities"
 FHIR_CLIENTS_SECRET = "rcm-registration-fhir-clients"
+MLLP_TLS_SECRET = "rcm-registration-mllp-tls"  # tls.crt, tls.key: the listener's; ca.crt: signs the senders'
+MLLP_TLS_PATH = "/etc/rcm/mllp-tls"
+MLLP_SENDERS_CONFIG_MAP = "rcm-registration-mllp-senders"
+FEED_SOURCES = Path(__file__).resolve().parent / "feed-sources.json"
+
+
+def feed_sources() -> dict[str, tuple[str, ...]]:
+    """Listener name -> the CIDRs the EHR traffic may come from (the operator's file)."""
+    import ipaddress
+    import json
+
+    sources = json.loads(FEED_SOURCES.read_text())
+    return {name: tuple(str(ipaddress.ip_network(cidr)) for cidr in cidrs) for name, cidrs in sources.items()
+            if not name.startswith("_")}
 
 
 def feed_gateway() -> Process:
@@ -137,16 +153,22 @@ def feed_gateway() -> Process:
     It may write every topic registration produces: the outbox relay's lease is shared by every
     registration pod, so a gateway pod may publish rows the consumers wrote, and the reverse."""
     module = PROCESS_MODULES["registration"]
-    settings = (("RCM_REGISTRATION_CONSUMERS", "false"),)
-    listeners = (Listener("mllp", 2575, "RCM_REGISTRATION_MLLP"), Listener("fhir", 8080, "RCM_REGISTRATION_FHIR"))
+    settings = (("RCM_REGISTRATION_CONSUMERS", "false"),
+                ("RCM_REGISTRATION_MLLP_CERT_FILE", f"{MLLP_TLS_PATH}/tls.crt"),
+                ("RCM_REGISTRATION_MLLP_KEY_FILE", f"{MLLP_TLS_PATH}/tls.key"),
+                ("RCM_REGISTRATION_MLLP_CA_FILE", f"{MLLP_TLS_PATH}/ca.crt"))
+    sources = feed_sources()
+    listeners = (Listener("mllp", 2575, "RCM_REGISTRATION_MLLP", sources.get("mllp", ())),
+                 Listener("fhir", 8080, "RCM_REGISTRATION_FHIR", sources.get("fhir", ())))
     gateway = Process(
         FEED_GATEWAY, module, consumes=(),
         produces=_emitted(module, frozenset(s.topic for s in _subscriptions(module))), service="registration",
         settings=settings,
         supplied=(Supplied("RCM_REGISTRATION_FEED_FACILITIES", "configMap", FEED_FACILITIES_CONFIG_MAP,
                            "facilities.json"),
-                  Supplied("RCM_REGISTRATION_FHIR_CLIENTS", "secret", FHIR_CLIENTS_SECRET, "clients.json")),
-        listeners=listeners,
+                  Supplied("RCM_REGISTRATION_FHIR_CLIENTS", "secret", FHIR_CLIENTS_SECRET, "clients.json"),
+                  Supplied("RCM_REGISTRATION_MLLP_SENDERS", "configMap", MLLP_SENDERS_CONFIG_MAP, "senders.json")),
+        listeners=listeners, secret_files=((MLLP_TLS_SECRET, MLLP_TLS_PATH),),
         # The HPA's target is a share of this request: room to parse and map messages before it adds a pod.
         cpu_request="500m")
     # What it consumes is read from the runtime its own settings build, like every other process's.
@@ -407,7 +429,8 @@ def deployment(process: Process) -> dict:
             "seccompProfile": {"type": "RuntimeDefault"},
         },
         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"},
-                         {"name": "kafka-ca", "mountPath": "/etc/rcm/kafka-ca", "readOnly": True}],
+                         {"name": "kafka-ca", "mountPath": "/etc/rcm/kafka-ca", "readOnly": True},
+                         *({"name": secret, "mountPath": path, "readOnly": True} for secret, path in process.secret_files)],
     }
     return {
         "apiVersion": "apps/v1",
@@ -428,7 +451,9 @@ def deployment(process: Process) -> dict:
                     "containers": [container],
                     "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}},
                                 {"name": "kafka-ca", "secret": {"secretName": KAFKA_CA_SECRET,
-                                                                "items": [{"key": "ca.crt", "path": "ca.crt"}]}}],
+                                                                "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                                *({"name": secret, "secret": {"secretName": secret, "defaultMode": 0o440}}
+                                  for secret, _ in process.secret_files)],
                 },
             },
         },
@@ -437,13 +462,13 @@ def deployment(process: Process) -> dict:
 
 def _ingress(process: Process) -> list[dict]:
     """Prometheus on http (kubelet probes are not subject to policies). A process with listeners also
-    takes its callers on their ports, from anywhere: the EHRs come through the operator's load balancer
-    or ingress, whose source addresses we cannot know (deploy/README.md shows how to narrow it)."""
+    takes its callers on each listener's port, only from that listener's configured sources
+    (deploy/feed-sources.json); a listener with none admits no one."""
     prometheus = {"from": [{"namespaceSelector": {"matchLabels": {MONITORING_NAMESPACE_LABEL: "monitoring"}}}],
                   "ports": [{"port": "http", "protocol": "TCP"}]}
-    if not process.listeners:
-        return [prometheus]
-    return [prometheus, {"ports": [{"port": listener.name, "protocol": "TCP"} for listener in process.listeners]}]
+    return [prometheus, *({"from": [{"ipBlock": {"cidr": cidr}} for cidr in listener.sources],
+                           "ports": [{"port": listener.name, "protocol": "TCP"}]}
+                          for listener in process.listeners if listener.sources)]
 
 
 def service_objects(process: Process) -> list[dict]:

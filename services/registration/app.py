@@ -39,7 +39,7 @@ class RegistrationRuntime(ServiceRuntime):
         self.eligibility_retrier: EligibilityRetrier | None = None
         if settings.registration_mllp_port is not None:
             self.mllp = MllpListener(self.hl7, settings.registration_mllp_host, settings.registration_mllp_port,
-                                     limits=settings.mllp_limits(), tls=_mllp_tls(settings),
+                                     limits=settings.mllp_limits(), tls=lambda: _mllp_tls(settings),
                                      senders=settings.registration_mllp_senders)
 
     async def prepare(self) -> None:

@@ -93,6 +93,31 @@ def test_the_registration_consumers_run_no_listeners(monkeypatch):
     assert settings.registration_mllp_port is None and settings.registration_fhir_port is None
 
 
+def test_a_listener_without_configured_sources_admits_no_one(monkeypatch, tmp_path):
+    sources = tmp_path / "feed-sources.json"
+    sources.write_text('{"fhir": ["198.51.100.7/32"]}')
+    generate = generator()
+    monkeypatch.setattr(generate, "FEED_SOURCES", sources)
+    rules = generate._ingress(generate.feed_gateway())[1:]
+    assert rules == [{"from": [{"ipBlock": {"cidr": "198.51.100.7/32"}}], "ports": [{"port": "fhir", "protocol": "TCP"}]}]
+
+
+def test_the_mllp_listener_speaks_mutual_tls_with_files_from_a_secret(monkeypatch):
+    deployment = of_kind(overlay("prod"), "Deployment")[FEED_GATEWAY]
+    settings = _settings_of(deployment, monkeypatch)
+    assert settings.registration_mllp_plaintext is False
+    files = (settings.registration_mllp_cert_file, settings.registration_mllp_key_file, settings.registration_mllp_ca_file)
+    assert files == ("/etc/rcm/mllp-tls/tls.crt", "/etc/rcm/mllp-tls/tls.key", "/etc/rcm/mllp-tls/ca.crt")
+    mounts = {m["mountPath"]: m for m in _container(deployment)["volumeMounts"]}
+    volume = mounts["/etc/rcm/mllp-tls"]["name"]
+    assert mounts["/etc/rcm/mllp-tls"]["readOnly"] is True
+    volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+    assert volumes[volume]["secret"]["secretName"] == "rcm-registration-mllp-tls"
+    env = {e["name"]: e for e in _container(deployment)["env"]}
+    assert env["RCM_REGISTRATION_MLLP_SENDERS"]["valueFrom"] == {
+        "configMapKeyRef": {"name": "rcm-registration-mllp-senders", "key": "senders.json"}}
+
+
 def test_the_feed_gateway_takes_facilities_from_a_config_map_and_fhir_tokens_from_a_secret():
     env = {e["name"]: e for e in _container(of_kind(overlay("prod"), "Deployment")[FEED_GATEWAY])["env"]}
     assert env["RCM_REGISTRATION_FEED_FACILITIES"]["valueFrom"] == {
@@ -110,7 +135,9 @@ def test_credentials_come_from_secrets_and_the_instance_from_the_pod_name():
                                       ("RCM_MONGO_URI", f"rcm-{process_name}-mongo", "connectionString.standard"),
                                       ("RCM_PHI_KEY", "rcm-phi-key", "key")):
             assert env[variable]["valueFrom"]["secretKeyRef"] == {"name": secret, "key": key}
-        assert not any("value" in e and ("PASSWORD" in n or "KEY" in n or "URI" in n) for n, e in env.items())
+        # A *_FILE setting names a file mounted from a Secret (the MLLP listener's key), not a secret itself.
+        assert not any("value" in e and ("PASSWORD" in n or "KEY" in n or "URI" in n) and not n.endswith("_FILE")
+                       for n, e in env.items())
 
 
 def test_production_refuses_the_development_phi_key_and_dev_does_not():
@@ -194,10 +221,12 @@ def test_network_policies_let_prometheus_and_the_ehrs_in_and_only_kafka_mongodb_
         prometheus, *ehrs = spec["ingress"]
         assert prometheus["from"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]
         assert [p["port"] for p in prometheus["ports"]] == ["http"]
-        # The feed gateway's listeners take EHR traffic from any source (no `from`): exactly mllp and fhir.
-        expected = [["mllp", "fhir"]] if name == FEED_GATEWAY else []
-        assert [sorted(rule) for rule in ehrs] == [["ports"]] * len(expected)
+        # The feed gateway's listeners take EHR traffic only from the configured sources, a rule each.
+        expected = [["mllp"], ["fhir"]] if name == FEED_GATEWAY else []
         assert [[p["port"] for p in rule["ports"]] for rule in ehrs] == expected
+        sources = generator().feed_sources()
+        for rule, (listener,) in zip(ehrs, expected):
+            assert rule["from"] and rule["from"] == [{"ipBlock": {"cidr": cidr}} for cidr in sources[listener]]
         assert sorted(p["port"] for rule in spec["egress"] for p in rule["ports"]) == [53, 53, 9093, 27017]
 
 

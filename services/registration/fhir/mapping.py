@@ -102,6 +102,9 @@ def validate(document: Any) -> None:
         first = invalid.errors(include_input=False)[0]
         location = kind + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
         raise FhirMappingError(422, location, "INVALID_RESOURCE", f"{location}: {first['type']}") from None
+    except (TypeError, KeyError, AttributeError, ValueError, RecursionError):
+        # fhir.resources trips over some malformed input itself (a contained resourceType null).
+        raise FhirMappingError(422, kind, "INVALID_RESOURCE", f"{kind} does not validate") from None
 
 
 def map_resource(document: Any, default_billing: Provider | str) -> list[FeedMessage]:

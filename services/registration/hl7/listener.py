@@ -121,17 +121,21 @@ class _Refused(Exception):
 
 
 class MllpListener:
-    """`tls` is a server context that requires client certificates, with `senders` (certificate
-    name -> facility keys); without `tls` the listener speaks plain text (development only)."""
+    """`tls` makes (at start) a server context that requires client certificates, with `senders`
+    (certificate name -> facility keys); a listener whose `tls` makes None speaks plain text
+    (development only)."""
 
     def __init__(self, endpoint: Hl7Endpoint, host: str, port: int, *, limits: MllpLimits | None = None,
-                 tls: ssl.SSLContext | None = None, senders: dict[str, list[str]] | None = None) -> None:
+                 tls: Callable[[], ssl.SSLContext | None] = lambda: None,
+                 senders: dict[str, list[str]] | None = None) -> None:
         self._endpoint = endpoint
         self._host = host
         self._port = port
         self._limits = limits or MllpLimits()
-        self._tls = tls
-        self._senders = (senders or {}) if tls is not None else None
+        self._make_tls = tls
+        self._tls: ssl.SSLContext | None = None
+        self._configured_senders = senders or {}
+        self._senders: dict[str, list[str]] | None = None
         self._server: asyncio.Server | None = None
         self._connections: dict[asyncio.Task, asyncio.StreamWriter] = {}
 
@@ -142,6 +146,8 @@ class MllpListener:
         return self._server.sockets[0].getsockname()[1]
 
     async def start(self) -> None:
+        self._tls = self._make_tls()
+        self._senders = self._configured_senders if self._tls is not None else None
         self._server = await asyncio.start_server(
             self._serve, self._host, self._port, ssl=self._tls,
             ssl_handshake_timeout=self._limits.handshake_seconds if self._tls else None)
