@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from datetime import datetime, timezone
@@ -113,3 +114,39 @@ def test_log_lines_replace_phi_fields_and_keep_ids() -> None:
     line = json.loads(buffer.getvalue().strip().splitlines()[-1])
     assert line["claim_id"] == "clm_1"
     assert line["last_name"] == "[phi]" and line["member_id"] == "[phi]"
+
+
+def test_sealed_values_name_their_key_and_an_old_key_still_opens_them_after_a_rotation() -> None:
+    from shared.phi import PhiCipher
+    from tests.support.builders import a_patient
+
+    old_key, new_key = base64.b64encode(b"o" * 32).decode(), base64.b64encode(b"n" * 32).decode()
+    before = PhiCipher(old_key, key_id="k1")
+    after = PhiCipher(new_key, key_id="2027-01", old_keys={"k1": old_key})
+    patient = a_patient()
+    sealed_before, sealed_after = before.seal(patient), after.seal(patient)
+    assert before.key_of(sealed_before) == "k1" and after.key_of(sealed_after) == "2027-01"
+    assert after.open(sealed_before, type(patient)) == patient == after.open(sealed_after, type(patient))
+    legacy = sealed_before[2 + len(b"k1"):]  # nonce + ciphertext: sealed before key ids existed
+    assert after.open(legacy, type(patient)) == patient
+    with pytest.raises(InvalidTag):
+        before.open(sealed_after, type(patient))
+    # A keyed hash is looked up under every key: a message seen before the rotation is still known.
+    assert before.fingerprint("TESTFAC|C1") in after.fingerprints("TESTFAC|C1")
+    assert "C1" not in after.fingerprint("TESTFAC|C1")
+
+
+def test_a_dead_letter_keeps_a_bounded_sealed_copy() -> None:
+    from shared.dead_letters import MAX_COPY_BYTES, original_of, sealed_copy
+    from shared.events import DeadLetter
+    from shared.phi import PhiCipher
+    from shared.settings import DEV_PHI_KEY
+
+    cipher = PhiCipher(DEV_PHI_KEY)
+    original = b"PID|1||MRN1||Zzsecret^Zzname" * 40_000
+    letter = DeadLetter(service="registration", original_topic="hl7v2.mllp", partition=-1, offset=-1,
+                        original_key=None, reason_code="INVALID_FIELD", reason="PID-7: not valid",
+                        dead_lettered_at=datetime(2026, 11, 1, tzinfo=timezone.utc), **sealed_copy(cipher, original))
+    assert b"Zzsecret" not in letter.model_dump_json().encode() and letter.original_value_b64 is None
+    assert letter.original_size == len(original) and not letter.original_complete
+    assert original_of(letter, cipher) == original[:MAX_COPY_BYTES]
