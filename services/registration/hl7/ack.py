@@ -12,10 +12,14 @@ DEFAULT = Header("|", "^~\\&", "", "", "", "", "", "", "", "P", "2.5.1")
 _ERR_LOCATION = re.compile(r"^([A-Z][A-Z0-9]{2})(?:-(\d+))?(?:\.(\d+))?$")
 
 
+MAX_ECHO = 199  # an echoed MSH value (ST/HD) longer than HL7 allows is cut: an ACK stays small
+
+
 def _escape(text: str, header: Header) -> str:
-    """Escape our own text (codes and PHI-free messages) with the sender's characters."""
+    """Escape our own text (codes and PHI-free messages) or an echoed header value with the
+    sender's characters."""
     component, repetition, escape, sub = header.encoding_characters
-    out = text.replace(escape, f"{escape}E{escape}")
+    out = text[:MAX_ECHO].replace(escape, f"{escape}E{escape}")
     for char, code in ((header.field_separator, "F"), (component, "S"), (repetition, "R"), (sub, "T")):
         out = out.replace(char, f"{escape}{code}{escape}")
     return out

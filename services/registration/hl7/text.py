@@ -11,9 +11,15 @@ the two on hand-written and generated messages (python-hl7 is the test oracle th
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
+import hl7.util
 from hl7.util import unescape
+
+# python-hl7 logs an escape it cannot decode with the field's value (PHI) at ERROR, under a logger
+# named after its file. The value is kept as sent either way; the log line is not wanted.
+logging.getLogger(hl7.util.__file__).disabled = True
 
 
 class _Separators:

@@ -10,12 +10,13 @@ from hypothesis import strategies as st
 
 from tests.unit.ehr.samples import a03, a04, a08, a11, dft, fhir_bundle, fhir_patient, with_encoding
 
-HOSTILE_VALUES = st.sampled_from([
+HOSTILE_LIST = [
     "1e999999", "-1e999999", "Infinity", "-Infinity", "NaN", "sNaN", "9" * 5000, "1" * 400, "\u0663", "\u00b2",
     "\uff11", "0x1F", "1_000", "--1", "1.2.3", "", " ", "\\X41\\", "\\X\\", "\\Zzz\\", "\\", "\\H\\\\N\\", "^^^^",
     "~~~~", "&&&&", "|", "\x00", "\r", "\x0b", "\x1c", "20261301", "20261231235960", "99999999999999",
     "MSH|^~\\&|", "é" * 300, "\ud7ff" * 10, "A" * 70_000,
-])
+]
+HOSTILE_VALUES = st.sampled_from(HOSTILE_LIST)
 SAMPLES = [a04(), a04(secondary=True), a08(), a03(), a11(), dft(), with_encoding(a04())]
 
 
@@ -114,3 +115,35 @@ def raw_topic_values(draw, good: bytes) -> bytes:
     if kind == "number":
         return good.replace(b'"event_id"', b'"x":' + b"9" * draw(st.integers(20, 20000)) + b',"event_id"', 1)
     return draw(st.binary(max_size=300))
+
+
+def mutated_hl7(rng, control_id: str) -> str:
+    """A sample message mutated by a seeded `random.Random` (for the real listener, where a test
+    sends a fixed number of messages rather than run hypothesis over a socket)."""
+    pool = HOSTILE_LIST
+    segments = rng.choice(SAMPLES).split("\r")
+    for _ in range(rng.randint(1, 3)):
+        index = rng.randrange(1, len(segments))  # MSH kept: each answer is matched by its control id
+        fields = segments[index].split("|")
+        position = rng.randint(1, len(fields) + 1)
+        fields += [""] * (position + 1 - len(fields))
+        fields[position] = rng.choice(pool)
+        segments[index] = "|".join(fields)
+    separator = segments[0][3]
+    header = segments[0].split(separator)
+    header[9] = control_id  # a known control id, so the answer can be matched to the message
+    segments[0] = separator.join(header)
+    return "\r".join(segments).replace("\x0b", "").replace("\x1c", "")
+
+
+FHIR_HOSTILE_LIST = [*HOSTILE_LIST[:20], None, True, [], {}, 10 ** 30, -1, 0.5, {"reference": "Coverage/c1"},
+                     {"reference": "Patient/nope"}, "2016-12-31T23:59:60Z", "0000-00-00", {"resourceType": "Coverage"}]
+
+
+def mutated_fhir(rng, bundle_id: str) -> bytes:
+    """A sample Bundle with one to three values replaced, by a seeded `random.Random`, as JSON."""
+    document = fhir_bundle(bundle_id=bundle_id)
+    for _ in range(rng.randint(1, 3)):
+        path = rng.choice([p for p in _leaves(document) if p])
+        document = _replace(document, path, rng.choice(FHIR_HOSTILE_LIST))
+    return json.dumps(document).encode()
