@@ -43,6 +43,7 @@ from cli.stack import Stack, StackSettings  # noqa: E402
 from services.registration.hl7.mapping import map_message  # noqa: E402
 from shared.mllp import END, frame  # noqa: E402
 from tests.integration.registration.mllp_client import MllpClient  # noqa: E402
+from tests.support.feed_tls import client_tls, mllp_tls_settings  # noqa: E402
 from tests.unit.ehr.samples import FACILITIES, FHIR_TOKEN, a04, fhir_bundle  # noqa: E402
 
 
@@ -67,7 +68,7 @@ def free_port() -> int:
 
 
 async def mllp_rate(port: int, messages: list[str], connections: int) -> float:
-    clients = [await MllpClient.connect(port) for _ in range(connections)]
+    clients = [await MllpClient.connect(port, tls=client_tls("TESTFAC")) for _ in range(connections)]
     shares = [messages[i::connections] for i in range(connections)]
 
     async def send_all(client: MllpClient, share: list[str]) -> None:
@@ -117,7 +118,9 @@ async def main(args: argparse.Namespace) -> dict:
 async def _measure(stack: Stack, args: argparse.Namespace) -> dict:
     namespace = "b" + uuid.uuid4().hex[:8]
     mllp_port, fhir_port = free_port(), free_port()
+    tls = mllp_tls_settings()  # the listener speaks mutual TLS, as in production
     environment = {
+        **{f"RCM_{name.upper()}": value if isinstance(value, str) else json.dumps(value) for name, value in tls.items()},
         **stack.environment(), "RCM_TOPIC_PREFIX": f"{namespace}.", "RCM_DATABASE_PREFIX": f"{namespace}_",
         "RCM_TOPIC_PARTITIONS": "3", "RCM_REGISTRATION_CONSUMERS": "false",
         "RCM_REGISTRATION_MLLP_PORT": str(mllp_port), "RCM_REGISTRATION_FHIR_PORT": str(fhir_port),
