@@ -8,13 +8,13 @@ shared test broker."""
 
 from __future__ import annotations
 
-import base64
 from decimal import Decimal
 
 from cli.dead_letters import read_dead_letters
 from services.claims.app import build_runtime
 from services.claims.settings import ClaimsSettings
 from shared import topics
+from shared.dead_letters import original_of
 from shared.envelope import decode
 from datetime import date
 
@@ -279,7 +279,8 @@ async def test_a_correction_that_waited_for_a_claim_the_payer_then_paid_is_dead_
     letter = letters[0].payload
     # Replay sends the original bytes to original_topic with original_key: they must be the request's.
     assert (letter.original_topic, letter.original_key) == (topics.CLAIM_RESUBMIT_REQUESTED.name, request.payload.claim_id)
-    assert decode(topics.CLAIM_RESUBMIT_REQUESTED, base64.b64decode(letter.original_value_b64)).event_id == request.event_id
+    original = original_of(letter, runtime.cipher)  # kept sealed with the PHI key
+    assert decode(topics.CLAIM_RESUBMIT_REQUESTED, original).event_id == request.event_id
 
 
 async def test_two_refused_corrections_are_two_dead_letters_for_the_operator(settings, kafka) -> None:
