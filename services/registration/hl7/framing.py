@@ -67,6 +67,8 @@ class FrameReader:
                 chunk = bytes(self._buffer[:found + len(END)])
                 del self._buffer[:found + len(END)]
                 self._scanned = 0
+                if found > self._limits.max_frame_bytes:  # it arrived whole within one read
+                    raise FrameTooLarge()
                 return chunk
             self._scanned = len(self._buffer)
             if began is None and self._buffer.strip():
