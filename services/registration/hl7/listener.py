@@ -37,6 +37,10 @@ log = get_logger(__name__)
 
 ORIGIN = "hl7v2.mllp"
 INLINE_BYTES = 64 * 1024  # larger messages are mapped on a worker thread, so the event loop stays free
+# An ADT or DFT has tens of segments, a few hundred with many charges. Splitting costs memory per
+# segment (a 1 MiB frame of tiny segments took some 70 MB), so more than this is refused (AE).
+MAX_SEGMENTS = 5000
+HEADER_CHARS = 64 * 1024  # where MSH is looked for: a message's first segment, whatever follows it
 DEVELOPMENT_SENDER = Sender(ORIGIN, None, None, None)
 
 
@@ -65,7 +69,10 @@ class Hl7Endpoint:
                    error_text=text)
 
     def _map(self, text: str, sender: Sender):
-        header = read_header(text)
+        header = read_header(text[:HEADER_CHARS])
+        if text.count("\r") + text.count("\n") > 2 * MAX_SEGMENTS:  # CRLF counts a segment twice
+            raise _Refused(header, None, MappingError("AE", "MSH", "TOO_MANY_SEGMENTS",
+                                                      f"message has more than {MAX_SEGMENTS} segments"))
         facilities = self._facilities()
         try:
             key = facility_key_for(facilities, header.sending_facility, header.receiving_facility)

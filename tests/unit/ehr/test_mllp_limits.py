@@ -73,3 +73,24 @@ def test_the_listener_needs_tls_files_unless_plain_text_is_asked_for_and_product
     with pytest.raises(RuntimeError):
         RegistrationSettings(environment="production", phi_key=key,
                              registration_mllp_plaintext=True).assert_production_ready()
+
+
+def test_a_frame_of_countless_tiny_segments_is_refused_before_it_is_split() -> None:
+    import tracemalloc
+
+    from services.registration.hl7.listener import DEVELOPMENT_SENDER, MAX_SEGMENTS, Hl7Endpoint, _Refused
+    from shared.clock import SystemClock
+    from tests.unit.ehr.samples import FACILITIES, a04
+
+    endpoint = Hl7Endpoint(None, lambda: FACILITIES, SystemClock())  # type: ignore[arg-type]
+    body = a04("T1") + "\r" + "ZZZ|1\r" * 170_000  # about 1 MiB
+    tracemalloc.start()
+    try:
+        with pytest.raises(_Refused) as refused:
+            endpoint._map(body, DEVELOPMENT_SENDER)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (refused.value.error.ack_code, refused.value.error.code) == ("AE", "TOO_MANY_SEGMENTS")
+    assert refused.value.header.control_id == "T1" and peak < len(body)
+    assert endpoint._map(a04("T2") + "\r" + "ZZZ|1\r" * (MAX_SEGMENTS // 2), DEVELOPMENT_SENDER).header.control_id == "T2"
