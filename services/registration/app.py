@@ -32,7 +32,8 @@ class RegistrationRuntime(ServiceRuntime):
                                    lambda: {k: v.get_secret_value() for k, v in settings.registration_fhir_clients.items()},
                                    max_body_bytes=settings.registration_fhir_max_body_bytes,
                                    max_json_depth=settings.registration_fhir_max_json_depth,
-                                   read_seconds=settings.registration_fhir_read_seconds)
+                                   read_seconds=settings.registration_fhir_read_seconds,
+                                   max_bundle_entries=settings.registration_fhir_max_bundle_entries)
         self._fhir_server = None
         self._fhir_task: asyncio.Task | None = None
         self.mllp: MllpListener | None = None

@@ -37,6 +37,7 @@ class RegistrationSettings(ServiceSettings):
     # a request's headers and body (408), idle keep-alive.
     registration_fhir_max_body_bytes: int = Field(default=1 << 20, ge=1024, le=16 << 20)
     registration_fhir_max_json_depth: int = Field(default=64, ge=8, le=512)
+    registration_fhir_max_bundle_entries: int = Field(default=500, ge=1, le=10_000)
     registration_fhir_max_connections: int = Field(default=64, ge=1)
     registration_fhir_read_seconds: float = Field(default=15.0, gt=0)
     # RCM_REGISTRATION_CONSUMERS=false: a feed gateway process. It runs the MLLP and FHIR listeners and

@@ -7,7 +7,7 @@ OperationOutcome naming the location, never a value; bad input is also dead-lett
 The tenant is the token's facility, never anything in the payload. Limits: a body over
 RCM_REGISTRATION_FHIR_MAX_BODY_BYTES is answered 413 (from Content-Length before reading, or as
 soon as a streamed body passes it), a body not received within RCM_REGISTRATION_FHIR_READ_SECONDS
-408, JSON nested deeper than RCM_REGISTRATION_FHIR_MAX_JSON_DEPTH or with unbounded numbers 400
+408, a Bundle of more than RCM_REGISTRATION_FHIR_MAX_BUNDLE_ENTRIES entries 413, JSON nested deeper than RCM_REGISTRATION_FHIR_MAX_JSON_DEPTH or with unbounded numbers 400
 (services/registration/fhir/bounded_json.py). Mapping runs on a worker thread so a large Bundle
 does not hold the event loop; a mapping defect is a 422, never a 500.
 """
@@ -79,7 +79,7 @@ def _message_id(document: object) -> str | None:
 
 def build_fhir_app(intake: FeedIntake, facilities: Callable[[], dict[str, Facility]],
                    clients: Callable[[], dict[str, str]], *, max_body_bytes: int = 1 << 20,
-                   max_json_depth: int = 64, read_seconds: float = 15.0) -> FastAPI:
+                   max_json_depth: int = 64, read_seconds: float = 15.0, max_bundle_entries: int = 500) -> FastAPI:
     """`clients()` maps a facility key to its bearer token."""
     app = FastAPI(title="rcm registration FHIR R4", openapi_url=None, docs_url=None, redoc_url=None)
 
@@ -117,6 +117,13 @@ def build_fhir_app(intake: FeedIntake, facilities: Callable[[], dict[str, Facili
             await intake.refuse(tenant, ORIGIN, body, "WRONG_RESOURCE_TYPE", "resourceType does not match the URL", None,
                                 sender=sender)
             return outcome(400, "error", "invalid", "resourceType does not match the URL", "resourceType")
+        entries = document.get("entry") if isinstance(document, dict) and document.get("resourceType") == "Bundle" else None
+        if isinstance(entries, list) and len(entries) > max_bundle_entries:
+            # Validation costs CPU per entry; a visit's Bundle has tens of entries.
+            await intake.refuse(tenant, ORIGIN, body, "TOO_MANY_ENTRIES", "Bundle.entry: too many entries", None,
+                                sender=sender)
+            return outcome(413, "error", "too-costly", f"a Bundle may hold at most {max_bundle_entries} entries",
+                           "Bundle.entry")
         try:
             messages = await asyncio.to_thread(_map, document, facility.billing)
         except FhirMappingError as refused:

@@ -91,7 +91,8 @@ def validate(document: Any) -> None:
         raise FhirMappingError(400, "resourceType", "NOT_A_RESOURCE", "body is not a FHIR resource")
     kind = document["resourceType"]
     if kind != "Bundle" and kind not in SUPPORTED:
-        raise FhirMappingError(400, kind, "UNSUPPORTED_RESOURCE", f"{kind} is not accepted here")
+        named = kind if kind.isidentifier() and len(kind) <= 64 else "resourceType"  # never echo junk
+        raise FhirMappingError(400, named, "UNSUPPORTED_RESOURCE", f"{named} is not accepted here")
     try:
         model = get_fhir_model_class(kind)
     except (KeyError, ValueError):
@@ -153,7 +154,7 @@ class _Mapper:
                 resource = entry.get("resource") or {}
                 if resource.get("resourceType") not in SUPPORTED:
                     raise FhirMappingError(400, f"Bundle.entry[{n}].resource", "UNSUPPORTED_RESOURCE",
-                                           f"{resource.get('resourceType')} is not accepted here")
+                                           "its resourceType is not accepted here")
                 self.entries.append((f"Bundle.entry[{n}].resource", entry.get("fullUrl"), resource))
         else:
             self.entries = [(document["resourceType"], None, document)]

@@ -49,10 +49,14 @@ async def test_a_60_mb_post_is_a_quick_413_and_a_streamed_one_too(settings) -> N
 
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{PORT}", headers=AUTH, timeout=ANSWER_SECONDS) as http:
             streamed = await http.post("/fhir", content=chunks())
+            crowded = fhir_bundle("FC1", bundle_id="crowded")
+            crowded["entry"] += [crowded["entry"][3]] * 600  # small, but 600 entries to validate
+            too_many = await http.post("/fhir", content=json.dumps(crowded))
             good = await http.post("/fhir", content=json.dumps(fhir_bundle()))
         stored = await runtime.db["feed_messages"].count_documents({})
     assert declared == 413 and b"OperationOutcome" in answer
     assert streamed.status_code == 413 and streamed.json()["issue"][0]["code"] == "too-costly"
+    assert too_many.status_code == 413 and too_many.json()["issue"][0]["expression"] == ["Bundle.entry"]
     assert good.status_code == 200 and stored == 1
 
 
