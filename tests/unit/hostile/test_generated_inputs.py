@@ -24,7 +24,7 @@ from shared.clock import SystemClock
 from shared.consumer import Consumer, Record
 from shared.envelope import encode
 from tests.support import builders
-from tests.unit.ehr.samples import FACILITIES
+from tests.unit.ehr.samples import FACILITIES, a04
 from tests.unit.hostile.strategies import fhir_documents, hl7_messages, raw_topic_values
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -129,7 +129,7 @@ def test_generated_raw_records_on_each_service_input_topic_are_decoded_or_parked
 
 def test_mapping_memory_is_bounded_by_the_frame_size() -> None:
     """The largest frame the listener takes (1 MiB) maps within a small multiple of its size."""
-    big = "\r".join([hl7_messages_sample(), "OBX|1|TX|NOTE||" + "Zz note " * 125_000])
+    big = "\r".join([a04(), "OBX|1|TX|NOTE||" + "Zz note " * 125_000])
     tracemalloc.start()
     try:
         _hl7_answer(big)
@@ -137,12 +137,6 @@ def test_mapping_memory_is_bounded_by_the_frame_size() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 16 * len(big)
-
-
-def hl7_messages_sample() -> str:
-    from tests.unit.ehr.samples import a04
-
-    return a04()
 
 
 def test_a_validation_error_never_escapes_the_fhir_safety_net() -> None:
