@@ -42,10 +42,12 @@ REQUEST_RETENTION_SECONDS = 7 * 24 * 60 * 60  # how long a retry with the same r
 
 @dataclass(frozen=True)
 class Outcome(Generic[T]):
-    """What a decision returns: the new state and the events it emits (the audit record is added)."""
+    """What a decision returns: the new state, the events it emits (the audit record is added), and
+    documents to insert beside it in the same transaction ((collection, document) pairs)."""
 
     state: T
     emits: Sequence[tuple[Topic, BaseModel]] = field(default_factory=tuple)
+    inserts: Sequence[tuple[str, dict]] = field(default_factory=tuple)
 
 
 def audit_record(caller: Caller, action: str, subject_type: str, subject_id: str, tenant_id: str | None,
@@ -76,10 +78,13 @@ class Actions(Generic[T]):
     async def ensure_indexes(database: AsyncDatabase) -> None:
         await database[REQUESTS].create_index([("at", ASCENDING)], expireAfterSeconds=REQUEST_RETENTION_SECONDS)
 
-    async def act(self, subject_id: str, action: str, caller: Caller, decide: Callable[[T], Outcome[T]], *,
-                  respond: Callable[[T], dict], expected_version: int | None = None) -> dict:
+    async def act(self, subject_id: str, action: str, caller: Caller, decide: Callable[..., Outcome[T]], *,
+                  respond: Callable[[T], dict], expected_version: int | None = None,
+                  context: Callable[[T, AsyncClientSession], Awaitable[Any]] | None = None) -> dict:
         """Apply `decide` to the stored document and answer `respond(new state)` plus its version.
-        `decide` raises an ActionError (or a domain error mapped by the API) to refuse."""
+        `decide` raises an ActionError (or a domain error mapped by the API) to refuse. With
+        `context`, what it reads in the transaction (e.g. a price list) is passed as decide's second
+        argument, so the decision itself stays pure."""
         now = self._clock.now()
         request_key = f"{caller.subject}:{caller.request_id}" if caller.request_id else None
 
@@ -100,7 +105,7 @@ class Actions(Generic[T]):
             if expected_version is not None and expected_version != version:
                 raise Conflict(f"{subject_id} changed since you read it (version {version}, not {expected_version})",
                                code="STALE_VERSION")
-            outcome = decide(state)
+            outcome = decide(state, await context(state, session)) if context is not None else decide(state)
             replaced = await self._collection.replace_one(
                 {"_id": subject_id, "version": doc.get("version")} if "version" in doc else
                 {"_id": subject_id, "version": {"$exists": False}},
@@ -113,6 +118,8 @@ class Actions(Generic[T]):
                                                      tenant_id=tenant_id, correlation_id=correlation))
                     for topic, payload in (*outcome.emits, (topics.AUDIT, audit))]
             await self._outbox.insert_many(rows, session=session)
+            for collection, document in outcome.inserts:
+                await self._database[collection].insert_one(document, session=session)
             response = {**respond(outcome.state), "version": version + 1}
             if request_key is not None:
                 await self._requests.insert_one({"_id": request_key, "action": action, "subject_id": subject_id,
@@ -132,10 +139,17 @@ class Actions(Generic[T]):
                           service=self._service, now=self._clock.now())
 
 
+def audit_row(caller: Caller, action: str, subject_type: str, subject_id: str, tenant_id: str | None, *,
+              service: str, now: datetime, read: bool = False) -> dict:
+    """The outbox row of an audit record, for code that writes its own transaction (a bulk load)."""
+    audit = audit_record(caller, action, subject_type, subject_id, tenant_id, service, now, read=read)
+    event = new_event(topics.AUDIT, audit, producer=service, now=now, tenant_id=tenant_id or "*",
+                      correlation_id=subject_id)
+    return outbox_document(topics.AUDIT, event)
+
+
 async def record_read(database: AsyncDatabase, caller: Caller, action: str, subject_type: str, subject_id: str,
                       tenant_id: str | None, *, service: str, now: datetime) -> None:
     """Audit a read through an API: who read which subject of which tenant, from where."""
-    audit = audit_record(caller, action, subject_type, subject_id, tenant_id, service, now, read=True)
-    event = new_event(topics.AUDIT, audit, producer=service, now=now, tenant_id=tenant_id or "*",
-                      correlation_id=subject_id)
-    await database["outbox"].insert_one(outbox_document(topics.AUDIT, event))
+    await database["outbox"].insert_one(audit_row(caller, action, subject_type, subject_id, tenant_id,
+                                                  service=service, now=now, read=True))
