@@ -91,8 +91,7 @@ def build_runtime(settings: ServiceSettings | None = None) -> ServiceRuntime:
         runtime.consumer.subscribe(topic, make_facts(), name=_subscriber_name(topic))
 
     async def keep_audit_records(events: Sequence[Envelope], unit: UnitOfWork) -> None:
-        await runtime.db[audit.AUDIT].bulk_write([audit.audit_write(event)[1] for event in events], ordered=True,
-                                                 session=unit.session)
+        await audit.keep(runtime.db, events, unit.session)
 
     runtime.consumer.subscribe(topics.AUDIT, keep_audit_records, name="keep_audit_records")
     return runtime

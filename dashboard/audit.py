@@ -9,6 +9,7 @@ only (deploy/).
 
     GET /api/audit?actor=&tenant=&action=&subject_id=&since=&until=&reads=&limit=
         newest first, within the caller's tenants
+    GET /api/productivity?since=&until=&actor=     per person and day (dashboard/productivity.py)
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from fastapi import Depends, Query
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
+from dashboard import productivity
+from shared import metrics
 from shared.api import Caller, caller, service_api
 from shared.auth import Role, TokenVerifier, check_tenant
 from shared.envelope import Envelope
@@ -29,14 +32,33 @@ SEARCHERS = (Role.SUPERVISOR, Role.ADMIN)
 DAY_SECONDS = 24 * 60 * 60
 
 
-def audit_write(event: Envelope[AuditRecorded]) -> tuple[str, UpdateOne]:
-    """Insert the record once (keyed by event id); an existing record is never changed."""
+def audit_document(event: Envelope[AuditRecorded]) -> dict:
     record = event.payload
-    return AUDIT, UpdateOne({"_id": str(event.event_id)}, {"$setOnInsert": {
-        "actor": record.actor, "action": record.action, "subject_type": record.subject_type,
-        "subject_id": record.subject_id, "tenant_id": record.tenant_id or event.tenant_id,
-        "service": record.service or event.producer, "source": record.source, "request_id": record.request_id,
-        "read": record.read, "at": record.at, "recorded_at": event.occurred_at}}, upsert=True)
+    return {"_id": str(event.event_id), "actor": record.actor, "action": record.action,
+            "subject_type": record.subject_type, "subject_id": record.subject_id,
+            "tenant_id": record.tenant_id or event.tenant_id, "service": record.service or event.producer,
+            "source": record.source, "request_id": record.request_id, "read": record.read, "at": record.at,
+            "recorded_at": event.occurred_at}
+
+
+def audit_write(document: dict) -> UpdateOne:
+    """Insert the record once (keyed by event id); an existing record is never changed."""
+    return UpdateOne({"_id": document["_id"]}, {"$setOnInsert": document}, upsert=True)
+
+
+async def keep(database: AsyncDatabase, events, session) -> None:
+    """Store a batch of audit records (inside the consumer's transaction) and count the work newly
+    recorded: items worked, and the time from a take to the work (shared/metrics.py)."""
+    documents = [audit_document(event) for event in events]
+    result = await database[AUDIT].bulk_write([audit_write(doc) for doc in documents], ordered=True,
+                                              session=session)
+    for index in result.upserted_ids:
+        document = documents[index]
+        if productivity.is_work(document):
+            metrics.ITEMS_WORKED.labels(document["service"]).inc()
+            seconds = await productivity.seconds_since_take(database[AUDIT], document, session)
+            if seconds is not None:
+                metrics.TIME_TO_WORK.labels(document["service"]).observe(seconds)
 
 
 async def ensure_indexes(database: AsyncDatabase, retention_days: int) -> None:
@@ -83,5 +105,13 @@ def build_audit_api(database: AsyncDatabase, verifier: TokenVerifier):
             query["at"] = {key: value for key, value in (("$gte", since), ("$lte", until)) if value is not None}
         cursor = database[AUDIT].find(query).sort([("at", DESCENDING), ("_id", ASCENDING)]).limit(limit)
         return {"records": [record_json(doc) async for doc in cursor]}
+
+    @api.get("/api/productivity")
+    async def work_done(since: datetime | None = None, until: datetime | None = None, actor: str | None = None,
+                        who: Caller = Depends(caller(*SEARCHERS))) -> dict:
+        found = productivity.query(who.principal.tenant_filter(), since, until, actor)
+        records = database[AUDIT].find(found, {"actor": 1, "action": 1, "subject_id": 1, "read": 1, "at": 1})
+        rows = await records.sort(productivity.SORT).limit(productivity.MAX_RECORDS).to_list()
+        return {"people": productivity.productivity(rows)}
 
     return api

@@ -11,7 +11,7 @@ import httpx
 from dashboard.app import build_runtime
 from dashboard.audit import AUDIT
 from dashboard.settings import DashboardSettings
-from shared import topics
+from shared import metrics, topics
 from shared.auth import Role
 from shared.envelope import new_event
 from shared.events import AuditRecorded
@@ -30,16 +30,18 @@ def _audit(actor: str, tenant: str, action: str, subject: str, minutes: int, *, 
 
 async def test_audit_records_are_kept_once_and_searched_within_the_callers_tenants(settings, kafka) -> None:
     runtime = build_runtime(DashboardSettings(**settings.model_dump()))
-    events = [_audit("jdoe", "clinic-a", "WORK_ITEM_TAKEN", "dnl_1", 1),
+    events = [_audit("asmith", "clinic-b", "WORK_ITEM_TAKEN", "dnl_2", 0),
+              _audit("jdoe", "clinic-a", "WORK_ITEM_TAKEN", "dnl_1", 1),
               _audit("jdoe", "clinic-a", "APPEAL_LETTER_READ", "dnl_1", 2, read=True),
               _audit("asmith", "clinic-b", "WORK_ITEM_RESOLVED_WRITE_OFF", "dnl_2", 3)]
     supervisor_a = auth_headers("sue", [Role.SUPERVISOR], ["clinic-a"])
+    worked_before = metrics.ITEMS_WORKED.labels("denials")._value.get()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=runtime.asgi_app()),
                                  base_url="http://dashboard") as http, runtime.running():
-        await kafka.publish(topics.AUDIT, *events, events[0])  # the first one delivered twice
+        await kafka.publish(topics.AUDIT, *events, events[1], events[3])  # delivered twice
 
         async def kept() -> bool:
-            return await runtime.db[AUDIT].count_documents({}) == 3
+            return await runtime.db[AUDIT].count_documents({}) == 4
 
         await eventually(kept)
         own = (await http.get("/api/audit", headers=supervisor_a)).json()["records"]
@@ -53,12 +55,20 @@ async def test_audit_records_are_kept_once_and_searched_within_the_callers_tenan
         viewer = await http.get("/api/audit", headers=auth_headers("v", [Role.PRACTICE_VIEWER], ["clinic-a"]))
         anonymous = await http.get("/api/audit")
         indexes = {index["name"]: index async for index in await runtime.db[AUDIT].list_indexes()}
+        work = (await http.get("/api/productivity", headers=supervisor_a)).json()["people"]
+        all_work = (await http.get("/api/productivity", headers=auth_headers("root", [Role.ADMIN], ["*"]))).json()
+        worked = metrics.ITEMS_WORKED.labels("denials")._value.get()
+    assert work == []  # in clinic-a, jdoe only took an item and read its letter
+    assert all_work["people"] == [{"actor": "asmith", "day": "2026-03-02", "items_worked": 1,
+                                   "median_minutes_to_work": 3.0}]
+    assert worked - worked_before == 1  # the write-off, counted once though its record came twice
     assert [(r["actor"], r["action"], r["tenant_id"], r["source"]) for r in own] == [
         ("jdoe", "APPEAL_LETTER_READ", "clinic-a", "198.51.100.7"), ("jdoe", "WORK_ITEM_TAKEN", "clinic-a", "198.51.100.7")]
     assert [r["action"] for r in reads] == ["APPEAL_LETTER_READ"]
     assert foreign.status_code == 403
     assert [r["subject_id"] for r in everyone] == ["dnl_2", "dnl_1"]
-    assert [r["tenant_id"] for r in by_actor] == ["clinic-b"]
+    assert [(r["action"], r["tenant_id"]) for r in by_actor] == [
+        ("WORK_ITEM_RESOLVED_WRITE_OFF", "clinic-b"), ("WORK_ITEM_TAKEN", "clinic-b")]
     assert (specialist.status_code, viewer.status_code, anonymous.status_code) == (403, 403, 401)
     assert indexes["at_1"]["expireAfterSeconds"] == (6 * 365 + 2) * 24 * 60 * 60
 
