@@ -25,6 +25,9 @@ from shared.auth import Role, TokenVerifier
 TEST_ISSUER = "https://identity.test.invalid"
 TEST_AUDIENCE = "rcm"
 TEST_KID = "rcm-test-key-1"
+# Test tokens live a day: modules build their headers at import, and a whole suite runs far longer
+# than a real token's 15 minutes. Expiry itself is tested with an explicit `expires_in`.
+TEST_TOKEN_SECONDS = 24 * 60 * 60
 
 _KEY = ECKey.generate_key("P-256", parameters={"kid": TEST_KID, "alg": "ES256", "use": "sig"}, private=True)
 # A key nobody trusts: tokens signed with it must be refused.
@@ -36,7 +39,8 @@ def jwks() -> dict[str, Any]:
     return {"keys": [_KEY.as_dict(private=False)]}
 
 
-def issue_token(subject: str, roles: Iterable[Role | str], tenants: Iterable[str], *, expires_in: int = 300,
+def issue_token(subject: str, roles: Iterable[Role | str], tenants: Iterable[str], *,
+                expires_in: int = TEST_TOKEN_SECONDS,
                 issuer: str = TEST_ISSUER, audience: str = TEST_AUDIENCE, issued_at: float | None = None,
                 untrusted_key: bool = False, **claims: Any) -> str:
     """A signed token for `subject` with `roles` and `tenants` ("*" = every tenant, admin only).
