@@ -51,6 +51,7 @@ OPERATOR_USER = "rcm-operator"
 IMAGE = "rcm-platform"
 PART_OF = "rcm"
 MONITORING_NAMESPACE_LABEL = "kubernetes.io/metadata.name"
+API_INGRESS_NAMESPACE = "ingress-nginx"  # where the ingress controller in front of the /api endpoints runs
 TOPIC_REPLICAS = 3
 LAG_THRESHOLD = 500  # records behind per replica before KEDA adds one
 CPU_UTILIZATION = 70  # % of the CPU request, averaged over the replicas, before the HPA adds one
@@ -385,14 +386,19 @@ def deployment(process: Process) -> dict:
 
 
 def _ingress(process: Process) -> list[dict]:
-    """Prometheus on http (kubelet probes are not subject to policies). A process with listeners also
+    """Prometheus and the ingress controller (people's API calls) on http (kubelet probes are not
+    subject to policies). A process with listeners also
     takes its callers on their ports, from anywhere: the EHRs come through the operator's load balancer
     or ingress, whose source addresses we cannot know (deploy/README.md shows how to narrow it)."""
     prometheus = {"from": [{"namespaceSelector": {"matchLabels": {MONITORING_NAMESPACE_LABEL: "monitoring"}}}],
                   "ports": [{"port": "http", "protocol": "TCP"}]}
+    # People's tools reach the service's /api through the cluster's ingress controller.
+    people = {"from": [{"namespaceSelector": {"matchLabels": {MONITORING_NAMESPACE_LABEL: API_INGRESS_NAMESPACE}}}],
+              "ports": [{"port": "http", "protocol": "TCP"}]}
     if not process.listeners:
-        return [prometheus]
-    return [prometheus, {"ports": [{"port": listener.name, "protocol": "TCP"} for listener in process.listeners]}]
+        return [prometheus, people]
+    return [prometheus, people,
+            {"ports": [{"port": listener.name, "protocol": "TCP"} for listener in process.listeners]}]
 
 
 def service_objects(process: Process) -> list[dict]:
@@ -421,6 +427,9 @@ def service_objects(process: Process) -> list[dict]:
                   "ports": [{"port": 27017, "protocol": "TCP"}]},
                  {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}],
                   "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
+                 # The OIDC provider's signing keys (RCM_AUTH_JWKS_URL), outside the cluster as a rule:
+                 # HTTPS to any address; an overlay may narrow it to the provider's range.
+                 {"ports": [{"port": 443, "protocol": "TCP"}]},
              ],
          }},
         {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": _metadata(process),
