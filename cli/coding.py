@@ -1,117 +1,118 @@
 """`rcm coding ...` and `rcm chargemaster load`: the coding review queue, coder QA, chargemasters.
 
-Exit codes: 0 done; 1 refused (a bad row, a decision that cannot apply); 2 the file is unreadable.
+`rcm coding review list|take|release|decide` work the queue through coding's API, as the signed-in
+user (cli/session.py): exit 0 done; 1 refused (taken by someone else, a decision that cannot apply);
+2 no token or not allowed; 3 the service is not reachable; 4 not in the queue.
+Chargemaster files: exit 0 done; 1 refused (a bad row); 2 the file is unreadable.
 Nothing printed here holds PHI: encounter ids, codes, scores and coder user ids only.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
+import uuid
 from pathlib import Path
-from typing import TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from cli import session
 
 app = typer.Typer(no_args_is_help=True, help="Coding: the review queue and coder QA")
 review_app = typer.Typer(no_args_is_help=True, help="The coding review queue: held encounters and coders' decisions")
 chargemaster_app = typer.Typer(no_args_is_help=True, help="Tenant chargemasters (prices by code, modifier and date)")
 app.add_typer(review_app, name="review")
 console = Console()
-T = TypeVar("T")
 
 
-def _with_coding_db(work: Callable[..., Awaitable[T]]) -> T:
-    """Run `work(database, cipher)` against coding's database (settings from RCM_*)."""
-    from shared.mongo import connect
-    from shared.phi import PhiCipher
-    from shared.settings import ServiceSettings
+def make_client(url: str | None = None):
+    """An HTTP client for coding's API (RCM_CODING_API_URL, default this host's coding port)."""
+    import os
+
+    from shared.settings import DEFAULT_HTTP_PORTS, ServiceSettings
 
     settings = ServiceSettings()
+    default = f"http://{settings.http_host}:{settings.http_port or DEFAULT_HTTP_PORTS['coding']}"
+    return session.api_client(url or os.environ.get("RCM_CODING_API_URL") or default)
 
-    async def run() -> T:
-        client = connect(settings.mongo_uri)
-        try:
-            return await work(client[settings.database("coding")], PhiCipher.from_settings(settings))
-        finally:
-            await client.close()
 
-    return asyncio.run(run())
+def _call(method: str, path: str, url: str | None, **kwargs):
+    return session.call(lambda: make_client(url), method, path, "coding", **kwargs)
+
+
+URL = typer.Option(None, "--url", help="coding's API base URL (default from RCM_CODING_API_URL)")
 
 
 @review_app.command("list")
 def review_list(tenant: str = typer.Option(None, help="only this tenant"), limit: int = 50,
-                as_json: bool = typer.Option(False, "--json")) -> None:
+                sort: str = typer.Option("age", help="age|value"),
+                as_json: bool = typer.Option(False, "--json"), url: str = URL) -> None:
     """Held encounters with their findings and the note's suggestions (codes and confidence)."""
-    from services.coding.decisions import held_encounters
-
-    rows = _with_coding_db(lambda db, _cipher: held_encounters(db, tenant_id=tenant, limit=limit))
+    params = {"limit": limit, "sort": sort, **({"tenant": tenant} if tenant else {})}
+    rows = _call("GET", "/api/review", url, params=params).json()["items"]
     if as_json:
-        print(json.dumps([{"encounter_id": r["_id"], "tenant_id": r["tenant_id"], "findings": r["findings"],
-                           "suggestions": r.get("suggestions", [])} for r in rows]))
+        print(json.dumps(rows))
         return
     table = Table(title="Coding review queue")
-    for column in ("encounter", "tenant", "findings", "suggestions"):
+    for column in ("encounter", "tenant", "findings", "suggestions", "assignee"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row["_id"], row["tenant_id"], "\n".join(f"{f['code']}: {f['message']}" for f in row["findings"]),
-                      ", ".join(f"{s['code']} {s['confidence']:.2f}" for s in row.get("suggestions", [])[:3]))
+        table.add_row(row["encounter_id"], row["tenant_id"],
+                      "\n".join(f"{f['code']}: {f['message']}" for f in row["findings"]),
+                      ", ".join(f"{s['code']} {s['confidence']:.2f}" for s in row.get("suggestions", [])[:3]),
+                      row["assignee"] or "")
     console.print(table)
 
 
+@review_app.command("take")
+def review_take(encounter: str, url: str = URL) -> None:
+    """Take a held encounter (it is yours until you decide or release it)."""
+    item = _call("POST", f"/api/review/{encounter}/take", url, json={},
+                 headers={"Idempotency-Key": uuid.uuid4().hex}).json()
+    console.print(f"{encounter} taken by {item['assignee']}")
+
+
+@review_app.command("release")
+def review_release(encounter: str, url: str = URL) -> None:
+    """Put a taken encounter back in the queue undecided."""
+    _call("POST", f"/api/review/{encounter}/release", url, json={}, headers={"Idempotency-Key": uuid.uuid4().hex})
+    console.print(f"{encounter} released to the queue")
+
+
 @review_app.command("decide")
-def review_decide(encounter: str, coder: str = typer.Option(..., help="the coder's user id"),
+def review_decide(encounter: str,
                   accept: bool = typer.Option(False, "--accept", help="bill the top suggestion as principal"),
                   keep: bool = typer.Option(False, "--keep", help="bill the provider's codes"),
-                  codes: str = typer.Option(None, help="bill these codes instead, comma-separated, in order")) -> None:
-    """Record a coder's decision and release the encounter to claims (exactly one of
-    --accept, --keep, --codes)."""
-    from services.coding.chargemaster import CodingError
-    from services.coding.decisions import decide
-    from shared.clock import SystemClock
-    from shared.events import CodingDecision
-
+                  codes: str = typer.Option(None, help="bill these codes instead, comma-separated, in order"),
+                  url: str = URL) -> None:
+    """Record your decision and release the encounter to claims (exactly one of --accept, --keep,
+    --codes). The coder is the signed-in user."""
     chosen = [flag for flag, on in (("accept", accept), ("keep", keep), ("codes", codes is not None)) if on]
     if len(chosen) != 1:
         console.print("[red]give exactly one of --accept, --keep, --codes")
         raise typer.Exit(1)
-    decision = {"accept": CodingDecision.ACCEPTED_SUGGESTION, "keep": CodingDecision.KEPT_PROVIDER_CODES,
-                "codes": CodingDecision.CORRECTED}[chosen[0]]
-    try:
-        decided = _with_coding_db(lambda db, cipher: decide(
-            db, cipher, encounter, coder=coder, decision=decision,
-            codes=(codes or "").split(","), now=SystemClock().now()))
-    except CodingError as refused:
-        console.print(f"[red]{refused}")
-        raise typer.Exit(1) from None
-    except ValueError as invalid:  # e.g. a coder id the event refuses; pydantic names the field only
-        console.print(f"[red]decision refused: {_field_errors(invalid)}")
-        raise typer.Exit(1) from None
-    console.print(f"{encounter} released by {coder}: {decided.decision.value}, diagnoses "
-                  f"{', '.join(decided.diagnoses)}"
-                  + (f" (suggestion {decided.top_suggestion}, agreed: {decided.agreed_with_suggestion})"
-                     if decided.top_suggestion else ""))
+    body = {"decision": chosen[0], "codes": [c.strip() for c in (codes or "").split(",") if c.strip()]}
+    item = _call("POST", f"/api/review/{encounter}/decide", url, json=body,
+                 headers={"Idempotency-Key": uuid.uuid4().hex}).json()
+    console.print(f"{encounter} released by {item['decided_by']}: {chosen[0]}"
+                  + (f", charge {item['total_charge']}" if item.get("total_charge") else ""))
 
 
 @app.command("qa")
-def qa(as_json: bool = typer.Option(False, "--json")) -> None:
+def qa(as_json: bool = typer.Option(False, "--json"), url: str = URL) -> None:
     """Per-coder QA: decisions, agreement with the top suggestion, corrections."""
-    from services.coding.decisions import decision_records
-    from services.coding.review import coder_qa
-
-    figures = coder_qa(_with_coding_db(lambda db, _cipher: decision_records(db)))
+    figures = _call("GET", "/api/qa", url).json()["coders"]
     if as_json:
-        print(json.dumps([f.as_json() for f in figures]))
+        print(json.dumps(figures))
         return
     table = Table(title="Coder QA")
     for column in ("coder", "decisions", "agreed with suggestion", "agreement rate", "corrections"):
         table.add_column(column, justify="left" if column == "coder" else "right")
     for f in figures:
-        table.add_row(f.coder, str(f.decisions), str(f.agreed),
-                      "—" if f.agreement_rate is None else f"{f.agreement_rate:.1%}", str(f.corrections))
+        rate = f.get("agreement_rate")
+        table.add_row(f["coder"], str(f["decisions"]), str(f["agreed_with_suggestion"]), "—" if rate is None else f"{rate:.1%}",
+                      str(f["corrections"]))
     console.print(table)
 
 
@@ -153,16 +154,8 @@ def chargemaster_load(arguments: list[str] = typer.Argument(..., metavar="[TENAN
         typer.echo(f"{file}: valid ({summary}); dry run, nothing loaded")
         return
 
-    async def load(db, cipher) -> int:
-        from services.coding.repository import CodingRepository
-
-        return await CodingRepository(db, cipher).load_chargemaster(tenant, entries)
-
-    try:
-        loaded = _with_coding_db(load)
-    except CodingError as refused:
-        typer.echo(f"{file}: refused, nothing loaded: {refused}")
-        raise typer.Exit(1) from None
+    loaded = _call("PUT", f"/api/chargemasters/{tenant}", None, content=text.encode("utf-8"),
+                   headers={"Content-Type": "text/csv"}).json()["loaded"]
     typer.echo(f"loaded {loaded} chargemaster entries for {tenant} ({summary})")
 
 

@@ -24,17 +24,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+import httpx
 from aiokafka import AIOKafkaProducer
 
 from dashboard.kpis import TERMINAL_STAGES, compute, stage
-from services.coding.chargemaster import parse_chargemaster_csv
-from services.coding.repository import CodingRepository
 from shared import topics
 from shared.envelope import encode, new_event
 from shared.ids import encounter_id_for
 from shared.mongo import connect
 from shared.money import ZERO, stored_amount
-from shared.phi import PhiCipher
 from shared.settings import ServiceSettings
 from cli.processes import FEED_PORTS
 from simulator.feed import ErrorRates, InjectedError, SimulatedVisit, registrations
@@ -139,14 +137,34 @@ class Cycle:
     async def close(self) -> None:
         await self._mongo.close()
 
-    async def load_chargemasters(self) -> int:
-        """Load every simulated practice's chargemaster into coding (as `rcm chargemaster load` does)."""
-        coding = CodingRepository(self.database("coding"), PhiCipher.from_settings(self.settings))
-        await CodingRepository.ensure_indexes(self.database("coding"))
+    async def load_chargemasters(self, coding_url: str, issuer_url: str) -> int:
+        """Load every simulated practice's chargemaster through coding's API (as `rcm chargemaster
+        load` does), signed in as a demo administrator made at the local issuer."""
+        token = await self.operator_token(issuer_url)
         loaded = 0
-        for practice in self.world.practices:
-            loaded += await coding.load_chargemaster(practice.tenant_id, parse_chargemaster_csv(chargemaster_csv(practice)))
+        async with httpx.AsyncClient(base_url=coding_url, timeout=30.0,
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}) as http:
+            for practice in self.world.practices:
+                response = await http.put(f"/api/chargemasters/{practice.tenant_id}",
+                                          content=chargemaster_csv(practice).encode("utf-8"))
+                response.raise_for_status()
+                loaded += response.json()["loaded"]
         return loaded
+
+    async def operator_token(self, issuer_url: str) -> str:
+        """A token of a fresh administrator of every tenant, added to the local issuer's users (as
+        `rcm users add` does) with a random password, then signed in."""
+        from identity.app import SERVICE as IDENTITY
+        from identity.users import Users, new_user
+
+        name, password = f"demo-admin-{secrets.token_hex(4)}", secrets.token_urlsafe(24)
+        await Users(self.database(IDENTITY)).add(new_user(name, ["admin"], ["*"]), password,
+                                                 datetime.now(timezone.utc))
+        async with httpx.AsyncClient(timeout=30.0) as http:
+            response = await http.post(f"{issuer_url.rstrip('/')}/token",
+                                       data={"grant_type": "password", "username": name, "password": password})
+            response.raise_for_status()
+            return response.json()["access_token"]
 
     def make_visits(self, count: int, *, start: date | None = None) -> list[SimulatedVisit]:
         self.visits = registrations(self.world, count, start=start or datetime.now(timezone.utc).date(),

@@ -78,7 +78,7 @@ class CycleRun:
     async def drive(self) -> dict:
         cycle = Cycle(self.settings, seed=self.options.seed, error_rates=ErrorRates(), world=self.world)
         try:
-            await cycle.load_chargemasters()
+            await cycle.load_chargemasters(f"http://127.0.0.1:{self.fleet.port('coding')}", self.fleet.issuer_url())
             visits = cycle.make_visits(self.options.encounters)
             with self._progress() as bars:
                 sent = bars.add_task("EHR feed: visits sent", total=len(visits))

@@ -2,25 +2,27 @@
 
 The CLI is a client of the API (the same contract people's tools use), so the service must be
 running (`rcm run denials`, or the demo). It finds the API at RCM_DENIALS_API_URL (default
-http://<RCM_HTTP_HOST>:<RCM_HTTP_PORT or 8105>) and sends RCM_DENIALS_API_TOKEN as the bearer token.
+http://<RCM_HTTP_HOST>:<RCM_HTTP_PORT or 8105>) and signs in as cli/session.py says (RCM_TOKEN, or
+RCM_USER / RCM_PASSWORD at the local issuer). The actor is the token's subject.
 
-Exit codes: 0 done; 1 refused (the item's state or the request does not allow it); 2 the token was
-refused; 3 the API could not be reached or failed; 4 no such work item.
+Exit codes: 0 done; 1 refused (the item's state or the request does not allow it); 2 no token, or the
+token or its roles refused; 3 the API could not be reached or failed; 4 no such work item.
 """
 
 from __future__ import annotations
 
 import json
-from typing import NoReturn
+import uuid
 
 import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli import session
+
 app = typer.Typer(no_args_is_help=True, help="Denial work queue: list, take, resolve, letters, trends")
 
-REFUSED, UNAUTHORIZED, UNREACHABLE, NOT_FOUND = 1, 2, 3, 4
 ACTIONS = ("resubmit", "appeal", "write_off")
 
 
@@ -28,38 +30,11 @@ def make_client(url: str | None = None) -> httpx.Client:
     """An HTTP client for the API from the denials settings (tests replace this)."""
     from services.denials.settings import DenialsSettings
 
-    settings = DenialsSettings()
-    return httpx.Client(base_url=url or settings.api_url(), timeout=10.0,
-                        headers={"Authorization": f"Bearer {settings.denials_api_token.get_secret_value()}"})
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
+    return session.api_client(url or DenialsSettings().api_url())
 
 
 def _call(method: str, path: str, url: str | None, **kwargs) -> httpx.Response:
-    try:
-        with make_client(url) as client:
-            response = client.request(method, path, **kwargs)
-    except httpx.HTTPError as failure:
-        _fail(f"cannot reach the denials API ({type(failure).__name__}); is the denials service running?",
-              UNREACHABLE)
-    if response.is_success:
-        return response
-    try:
-        message = response.json().get("message") or response.json().get("detail")
-    except ValueError:
-        message = None
-    if not isinstance(message, str):
-        message = f"request refused ({response.status_code})"
-    if response.status_code == 401:
-        _fail("the denials API refused the token (set RCM_DENIALS_API_TOKEN)", UNAUTHORIZED)
-    if response.status_code == 404:
-        _fail(message, NOT_FOUND)
-    if response.status_code in (409, 422):
-        _fail(message, REFUSED)
-    _fail(f"the denials API failed ({response.status_code})", UNREACHABLE)
+    return session.call(lambda: make_client(url), method, path, "denials", **kwargs)
 
 
 URL = typer.Option(None, "--url", help="the API's base URL (default from RCM_DENIALS_API_URL)")
@@ -89,22 +64,23 @@ def list_items(category: str = typer.Option(None, help="e.g. MEDICAL_NECESSITY")
 
 
 @app.command("take")
-def take(item_id: str, actor: str = typer.Option(..., "--actor", help="your user name"), url: str = URL) -> None:
+def take(item_id: str, url: str = URL) -> None:
     """Assign a work item to yourself."""
-    item = _call("POST", f"/api/work-items/{item_id}/take", url, json={"actor": actor}).json()
+    item = _call("POST", f"/api/work-items/{item_id}/take", url, json={},
+                 headers={"Idempotency-Key": uuid.uuid4().hex}).json()
     typer.echo(f"{item['id']} taken by {item['assignee']}")
 
 
 @app.command("resolve")
-def resolve(item_id: str, actor: str = typer.Option(..., "--actor", help="your user name"),
-            action: str = typer.Option(..., "--action", help="|".join(ACTIONS)),
+def resolve(item_id: str, action: str = typer.Option(..., "--action", help="|".join(ACTIONS)),
             reason: str = typer.Option(None, "--reason", help="write-offs only: a reason code"),
             url: str = URL) -> None:
     """Resolve a work item: resubmit a corrected claim, appeal (letter generated) or write off."""
     if action not in ACTIONS:
-        _fail(f"--action must be one of {', '.join(ACTIONS)}", REFUSED)
-    body = {"actor": actor, "action": action, "reason": reason}
-    item = _call("POST", f"/api/work-items/{item_id}/resolve", url, json=body).json()
+        session.fail(f"--action must be one of {', '.join(ACTIONS)}", session.REFUSED)
+    body = {"action": action, "reason": reason}
+    item = _call("POST", f"/api/work-items/{item_id}/resolve", url, json=body,
+                 headers={"Idempotency-Key": uuid.uuid4().hex}).json()
     typer.echo(f"{item['id']} resolved by {item['assignee']}: {item['resolution']}"
                + (f" ({item['reason']})" if item["reason"] else ""))
 

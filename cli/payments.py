@@ -1,4 +1,5 @@
-"""`rcm payments`: contract fee schedules, patient payments and statement runs.
+"""`rcm payments`: contract fee schedules, patient payments and statement runs, through payments'
+API as the signed-in user (cli/session.py; exit 2 without a token or the role, 3 unreachable).
 
 rcm payments fee-schedule load FILE --tenant T     exit 0 loaded, 1 a bad row (nothing loaded), 2 unreadable
 rcm payments fee-schedule demo FILE --tenant T     the simulator's payers' contracts for a demo practice
@@ -9,13 +10,14 @@ rcm payments statements run --tenant T --out DIR   exit 0, one .html + .json per
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from cli import session
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Payments: fee schedules, patient payments, patient statements")
@@ -30,36 +32,37 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _connect():
-    from services.payments.settings import PaymentsSettings
-    from shared.mongo import connect
+def make_client(url: str | None = None):
+    """An HTTP client for payments' API (RCM_PAYMENTS_API_URL, default this host's payments port)."""
+    import os
 
-    settings = PaymentsSettings()
-    client = connect(settings.mongo_uri)
-    return settings, client, client[settings.database("payments")]
+    from shared.settings import DEFAULT_HTTP_PORTS, ServiceSettings
+
+    settings = ServiceSettings()
+    default = f"http://{settings.http_host}:{settings.http_port or DEFAULT_HTTP_PORTS['payments']}"
+    return session.api_client(url or os.environ.get("RCM_PAYMENTS_API_URL") or default)
+
+
+def _call(method: str, path: str, **kwargs):
+    return session.call(make_client, method, path, "payments", **kwargs)
 
 
 @fee_app.command("load")
 def fee_schedule_load(file: Path, tenant: Annotated[str, typer.Option(help="tenant id")]) -> None:
     """Validate every row of a fee schedule CSV and load it; a bad row loads nothing."""
-    from services.payments.billing_runs import load_fee_schedule
     from services.payments.fee_schedule import FeeScheduleInvalid, parse_fee_schedule_csv
 
     try:
-        entries = parse_fee_schedule_csv(file.read_text(encoding="utf-8"))
+        text = file.read_text(encoding="utf-8")
+        parse_fee_schedule_csv(text)  # every row checked here first: the API refuses the same file
     except FeeScheduleInvalid as refused:
         raise _fail(f"{file.name}: {refused}", 1) from None
     except (OSError, UnicodeDecodeError) as unreadable:
         raise _fail(f"cannot read {file}: {getattr(unreadable, 'strerror', None) or 'not UTF-8 text'}", 2) from None
 
-    async def load() -> int:
-        _, client, database = _connect()
-        try:
-            return await load_fee_schedule(client, database, tenant, entries)
-        finally:
-            await client.close()
-
-    typer.echo(f"loaded {asyncio.run(load())} fee schedule rows for {tenant}")
+    loaded = _call("PUT", f"/api/fee-schedules/{tenant}", content=text.encode("utf-8"),
+                   headers={"Content-Type": "text/csv"}).json()["loaded"]
+    typer.echo(f"loaded {loaded} fee schedule rows for {tenant}")
 
 
 @fee_app.command("demo")
@@ -83,10 +86,8 @@ def patient_payment(
     reference: Annotated[str, typer.Option(help="receipt or transaction number; recording it twice records once")],
     method: Annotated[str, typer.Option(help="card, cash, check or ach")] = "card",
     received: Annotated[str | None, typer.Option(help="YYYY-MM-DD, default today")] = None,
-    actor: Annotated[str, typer.Option(help="who records it (audited)")] = "cli",
 ) -> None:
-    """Record a patient payment: it lowers the patient's balance and is audited."""
-    from services.payments.billing_runs import record_patient_payment
+    """Record a patient payment: it lowers the patient's balance and is audited (as the signed-in user)."""
     from services.payments.patient_billing import PatientPaymentRefused
     from services.payments.patient_billing import patient_payment as a_payment
 
@@ -101,18 +102,13 @@ def patient_payment(
     if not patient.startswith("pat_") or len(patient) != 36:
         raise _fail("--patient must be a patient id (pat_ and 32 hex digits)", 1)
 
-    async def record():
-        _, client, database = _connect()
-        try:
-            return await record_patient_payment(client, database, entry, actor=actor, now=now)
-        finally:
-            await client.close()
-
-    change = asyncio.run(record())
-    if change is None:
+    body = {"tenant_id": tenant, "amount": str(entry.amount.copy_negate()), "reference": reference, "method": method,
+            "received_on": entry.at.isoformat()}
+    answer = _call("POST", f"/api/patients/{patient}/payments", json=body).json()
+    if not answer["recorded"]:
         typer.echo(f"payment {reference} was recorded before; nothing changed")
     else:
-        typer.echo(f"recorded {amount} for {patient}; balance {change.balance:.2f}")
+        typer.echo(f"recorded {amount} for {patient}; balance {Decimal(answer['balance']):.2f}")
 
 
 @statements_app.command("run")
@@ -123,25 +119,20 @@ def statements_run(
     practice: Annotated[str, typer.Option(help="name printed on the statements")] = "Your care provider",
 ) -> None:
     """Produce a statement (printable HTML + its JSON data) for every patient with a balance."""
-    from services.payments.billing_runs import run_statements
-    from shared.phi import PhiCipher
+    import json
 
     now = datetime.now(UTC)
     try:
         on = date.fromisoformat(statement_date) if statement_date else now.date()
     except ValueError:
         raise _fail("--date must be YYYY-MM-DD", 1) from None
-
-    async def run():
-        settings, client, database = _connect()
-        try:
-            return await run_statements(client, database, PhiCipher.from_settings(settings), tenant,
-                                        out, statement_date=on, now=now, practice_name=practice)
-        finally:
-            await client.close()
-
+    answer = _call("POST", "/api/statement-runs", json={"tenant_id": tenant, "statement_date": on.isoformat(),
+                                                        "practice_name": practice}).json()
     try:
-        result = asyncio.run(run())
+        out.mkdir(parents=True, exist_ok=True)
+        for page in answer["statements"]:  # named by the opaque statement id, never by patient
+            (out / f"{page['statement_id']}.html").write_text(page["html"], encoding="utf-8")
+            (out / f"{page['statement_id']}.json").write_text(json.dumps(page["data"], indent=2), encoding="utf-8")
     except OSError as unwritable:
         raise _fail(f"cannot write to {out}: {unwritable.strerror}", 2) from None
-    typer.echo(f"{len(result.statements)} statements in {out}")
+    typer.echo(f"{len(answer['statements'])} statements in {out}")

@@ -1,4 +1,5 @@
-"""Start the platform's processes (five services, the dashboard projection, the partner simulator)
+"""Start the platform's processes (five services, the dashboard projection, the partner simulator,
+the local token issuer)
 as separate OS processes, wait until each answers /health (and registration's EHR feed listeners,
 when configured, accept connections), and stop them with SIGTERM."""
 
@@ -24,6 +25,7 @@ MODULES = {
     "denials": "services.denials",
     "dashboard": "dashboard",
     "simulator": "simulator.partners",
+    "identity": "identity",  # the local token issuer the services' APIs trust (RCM_AUTH_ISSUER)
 }
 # The feed gateway: registration's code running its EHR listeners and outbox relay but no consumers
 # (RCM_REGISTRATION_CONSUMERS=false), as deploy/ runs it beside the consumers on Kubernetes. It is
@@ -56,6 +58,10 @@ class Fleet:
     def port(self, name: str) -> int:
         return HTTP_PORTS[name] + self.port_offset
 
+    def issuer_url(self) -> str:
+        """The local token issuer of this fleet (its port moves with the fleet's offset)."""
+        return self.environment.get("RCM_AUTH_ISSUER") or f"http://127.0.0.1:{self.port('identity')}"
+
     def _ports(self, name: str) -> list[int]:
         """Every port process `name` listens on: its HTTP port and any feed listener configured for it."""
         configured = self.service_environment.get(name, {})
@@ -68,6 +74,7 @@ class Fleet:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **self.environment, **self.service_environment.get(name, {}), **(extra_environment or {}),
                "RCM_HTTP_PORT": str(self.port(name))}
+        env.setdefault("RCM_AUTH_ISSUER", self.issuer_url())  # every API trusts this fleet's own issuer
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
         self.processes[name] = subprocess.Popen([sys.executable, "-m", _MODULE_OF[name]], env=env, stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)

@@ -1,5 +1,6 @@
 """Wiring of the dashboard projection: consumes the flow's events into the read model (encounter
-rows, and the fact collections of dashboard/facts.py), and exports the KPIs, the fact aggregates,
+rows, and the fact collections of dashboard/facts.py), keeps the audit trail (dashboard/audit.py,
+searched on /api/audit), and exports the KPIs, the fact aggregates,
 stage latencies, consumer lag and dead-letter sizes on /metrics."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from pymongo import ASCENDING
 
-from dashboard import facts, projection
+from dashboard import audit, facts, projection
 from dashboard.broker_metrics import BrokerReader
 from dashboard.exporter import KpiExporter
 from dashboard.settings import DashboardSettings
@@ -53,6 +54,10 @@ def build_runtime(settings: ServiceSettings | None = None) -> ServiceRuntime:
         await database["encounters"].create_index([("tenant_id", ASCENDING), ("claim_status", ASCENDING)])
 
     runtime.on_prepare(indexes)
+    retention_days = settings.audit_retention_days if isinstance(settings, DashboardSettings) else \
+        DashboardSettings.model_fields["audit_retention_days"].default
+    runtime.on_prepare(lambda database: audit.ensure_indexes(database, retention_days))
+    runtime.mount_api("/api", audit.build_audit_api(runtime.db, settings.token_verifier()))
     runtime.on_prepare(lambda _database: exporter.start())
     runtime.on_release(exporter.stop)
     for topic, project in _PROJECTIONS:
@@ -84,6 +89,11 @@ def build_runtime(settings: ServiceSettings | None = None) -> ServiceRuntime:
                     await runtime.db[collection].bulk_write(writes, ordered=True, session=unit.session)
             return record_facts
         runtime.consumer.subscribe(topic, make_facts(), name=_subscriber_name(topic))
+
+    async def keep_audit_records(events: Sequence[Envelope], unit: UnitOfWork) -> None:
+        await audit.keep(runtime.db, events, unit.session)
+
+    runtime.consumer.subscribe(topics.AUDIT, keep_audit_records, name="keep_audit_records")
     return runtime
 
 

@@ -1,9 +1,9 @@
 """Write the generated part of the Kubernetes base from the code: `python deploy/generate.py`.
 
 Topics come from `shared.topics.ALL`; what each process consumes (topic and consumer group) is read
-from the subscribers its own `build_runtime()` registers, and what it produces from its `emit(...)`
-calls and the outbox rows it writes itself (`outbox_document(topics.X, ...)`). From that one model this
-writes, under deploy/k8s/base/:
+from the subscribers its own `build_runtime()` registers, and what it produces from its declaration
+(`shared.topics.EMITS`, which the outbox enforces). From that one model this writes, under
+deploy/k8s/base/:
 
 - kafka/topics.yaml       a KafkaTopic per declared topic (partitions, retention)
 - kafka/users.yaml        a KafkaUser per process (SCRAM-SHA-512, ACLs for its topics and groups), one for
@@ -22,7 +22,6 @@ writes, under deploy/k8s/base/:
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import json
 import os
@@ -52,6 +51,7 @@ OPERATOR_USER = "rcm-operator"
 IMAGE = "rcm-platform"
 PART_OF = "rcm"
 MONITORING_NAMESPACE_LABEL = "kubernetes.io/metadata.name"
+API_INGRESS_NAMESPACE = "ingress-nginx"  # where the ingress controller in front of the /api endpoints runs
 TOPIC_REPLICAS = 3
 LAG_THRESHOLD = 500  # records behind per replica before KEDA adds one
 CPU_UTILIZATION = 70  # % of the CPU request, averaged over the replicas, before the HPA adds one
@@ -162,7 +162,7 @@ def feed_gateway() -> Process:
                  Listener("fhir", 8080, "RCM_REGISTRATION_FHIR", sources.get("fhir", ())))
     gateway = Process(
         FEED_GATEWAY, module, consumes=(),
-        produces=_emitted(module, frozenset(s.topic for s in _subscriptions(module))), service="registration",
+        produces=_declared("registration"), service="registration",
         settings=settings,
         supplied=(Supplied("RCM_REGISTRATION_FEED_FACILITIES", "configMap", FEED_FACILITIES_CONFIG_MAP,
                            "facilities.json"),
@@ -200,58 +200,9 @@ def _subscriptions(module: str, environment: dict[str, str] | None = None) -> tu
     return tuple(sorted(found, key=lambda s: (s.topic, s.group)))
 
 
-# Where code puts an event on a topic: a consumer's unit of work (`unit.emit`), or code that writes its
-# own outbox rows (`new_event` and `outbox_document`, e.g. registration's feed intake). The relay
-# publishes every outbox row, so each such topic needs Write.
-_OUTBOX_WRITERS = frozenset({"new_event", "outbox_document"})
-
-
-def _writer(call: ast.Call) -> str | None:
-    """What `call` is: "emit" for `….emit(…)`, the function's name for an outbox writer, else None."""
-    if isinstance(call.func, ast.Attribute):
-        return call.func.attr if call.func.attr == "emit" or call.func.attr in _OUTBOX_WRITERS else None
-    if isinstance(call.func, ast.Name) and call.func.id in _OUTBOX_WRITERS:
-        return call.func.id
-    return None
-
-
-def _topic_name(node: ast.AST) -> str | None:
-    """The topic name of a `topics.X` expression (None for anything else)."""
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "topics":
-        topic = getattr(topics, node.attr, None)
-        return topic.name if isinstance(topic, topics.Topic) else None
-    return None
-
-
-def _emitted(module: str, consumed: frozenset[str] = frozenset()) -> tuple[str, ...]:
-    """Topics named `topics.X` as the first argument of `….emit(…)`, `new_event(…)` or
-    `outbox_document(…)` anywhere in the process's package. An `emit` whose topic is not written
-    `topics.X` is refused: its topic could not be granted Write. The outbox writers often compute
-    theirs (the dead-letter topic, a loop over (topic, payload) pairs), so those are not refused, and
-    such a topic is granted only if it is named somewhere else."""
-    package = ROOT.joinpath(*module.split("."))
-    names: set[str] = set()
-    for source in sorted(package.rglob("*.py")):
-        for node in ast.walk(ast.parse(source.read_text(), str(source))):
-            if isinstance(node, ast.Tuple) and len(node.elts) == 2 and (name := _topic_name(node.elts[0])):
-                # `(topics.X, payload)` pairs that a loop writes to the outbox (an API's audit record, a
-                # coder's decision). The same shape also pairs a consumed topic with its handler, so
-                # a topic the process consumes is not granted by such a pair.
-                if name not in consumed:
-                    names.add(name)
-                continue
-            writer = _writer(node) if isinstance(node, ast.Call) else None
-            if writer is None:
-                continue
-            first = node.args[0] if node.args else None
-            named = (isinstance(first, ast.Attribute) and isinstance(first.value, ast.Name)
-                     and first.value.id == "topics")
-            if named:
-                names.add(getattr(topics, first.attr).name)
-            elif writer == "emit":
-                raise ValueError(f"{source.relative_to(ROOT)}:{node.lineno}: emit(...) must name its topic as "
-                                 "topics.<NAME> so deploy/generate.py can grant it")
-    return tuple(sorted(names))
+def _declared(process: str) -> tuple[str, ...]:
+    """The flow topics the process declares it publishes (shared/topics.py EMITS)."""
+    return tuple(topic.name for topic in topics.emits(process))
 
 
 def processes() -> tuple[Process, ...]:
@@ -259,8 +210,7 @@ def processes() -> tuple[Process, ...]:
     own = []
     for name, module in PROCESS_MODULES.items():
         subscriptions = _subscriptions(module)
-        own.append(Process(name, module, subscriptions, _emitted(module, frozenset(s.topic for s in subscriptions)),
-                           service=name))
+        own.append(Process(name, module, subscriptions, _declared(name), service=name))
     own = tuple(own)
     return (*own, feed_gateway())
 
@@ -461,14 +411,18 @@ def deployment(process: Process) -> dict:
 
 
 def _ingress(process: Process) -> list[dict]:
-    """Prometheus on http (kubelet probes are not subject to policies). A process with listeners also
-    takes its callers on each listener's port, only from that listener's configured sources
-    (deploy/feed-sources.json); a listener with none admits no one."""
+    """Prometheus and the ingress controller (people's API calls) on http (kubelet probes are not
+    subject to policies). A process with listeners also takes its callers on each listener's port,
+    only from that listener's configured sources (deploy/feed-sources.json); a listener with none
+    admits no one."""
     prometheus = {"from": [{"namespaceSelector": {"matchLabels": {MONITORING_NAMESPACE_LABEL: "monitoring"}}}],
                   "ports": [{"port": "http", "protocol": "TCP"}]}
-    return [prometheus, *({"from": [{"ipBlock": {"cidr": cidr}} for cidr in listener.sources],
-                           "ports": [{"port": listener.name, "protocol": "TCP"}]}
-                          for listener in process.listeners if listener.sources)]
+    # People's tools reach the service's /api through the cluster's ingress controller.
+    people = {"from": [{"namespaceSelector": {"matchLabels": {MONITORING_NAMESPACE_LABEL: API_INGRESS_NAMESPACE}}}],
+              "ports": [{"port": "http", "protocol": "TCP"}]}
+    return [prometheus, people, *({"from": [{"ipBlock": {"cidr": cidr}} for cidr in listener.sources],
+                                   "ports": [{"port": listener.name, "protocol": "TCP"}]}
+                                  for listener in process.listeners if listener.sources)]
 
 
 def service_objects(process: Process) -> list[dict]:
@@ -497,6 +451,9 @@ def service_objects(process: Process) -> list[dict]:
                   "ports": [{"port": 27017, "protocol": "TCP"}]},
                  {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}],
                   "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
+                 # The OIDC provider's signing keys (RCM_AUTH_JWKS_URL), outside the cluster as a rule:
+                 # HTTPS to any address; an overlay may narrow it to the provider's range.
+                 {"ports": [{"port": 443, "protocol": "TCP"}]},
              ],
          }},
         {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": _metadata(process),

@@ -586,11 +586,19 @@ class ClaimResubmitRequested(Model):
 
 
 class AuditRecorded(Model):
+    """Who (the token's subject) did or read what, in which tenant, when, and from where. Ids and
+    codes only: no PHI."""
+
     actor: ShortText
     action: Code
     subject_type: Code
     subject_id: ShortText
     at: datetime
+    tenant_id: str | None = None
+    service: str | None = None  # the service whose API was called
+    source: str | None = None  # the client's address (first X-Forwarded-For hop, else the peer)
+    request_id: str | None = None  # the client's Idempotency-Key / X-Request-Id
+    read: bool = False  # a read of PHI, not a change
 
 
 class DeadLetter(Model):

@@ -41,6 +41,15 @@ STAGE_LATENCY = Histogram(
     buckets=(1, 5, 15, 30, 60, 300, 900, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400, 14 * 86400, 30 * 86400))
 
 
+# People's work, observed by the dashboard's audit trail (per person: its /api/productivity, never a
+# label). An item is worked by an action that is not a take, a release or a read.
+ITEMS_WORKED = Counter(
+    "rcm_items_worked", "Items people worked through the service APIs, by service", ["service"], registry=REGISTRY)
+TIME_TO_WORK = Histogram(
+    "rcm_time_to_work_seconds", "From a person taking an item to working it, by service", ["service"],
+    registry=REGISTRY, buckets=(30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400))
+
+
 def asgi_app():
     """The /metrics endpoint for this process's registry."""
     return make_asgi_app(registry=REGISTRY)

@@ -27,7 +27,7 @@ from shared import metrics
 from shared.clock import Clock
 from shared.envelope import Envelope, encode
 from shared.logging import get_logger
-from shared.topics import Topic
+from shared.topics import Topic, check_declared
 
 log = get_logger(__name__)
 
@@ -37,7 +37,9 @@ DRAIN_CHUNK = 1000
 
 
 def outbox_document(topic: Topic, event: Envelope) -> dict[str, Any]:
-    """The outbox row for `event` on `topic`: what to send, already serialized."""
+    """The outbox row for `event` on `topic`: what to send, already serialized. A topic its producer
+    does not declare (shared/topics.py EMITS) is refused: its ACL would refuse the write."""
+    check_declared(event.producer, topic)
     return {
         "_id": ObjectId(),
         "topic": topic.name,

@@ -15,6 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # A development-only key, so the demo and tests run with no setup. Production must set RCM_PHI_KEY;
 # services refuse to start with this key when RCM_ENVIRONMENT=production.
 DEV_PHI_KEY = base64.b64encode(b"rcm-development-only-phi-key-32b").decode()
+# The project's own token issuer (identity/), for development and the demo; production names its own.
+DEV_ISSUER = "http://127.0.0.1:8109"
 
 
 class ServiceSettings(BaseSettings):
@@ -45,6 +47,16 @@ class ServiceSettings(BaseSettings):
     # RCM_REPLAY_FROM_BEGINNING=true: on start, read every input topic again from offset 0. The inbox
     # makes it a no-op for state; use it to prove that, or to rebuild a read model from the topics.
     replay_from_beginning: bool = False
+    # Who signs the bearer tokens of every service API (shared/auth.py). Production: the billing
+    # company's OIDC provider (its issuer URL, the audience it gives this platform, its JWKS URL).
+    # Default: the project's own issuer (identity/, `rcm identity`), whose JWKS is published at
+    # <issuer>/.well-known/jwks.json.
+    auth_issuer: str = DEV_ISSUER
+    auth_audience: str = "rcm"
+    auth_jwks_url: str | None = None  # default <issuer>/.well-known/jwks.json (unless a file is given)
+    auth_jwks_file: str | None = None  # a JWK set on disk instead of a URL (tests, air-gapped sites)
+    auth_roles_claim: str = "roles"  # dotted path, e.g. "realm_access.roles"
+    auth_tenants_claim: str = "tenants"
 
     @field_validator("phi_key")
     @classmethod
@@ -71,9 +83,20 @@ class ServiceSettings(BaseSettings):
         return f"{self.database_prefix}{service}"
 
     def assert_production_ready(self) -> None:
-        """Refuse the development PHI key outside development."""
+        """Refuse the development PHI key and token issuer outside development."""
         if self.environment == "production" and self.phi_key.get_secret_value() == DEV_PHI_KEY:
             raise RuntimeError("RCM_PHI_KEY must be set in production")
+        if self.environment == "production" and self.auth_issuer == DEV_ISSUER:
+            raise RuntimeError("RCM_AUTH_ISSUER (and RCM_AUTH_JWKS_URL) must name the identity provider in production")
+
+    def token_verifier(self):
+        """The verifier of this deployment's bearer tokens (shared/auth.py)."""
+        from shared.auth import TokenVerifier
+
+        source = ({"jwks_file": self.auth_jwks_file} if self.auth_jwks_file else
+                  {"jwks_url": self.auth_jwks_url or f"{self.auth_issuer.rstrip('/')}/.well-known/jwks.json"})
+        return TokenVerifier(issuer=self.auth_issuer, audience=self.auth_audience, roles_claim=self.auth_roles_claim,
+                             tenants_claim=self.auth_tenants_claim, **source)
 
 
 DEFAULT_HTTP_PORTS = {
@@ -84,4 +107,5 @@ DEFAULT_HTTP_PORTS = {
     "denials": 8105,
     "dashboard": 8106,
     "simulator": 8107,
+    "identity": 8109,  # the local token issuer (8108 is registration's feed gateway)
 }

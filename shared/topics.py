@@ -159,6 +159,42 @@ ALL: tuple[Topic, ...] = FLOW + DEAD_LETTERS
 _BY_NAME = {topic.name: topic for topic in ALL}
 
 
+# What each process writes to its outbox, and so publishes: declared here once. deploy/generate.py
+# grants Kafka Write from it, docs/asyncapi/generate.py documents it, and outbox_document refuses a
+# row on any other topic for a declared producer (besides its own dead-letter topic), so a process
+# can never write what its ACL would refuse. Every service's API audits on rcm.audit.v1. The feed
+# gateway runs registration's code and produces as registration.
+EMITS: dict[str, tuple[Topic, ...]] = {
+    "registration": (REGISTRATION_REQUESTED, ENCOUNTER_REGISTERED, ELIGIBILITY_REQUESTED,
+                     ENCOUNTER_HELD_FOR_ELIGIBILITY, AUDIT),
+    "coding": (ENCOUNTER_CODED, ENCOUNTER_HELD_FOR_CODING, CODING_REVIEW_DECIDED, AUDIT),
+    "claims": (CLAIM_STATUS_CHANGED, CLAIM_SCRUB_FAILED, CLAIM_BATCH_SUBMITTED, AUDIT),
+    "payments": (PAYMENT_POSTED, CLAIM_DENIED, PROVIDER_ADJUSTMENT_POSTED, REMITTANCE_HELD, UNDERPAYMENT_OPENED,
+                 CLAIM_SECONDARY_REQUESTED, PATIENT_BALANCE_CHANGED, PATIENT_STATEMENT_ISSUED, AUDIT),
+    "denials": (DENIAL_WORKED, CLAIM_RESUBMIT_REQUESTED, AUDIT),
+    "dashboard": (),
+    "simulator": (CLEARINGHOUSE_ACKNOWLEDGED, REMITTANCE_RECEIVED, ELIGIBILITY_RESPONDED),
+}
+
+
+class UndeclaredTopic(ValueError):
+    """A process writing a topic it does not declare in EMITS."""
+
+
+def emits(process: str) -> tuple[Topic, ...]:
+    """The flow topics `process` publishes (its dead-letter topic aside), in name order."""
+    return tuple(sorted(EMITS[process], key=lambda topic: topic.name))
+
+
+def check_declared(producer: str, topic: Topic) -> None:
+    """Raise UndeclaredTopic if `producer` is a declared process and `topic` is neither one it
+    declares nor its dead-letter topic. Other producers (tools, tests) are not checked."""
+    declared = EMITS.get(producer)
+    if declared is None or topic in declared or topic.name == f"rcm.dlq.{producer}.v1":
+        return
+    raise UndeclaredTopic(f"{producer} writes {topic.name}, which shared/topics.py EMITS does not declare for it")
+
+
 def by_name(name: str) -> Topic:
     """The declared topic called `name`; KeyError if there is none."""
     return _BY_NAME[name]

@@ -11,6 +11,7 @@ import pytest
 
 from cli.stack import Stack, StackSettings
 from shared.settings import ServiceSettings
+from tests.support.identity import auth_settings
 from tests.support.kafka import KafkaProbe
 
 # `make test` sets these; plain `pytest` gets the same test ports, away from a demo stack.
@@ -39,10 +40,19 @@ def namespace() -> str:
     return "t" + uuid.uuid4().hex[:10]
 
 
+@pytest.fixture(scope="session")
+def trusted_issuer(tmp_path_factory) -> dict[str, str]:
+    """RCM_AUTH_* settings trusting the test issuer of tests/support/identity.py (tokens from
+    issue_token / auth_headers)."""
+    return auth_settings(tmp_path_factory.mktemp("identity"))
+
+
 @pytest.fixture
-def settings(stack, namespace) -> ServiceSettings:
-    """Settings pointing at the test stack, isolated by a fresh topic and database prefix."""
+def settings(stack, namespace, trusted_issuer) -> ServiceSettings:
+    """Settings pointing at the test stack, isolated by a fresh topic and database prefix; service
+    APIs trust the test issuer."""
     return ServiceSettings(
+        **trusted_issuer,
         kafka_bootstrap=stack.kafka_bootstrap,
         mongo_uri=stack.mongo_uri,
         topic_prefix=f"{namespace}.",

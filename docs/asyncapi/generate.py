@@ -6,13 +6,12 @@
 What each process receives comes from FastStream's own AsyncAPI document of the process's broker
 (its subscribers, as `build_runtime` wires them). Our subscribers take raw batches, so FastStream
 sees no payload type; the topic's envelope schema (pydantic, shared/topics.py) is put in instead.
-What each process sends is read from its source: every `unit.emit(topics.X, ...)`, plus its
-dead-letter topic. tests/unit/docs/test_asyncapi_drift.py fails when the committed files drift.
+What each process sends is its declaration in shared/topics.py (EMITS, enforced by the outbox),
+plus its dead-letter topic. tests/unit/docs/test_asyncapi_drift.py fails when the committed files drift.
 """
 
 from __future__ import annotations
 
-import ast
 import importlib
 import json
 import sys
@@ -31,26 +30,14 @@ from shared.envelope import Envelope  # noqa: E402
 from shared.settings import ServiceSettings  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
-# process -> (module with build_runtime, source folder whose emit() calls it makes)
-PROCESSES: dict[str, tuple[str, Path]] = {
-    **{name: (f"services.{name}.app", ROOT / "services" / name) for name in topics.SERVICES},
-    "dashboard": ("dashboard.app", ROOT / "dashboard"),
-    "simulator": ("simulator.partners", ROOT / "simulator"),
+# process -> module with build_runtime (what it sends is declared in shared/topics.py EMITS)
+PROCESSES: dict[str, str] = {
+    **{name: f"services.{name}.app" for name in topics.SERVICES},
+    "dashboard": "dashboard.app",
+    "simulator": "simulator.partners",
 }
 SERVER = {"local": {"host": "127.0.0.1:19092", "protocol": "kafka",
                     "description": "The local stack; elsewhere RCM_KAFKA_BOOTSTRAP (e.g. Strimzi)."}}
-
-
-def emitted_topics(source: Path) -> list[topics.Topic]:
-    """Topics passed to `.emit(topics.NAME, ...)` anywhere under `source`, in name order."""
-    names: set[str] = set()
-    for path in sorted(source.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "emit"
-                    and node.args and isinstance(node.args[0], ast.Attribute)
-                    and isinstance(node.args[0].value, ast.Name) and node.args[0].value.id == "topics"):
-                names.add(node.args[0].attr)
-    return sorted((getattr(topics, name) for name in names), key=lambda t: t.name)
 
 
 def _schema_name(topic: topics.Topic) -> str:
@@ -92,7 +79,7 @@ def _channel(topic: topics.Topic, description: str | None = None) -> dict:
 
 def document(process: str) -> dict:
     """The AsyncAPI 3.0 document of one process."""
-    module, source = PROCESSES[process]
+    module = PROCESSES[process]
     runtime = importlib.import_module(module).build_runtime(ServiceSettings(topic_prefix=""))
     faststream = json.loads(AsyncAPI(runtime.broker, title=process, schema_version="3.0.0")
                             .to_specification().to_json())
@@ -107,7 +94,7 @@ def document(process: str) -> dict:
                             "summary": f"{process} consumes {topic.name} in batches (consumer group "
                                        f"{name}; exactly-once effects through its inbox)",
                             "messages": [{"$ref": f"#/channels/{name}/messages/{topic.event_type}"}]}
-    for topic in [*emitted_topics(source), topics.dead_letter_topic(process)]:
+    for topic in [*topics.emits(process), topics.dead_letter_topic(process)]:
         used[topic.name] = topic
         name = f"{process}.send.{topic.event_type}"
         channels[name] = _channel(topic)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+from services.coding.api import build_api
 from services.coding.handlers import subscribe
 from services.coding.repository import CodingRepository
 from services.coding.settings import CodingSettings
 from services.coding.suggestions import icd10cm_index
 from shared.codes import icd10cm
+from shared.actions import Actions
 from shared.logging import get_logger
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
@@ -33,4 +35,7 @@ def build_runtime(settings: ServiceSettings | None = None) -> ServiceRuntime:
     runtime.on_prepare(CodingRepository.ensure_indexes)
     runtime.on_prepare(_load_code_sets)
     subscribe(runtime.consumer, coding, icd10cm_index, settings.coding_review_on_disagreement)
+    runtime.on_prepare(Actions.ensure_indexes)
+    runtime.mount_api("/api", build_api(runtime.db, runtime.cipher, verifier=settings.token_verifier(),
+                                        clock=runtime.clock, after_commit=runtime.relay.wake))
     return runtime

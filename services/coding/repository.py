@@ -40,11 +40,12 @@ class CodingRepository:
 
     # --- chargemasters ---------------------------------------------------------------------------
 
-    async def load_chargemaster(self, tenant_id: str, entries: Sequence[ChargemasterEntry]) -> int:
+    async def load_chargemaster(self, tenant_id: str, entries: Sequence[ChargemasterEntry], *,
+                                audit: dict | None = None) -> int:
         """Add or replace a tenant's entries (keyed by code, modifier, effective_from) in one
         transaction: all or nothing. An entry effective from a new date sits beside the older one;
         raise OverlappingChargemasterEntry when explicit date ranges would overlap. Returns how many
-        were written."""
+        were written. `audit`: an outbox row (who loaded it) written in the same transaction."""
         Chargemaster(entries)  # refuses duplicates before anything is written
         writes = [ReplaceOne({"_id": _entry_key(tenant_id, e)}, {
             "_id": _entry_key(tenant_id, e), "tenant_id": tenant_id, "procedure_code": e.procedure_code,
@@ -57,6 +58,8 @@ class CodingRepository:
             await self._refuse_overlaps(tenant_id, entries, session)
             if writes:
                 await self._chargemaster.bulk_write(writes, ordered=False, session=session)
+            if audit is not None:
+                await self._chargemaster.database["outbox"].insert_one(audit, session=session)
             return len(writes)
 
         return await in_transaction(self._chargemaster.database.client, work)

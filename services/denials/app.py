@@ -7,6 +7,7 @@ from services.denials.codes import appeal_windows
 from services.denials.handlers import subscribe
 from services.denials.repository import DenialsRepository
 from services.denials.settings import DenialsSettings
+from shared.actions import Actions
 from shared.runtime import ServiceRuntime
 
 SERVICE = "denials"
@@ -18,8 +19,9 @@ def build_runtime(settings: DenialsSettings | None = None) -> ServiceRuntime:
     runtime = ServiceRuntime(SERVICE, settings)
     denials = DenialsRepository(runtime.db, producer=SERVICE)
     runtime.on_prepare(DenialsRepository.ensure_indexes)
+    runtime.on_prepare(Actions.ensure_indexes)
     subscribe(runtime.consumer, denials, appeal_window_days=settings.appeal_window_days,
               appeal_windows=appeal_windows())
-    runtime.mount_api("/api", build_api(denials, token=settings.denials_api_token.get_secret_value(),
-                                        clock=runtime.clock, after_commit=runtime.relay.wake))
+    runtime.mount_api("/api", build_api(denials, verifier=settings.token_verifier(), clock=runtime.clock,
+                                        after_commit=runtime.relay.wake))
     return runtime

@@ -1,7 +1,8 @@
 """The denial work queue: items, their order, and what a person does with one (take, resolve).
 
 Pure values and functions: "now" and "today" come in as arguments. The repository stores items and
-commits each change with its events (worked, resubmit request, audit) in one transaction.
+commits each change with its events (worked, resubmit request) and its audit record in one
+transaction (shared/actions.py).
 
 Priority (document of record, also in README.md): an item's score is its denied amount divided by
 the days left before the payer's appeal deadline, at least 1:
@@ -25,7 +26,7 @@ from typing import Final
 
 from services.denials.categories import DenialCategory
 from services.denials.domain import DenialsError
-from shared.events import AuditRecorded, ClaimResubmitRequested, DenialAction, DenialWorked
+from shared.events import ClaimResubmitRequested, DenialAction, DenialWorked
 
 SUBJECT_TYPE: Final = "DENIAL_WORK_ITEM"
 SCORE_PLACES: Final = Decimal("0.01")  # how a score is shown; the order uses it unrounded
@@ -133,21 +134,15 @@ def _check_actor(actor: str) -> None:
         raise InvalidRequest("actor must be a user name: letters, digits and . _ @ - (at most 64)")
 
 
-def audit(actor: str, action: str, item: WorkItem, now: datetime) -> AuditRecorded:
-    """Who did what to which work item, when: ids only."""
-    return AuditRecorded(actor=actor, action=action, subject_type=SUBJECT_TYPE, subject_id=item.denial_id, at=now)
-
-
-def take(item: WorkItem, actor: str, now: datetime) -> tuple[WorkItem, AuditRecorded]:
-    """Assign an open item to `actor`. Taking an item one already holds changes nothing but is
-    audited again. Raises NotWorkable (not open), TakenBySomeoneElse, InvalidRequest (actor)."""
+def take(item: WorkItem, actor: str, now: datetime) -> WorkItem:
+    """Assign an open item to `actor`. Taking an item one already holds changes nothing (the API
+    audits it again). Raises NotWorkable (not open), TakenBySomeoneElse, InvalidRequest (actor)."""
     _check_actor(actor)
     if item.status is ItemStatus.TAKEN and item.assignee != actor:
         raise TakenBySomeoneElse(f"work item {item.denial_id} is taken by another user")
     if item.status not in (ItemStatus.OPEN, ItemStatus.TAKEN):
         raise NotWorkable(f"work item {item.denial_id} is {item.status} and cannot be taken")
-    taken = replace(item, status=ItemStatus.TAKEN, assignee=actor, updated_at=now)
-    return taken, audit(actor, "WORK_ITEM_TAKEN", taken, now)
+    return replace(item, status=ItemStatus.TAKEN, assignee=actor, updated_at=now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +150,6 @@ class Resolution:
     item: WorkItem
     worked: DenialWorked
     resubmit: ClaimResubmitRequested | None
-    audit: AuditRecorded
 
 
 def resolve(item: WorkItem, actor: str, action: DenialAction, reason: str | None, now: datetime,
@@ -197,7 +191,7 @@ def resolve(item: WorkItem, actor: str, action: DenialAction, reason: str | None
             denial_id=item.denial_id, claim_id=item.claim_id, encounter_id=item.encounter_id,
             category=item.category.value, payer_claim_number=item.payer_claim_number,
             corrections=(item.category.value,))
-    return Resolution(resolved, worked, resubmit, audit(actor, f"WORK_ITEM_RESOLVED_{action.value.upper()}", resolved, now))
+    return Resolution(resolved, worked, resubmit)
 
 
 def workable(items: Sequence[WorkItem]) -> list[WorkItem]:

@@ -1,9 +1,9 @@
 """Denials' documents: every denial with its codes, category, decision and place in the work queue.
 No PHI: ids, CARC/RARC codes, dates and amounts.
 
-A person's take or resolve is one transaction: the item's new state, the events it emits and its
-audit record go into the outbox together, so an action is never done without its audit, or
-audited without being done."""
+A person's take or resolve goes through shared/actions.py (api.py): the item's new state, the
+events it emits and its audit record are written in one transaction, so an action is never done
+without its audit, or audited without being done."""
 
 from __future__ import annotations
 
@@ -87,9 +87,6 @@ def from_document(doc: Mapping) -> WorkItem:
     )
 
 
-Change = Callable[[WorkItem], tuple[WorkItem, Sequence[tuple[Topic, BaseModel]]]]
-
-
 class DenialsRepository:
     def __init__(self, database: AsyncDatabase, *, producer: str = "denials") -> None:
         self._database = database
@@ -121,11 +118,23 @@ class DenialsRepository:
             raise UnknownWorkItem(f"no work item {denial_id}")
         return from_document(doc)
 
+    @property
+    def database(self) -> AsyncDatabase:
+        return self._database
+
+    async def version(self, denial_id: str) -> int:
+        """The item's version (raised at each person's change; see shared/actions.py)."""
+        doc = await self._denials.find_one({"_id": denial_id}, {"version": 1})
+        return (doc or {}).get("version", 0)
+
     async def items(self, *, statuses: Sequence[str] = (), category: str | None = None, payer_id: str | None = None,
-                    paid_from: date | None = None, paid_to: date | None = None,
+                    paid_from: date | None = None, paid_to: date | None = None, tenants: Sequence[str] | None = None,
                     limit: int = LIST_LIMIT) -> list[WorkItem]:
-        """Items matching every given filter (payment date range inclusive), unordered; `limit` 0: all."""
+        """Items matching every given filter (payment date range inclusive; `tenants` None: every
+        tenant), unordered; `limit` 0: all."""
         query: dict = {}
+        if tenants is not None:
+            query["tenant_id"] = {"$in": list(tenants)}
         if statuses:
             query["status"] = {"$in": list(statuses)}
         if category:
@@ -136,29 +145,3 @@ class DenialsRepository:
             query["payment_date"] = {key: day.isoformat() for key, day in
                                      (("$gte", paid_from), ("$lte", paid_to)) if day is not None}
         return [from_document(doc) async for doc in self._denials.find(query).limit(limit)]
-
-    async def change(self, denial_id: str, decide: Change, now: datetime,
-                     after_commit: Callable[[], Awaitable[None] | None] | None = None) -> WorkItem:
-        """Apply `decide` to the stored item and queue its events, in one transaction. `decide` raises
-        a QueueError to refuse; nothing is written then. Concurrent changes of one item conflict in
-        MongoDB and the transaction is retried on the new state, so two people cannot both take it."""
-
-        async def work(session: AsyncClientSession) -> WorkItem:
-            doc = await self._denials.find_one({"_id": denial_id}, session=session)
-            if doc is None:
-                raise UnknownWorkItem(f"no work item {denial_id}")
-            changed, emits = decide(from_document(doc))
-            await self._denials.replace_one({"_id": denial_id}, to_document(changed), session=session)
-            rows = [outbox_document(topic, new_event(topic, payload, producer=self._producer, now=now,
-                                                     tenant_id=changed.tenant_id, correlation_id=changed.encounter_id))
-                    for topic, payload in emits]
-            if rows:
-                await self._outbox.insert_many(rows, session=session)
-            return changed
-
-        changed = await in_transaction(self._database.client, work)
-        if after_commit is not None:
-            result = after_commit()
-            if result is not None:
-                await result
-        return changed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.payments.api import build_api
 from services.payments.handlers import subscribe
 from services.payments.ledgers import Ledgers
 from services.payments.posting_unit import DEFAULT_TOLERANCE
@@ -20,4 +21,6 @@ def build_runtime(settings: PaymentsSettings | None = None) -> ServiceRuntime:
     runtime.on_prepare(PaymentsRepository.ensure_indexes)
     runtime.on_prepare(Ledgers.ensure_indexes)
     subscribe(runtime.consumer, payments, Ledgers(runtime.db), tolerance)
+    runtime.mount_api("/api", build_api(runtime.db, runtime.cipher, verifier=runtime.settings.token_verifier(),
+                                        clock=runtime.clock, after_commit=runtime.relay.wake))
     return runtime

@@ -98,7 +98,7 @@ def test_a_listener_without_configured_sources_admits_no_one(monkeypatch, tmp_pa
     sources.write_text('{"fhir": ["198.51.100.7/32"]}')
     generate = generator()
     monkeypatch.setattr(generate, "FEED_SOURCES", sources)
-    rules = generate._ingress(generate.feed_gateway())[1:]
+    rules = generate._ingress(generate.feed_gateway())[2:]  # after Prometheus and the API ingress
     assert rules == [{"from": [{"ipBlock": {"cidr": "198.51.100.7/32"}}], "ports": [{"port": "fhir", "protocol": "TCP"}]}]
 
 
@@ -213,21 +213,26 @@ def test_the_feed_gateway_scales_on_cpu_and_keeps_two_replicas_in_production(nam
     assert _container(deployment)["resources"]["requests"]["cpu"]  # what Utilization is measured against
 
 
-def test_network_policies_let_prometheus_and_the_ehrs_in_and_only_kafka_mongodb_and_dns_out():
+def test_network_policies_let_prometheus_people_and_the_ehrs_in_and_only_kafka_mongodb_dns_and_https_out():
     for name, policy in of_kind(overlay("prod"), "NetworkPolicy").items():
         spec = policy["spec"]
         assert spec["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == name
         assert set(spec["policyTypes"]) == {"Ingress", "Egress"}
-        prometheus, *ehrs = spec["ingress"]
+        prometheus, people, *ehrs = spec["ingress"]
         assert prometheus["from"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]
         assert [p["port"] for p in prometheus["ports"]] == ["http"]
+        # The /api endpoints, through the ingress controller.
+        assert people["from"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}]
+        assert [p["port"] for p in people["ports"]] == ["http"]
         # The feed gateway's listeners take EHR traffic only from the configured sources, a rule each.
         expected = [["mllp"], ["fhir"]] if name == FEED_GATEWAY else []
         assert [[p["port"] for p in rule["ports"]] for rule in ehrs] == expected
         sources = generator().feed_sources()
         for rule, (listener,) in zip(ehrs, expected):
             assert rule["from"] and rule["from"] == [{"ipBlock": {"cidr": cidr}} for cidr in sources[listener]]
-        assert sorted(p["port"] for rule in spec["egress"] for p in rule["ports"]) == [53, 53, 9093, 27017]
+        assert sorted(p["port"] for rule in spec["egress"] for p in rule["ports"]) == [53, 53, 443, 9093, 27017]
+        assert [rule for rule in spec["egress"] if rule["ports"][0]["port"] == 443] == [
+            {"ports": [{"port": 443, "protocol": "TCP"}]}]  # the OIDC provider's JWKS
 
 
 def test_service_monitors_scrape_metrics_of_their_service():

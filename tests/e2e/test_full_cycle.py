@@ -36,7 +36,7 @@ async def finished_cycle(stack, tmp_path_factory):
     async with platform_fleet(stack, tmp_path_factory.mktemp("fleet"), port_offset=400,
                               service_environment={"registration": listeners}) as (fleet, settings, kafka):
         cycle = Cycle(settings, seed=11, world=world)
-        await cycle.load_chargemasters()
+        await cycle.load_chargemasters(f"http://127.0.0.1:{fleet.port('coding')}", fleet.issuer_url())
         visits = cycle.make_visits(ENCOUNTERS)
         await cycle.send_through_feeds(visits, feeds)
         progress = await cycle.wait_until_terminal(timeout=240)

@@ -8,11 +8,15 @@ import contextlib
 from cli.cycle import Cycle
 from services.claims.app import build_runtime as claims
 from services.coding.app import build_runtime as coding
+from services.coding.chargemaster import parse_chargemaster_csv
+from services.coding.repository import CodingRepository
 from services.denials.app import build_runtime as denials
 from services.payments.app import build_runtime as payments
 from services.registration.app import build_runtime as registration
 from dashboard.app import build_runtime as dashboard
+from shared.phi import PhiCipher
 from simulator.partners import build_runtime as partners
+from simulator.population import chargemaster_csv
 from simulator.settings import SimulatorSettings
 
 BUILDERS = (registration, coding, claims, payments, denials, dashboard)
@@ -25,7 +29,9 @@ async def test_fifty_encounters_travel_the_whole_cycle_in_one_process(settings) 
         for build in BUILDERS:
             await running.enter_async_context(build(settings).running())
         await running.enter_async_context(partners(sim_settings).running())
-        await cycle.load_chargemasters()
+        coding = CodingRepository(cycle.database("coding"), PhiCipher(settings.phi_key.get_secret_value()))
+        for practice in cycle.world.practices:  # in one process, no API server: coding's repository directly
+            await coding.load_chargemaster(practice.tenant_id, parse_chargemaster_csv(chargemaster_csv(practice)))
         visits = cycle.make_visits(50)
         await cycle.publish(visits)
         progress = await cycle.wait_until_terminal(timeout=90)

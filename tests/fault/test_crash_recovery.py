@@ -32,7 +32,7 @@ async def test_a_service_killed_mid_run_and_restarted_loses_nothing_and_doubles_
     offset = {"claims": 500, "payments": 600}[victim]
     async with platform_fleet(stack, tmp_path, port_offset=offset) as (fleet, settings, kafka):
         cycle = Cycle(settings, seed=23)
-        await cycle.load_chargemasters()
+        await cycle.load_chargemasters(f"http://127.0.0.1:{fleet.port('coding')}", fleet.issuer_url())
         visits = cycle.make_visits(ENCOUNTERS)
         publishing = asyncio.create_task(cycle.publish(visits))
         # Kill while work is in flight: some claims submitted, most encounters not finished.

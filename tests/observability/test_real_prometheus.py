@@ -52,7 +52,7 @@ async def scraped_run(stack, tmp_path_factory):
             try:
                 cycle = Cycle(settings, seed=7)
                 try:
-                    await cycle.load_chargemasters()
+                    await cycle.load_chargemasters(f"http://127.0.0.1:{fleet.port('coding')}", fleet.issuer_url())
                     await cycle.publish(cycle.make_visits(ENCOUNTERS))
                     progress = await cycle.wait_until_terminal(timeout=120)
                 finally:

@@ -10,26 +10,31 @@ from datetime import date
 from decimal import Decimal
 
 import httpx
+import pytest
 
 from services.denials.app import build_runtime
 from services.denials.settings import DenialsSettings
 from shared import topics
+from shared.auth import Role
 from shared.events import DenialAction
-from tests.support.builders import a_claim_denied, an_event
+from tests.support.builders import TENANT, a_claim_denied, an_event
+from tests.support.identity import auth_headers
 from tests.support.kafka import eventually
 
-TOKEN = "integration-test-token"
+JDOE = auth_headers("jdoe", [Role.DENIAL_SPECIALIST], [TENANT])
+ASMITH = auth_headers("asmith", [Role.DENIAL_SPECIALIST], [TENANT])
 
 
-def _runtime(settings):
-    return build_runtime(DenialsSettings(**settings.model_dump(), denials_api_token=TOKEN))
+@pytest.fixture
+def runtime(settings):
+    return build_runtime(DenialsSettings(**settings.model_dump()))
 
 
-def _http(runtime) -> httpx.AsyncClient:
+def _http(runtime, headers: dict | None = JDOE) -> httpx.AsyncClient:
     """A client of the process's own ASGI app. Built before the broker starts, as `serve` does: the
     app sets up the broker's context, and doing that to a running broker breaks its subscribers."""
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=runtime.asgi_app()), base_url="http://denials",
-                             headers={"Authorization": f"Bearer {TOKEN}"})
+                             headers=headers or {})
 
 
 def _denied(denial):
@@ -49,16 +54,15 @@ async def _outbox_empty(runtime) -> bool:
 
 
 async def test_an_unrecognised_denial_taken_and_resubmitted_by_a_person_asks_claims_for_a_corrected_claim(
-        settings, kafka) -> None:
+        runtime, kafka) -> None:
     denial = a_claim_denied("B7", payer_claim_number="PCNB7TEST", amount="420.00")
-    runtime = _runtime(settings)
     async with _http(runtime) as http, runtime.running():
         await kafka.publish(topics.CLAIM_DENIED, _denied(denial))
         await _recorded(runtime, denial.denial_id)
         queue = (await http.get("/api/work-items")).json()["items"]
-        taken = await http.post(f"/api/work-items/{denial.denial_id}/take", json={"actor": "jdoe"})
+        taken = await http.post(f"/api/work-items/{denial.denial_id}/take", json={})
         resolved = await http.post(f"/api/work-items/{denial.denial_id}/resolve",
-                                   json={"actor": "jdoe", "action": "resubmit"})
+                                   json={"action": "resubmit"})
         await eventually(lambda: _outbox_empty(runtime))
         requests = await kafka.read(topics.CLAIM_RESUBMIT_REQUESTED)
         worked = await kafka.read(topics.DENIAL_WORKED)
@@ -76,12 +80,11 @@ async def test_an_unrecognised_denial_taken_and_resubmitted_by_a_person_asks_cla
     assert (stored["status"], stored["assignee"], stored["resolution"]) == ("resolved", "jdoe", "resubmit")
 
 
-async def test_the_nearer_appeal_deadline_puts_a_smaller_denial_first_in_the_queue(settings, kafka) -> None:
+async def test_the_nearer_appeal_deadline_puts_a_smaller_denial_first_in_the_queue(runtime, kafka) -> None:
     today = date.today()
     # Both appealed (not medically necessary); the payers' windows are data: SIMMCD05 60 days, SIMMCR04 120.
     short_window = a_claim_denied("50", amount="700.00").model_copy(update={"payer_id": "SIMMCD05", "payment_date": today})
     long_window = a_claim_denied("50", amount="1000.00").model_copy(update={"payer_id": "SIMMCR04", "payment_date": today})
-    runtime = _runtime(settings)
     async with _http(runtime) as http, runtime.running():
         await kafka.publish(topics.CLAIM_DENIED, _denied(long_window), _denied(short_window))
         await _recorded(runtime, short_window.denial_id, long_window.denial_id)
@@ -93,17 +96,16 @@ async def test_the_nearer_appeal_deadline_puts_a_smaller_denial_first_in_the_que
     assert [item["id"] for item in by_payer] == [long_window.denial_id]
 
 
-async def test_an_appeal_is_resolved_with_a_letter_from_the_claims_facts(settings, kafka) -> None:
+async def test_an_appeal_is_resolved_with_a_letter_from_the_claims_facts(runtime, kafka) -> None:
     denial = a_claim_denied("50", amount="180.00").model_copy(
         update={"billed": Decimal("250.00"), "procedure_codes": ("99214",), "rendering_npi": "1234567893",
                 "rarcs": ("N115",)})
-    runtime = _runtime(settings)
     async with _http(runtime) as http, runtime.running():
         await kafka.publish(topics.CLAIM_DENIED, _denied(denial))
         await _recorded(runtime, denial.denial_id)
         draft = (await http.get(f"/api/work-items/{denial.denial_id}/letter")).text
         resolved = await http.post(f"/api/work-items/{denial.denial_id}/resolve",
-                                   json={"actor": "asmith", "action": "appeal"})
+                                   json={"action": "appeal"}, headers=ASMITH)
         letter = (await http.get(f"/api/work-items/{denial.denial_id}/letter")).text
     assert resolved.status_code == 200 and draft == letter  # the same facts, written the same day
     for fact in (denial.claim_id, "PCNTEST0001", "99214", "$250.00", "$180.00", "1234567893",
@@ -111,15 +113,14 @@ async def test_an_appeal_is_resolved_with_a_letter_from_the_claims_facts(setting
         assert fact in letter
 
 
-async def test_two_people_taking_the_same_item_at_once_one_gets_it(settings, kafka) -> None:
+async def test_two_people_taking_the_same_item_at_once_one_gets_it(runtime, kafka) -> None:
     denial = a_claim_denied("50")
-    runtime = _runtime(settings)
     async with _http(runtime) as http, runtime.running():
         await kafka.publish(topics.CLAIM_DENIED, _denied(denial))
         await _recorded(runtime, denial.denial_id)
         first, second = await asyncio.gather(
-            http.post(f"/api/work-items/{denial.denial_id}/take", json={"actor": "jdoe"}),
-            http.post(f"/api/work-items/{denial.denial_id}/take", json={"actor": "asmith"}))
+            http.post(f"/api/work-items/{denial.denial_id}/take", json={}),
+            http.post(f"/api/work-items/{denial.denial_id}/take", json={}, headers=ASMITH))
         await eventually(lambda: _outbox_empty(runtime))
         audits = await kafka.read(topics.AUDIT)
         stored = await runtime.db["denials"].find_one({"_id": denial.denial_id})
@@ -129,13 +130,3 @@ async def test_two_people_taking_the_same_item_at_once_one_gets_it(settings, kaf
     assert [(a.payload.actor, a.payload.action) for a in audits] == [(winner, "WORK_ITEM_TAKEN")]
 
 
-async def test_the_api_refuses_a_request_without_the_token_and_writes_nothing(settings) -> None:
-    runtime = _runtime(settings)
-    app = runtime.asgi_app()
-    async with runtime.running():
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://denials") as anonymous:
-            response = await anonymous.post("/api/work-items/den_x/take", json={"actor": "jdoe"})
-            metrics = await anonymous.get("/metrics")
-        outbox = await runtime.db["outbox"].count_documents({})
-    assert response.status_code == 401 and outbox == 0
-    assert metrics.status_code == 200  # /metrics and /health stay where they were

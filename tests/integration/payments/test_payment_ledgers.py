@@ -7,16 +7,20 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import httpx
+
 from services.payments.app import build_runtime
-from services.payments.billing_runs import load_fee_schedule, record_patient_payment, run_statements
+from services.payments.billing_runs import load_fee_schedule
 from services.payments.fee_schedule import FeeScheduleEntry
-from services.payments.patient_billing import patient_id_of, patient_payment
+from services.payments.patient_billing import patient_id_of
 from shared import topics
+from shared.auth import Role
 from shared.events import (
     Adjustment, AdjustmentGroup, ClaimPaymentStatus, Coverage, CoverageOrder, ProviderAdjustment,
 )
 from shared.money import stored_amount, total
 from tests.support.builders import TENANT, a_batch_submitted_event, a_remittance, a_remittance_event, a_submitted_claim
+from tests.support.identity import auth_headers
 from tests.support.kafka import eventually
 from tests.unit.payments.builders import reversal_of
 
@@ -158,36 +162,42 @@ async def test_a_primary_payment_for_a_patient_with_secondary_coverage_asks_for_
     assert billed_to_patient == 0
 
 
-async def test_a_statement_shows_the_patient_balance_and_a_patient_payment_lowers_it_once(settings, kafka,
-                                                                                         tmp_path) -> None:
+async def test_a_statement_shows_the_patient_balance_and_a_patient_payment_lowers_it_once(settings, kafka) -> None:
     claim = a_submitted_claim()
     remittance = a_remittance(claim)
     owed = remittance.claims[0].patient_responsibility
     patient_id = patient_id_of(TENANT, claim.patient)
+    clerk = auth_headers("pat.clerk", [Role.PATIENT_ACCOUNTS], [TENANT])
+    payment = {"tenant_id": TENANT, "amount": "10.00", "reference": "RCPT-77", "method": "card",
+               "received_on": "2026-11-24"}
     runtime = build_runtime(settings)
-    async with runtime.running():
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=runtime.asgi_app()),
+                                 base_url="http://payments") as http, runtime.running():
         await _submit(runtime, kafka, claim)
         await kafka.publish(topics.REMITTANCE_RECEIVED, a_remittance_event(remittance))
         await _docs(runtime, "patient_entries", {"patient_id": patient_id}, 1)
-        run = await run_statements(runtime.mongo, runtime.db, runtime.cipher, TENANT, tmp_path,
-                                   statement_date=date(2026, 11, 23), now=NOW, practice_name="Test Clinic")
-        payment = patient_payment(TENANT, patient_id, Decimal("10.00"), reference="RCPT-77", method="card",
-                                  received_on=date(2026, 11, 24))
-        first = await record_patient_payment(runtime.mongo, runtime.db, payment, actor="test-clerk", now=NOW)
-        again = await record_patient_payment(runtime.mongo, runtime.db, payment, actor="test-clerk", now=NOW)
+        run = (await http.post("/api/statement-runs", headers=clerk, json={
+            "tenant_id": TENANT, "statement_date": "2026-11-23", "practice_name": "Test Clinic"})).json()
+        first = (await http.post(f"/api/patients/{patient_id}/payments", headers=clerk, json=payment)).json()
+        again = (await http.post(f"/api/patients/{patient_id}/payments", headers=clerk, json=payment)).json()
+        coder = await http.post(f"/api/patients/{patient_id}/payments", headers=auth_headers(
+            "cody", [Role.CODER], [TENANT]), json={**payment, "reference": "RCPT-78"})
+        foreign = await http.post(f"/api/patients/{patient_id}/payments", headers=auth_headers(
+            "pat.clerk", [Role.PATIENT_ACCOUNTS], ["other-clinic"]), json={**payment, "reference": "RCPT-79"})
         balance = await _balance(runtime, patient_id)
         await eventually(lambda: _outbox_empty(runtime))
         issued = await kafka.read(topics.PATIENT_STATEMENT_ISSUED)
         audits = await kafka.read(topics.AUDIT)
-    (statement,) = run.statements
-    assert owed > 0 and statement.balance == owed == total(line.amount for line in statement.lines)
-    page = (tmp_path / f"{statement.statement_id}.html").read_text()
-    assert claim.patient.last_name in page and f"Amount due: {owed:.2f}" in page
-    assert (tmp_path / f"{statement.statement_id}.json").exists()
+    (statement,) = run["statements"]
+    assert owed > 0 and Decimal(statement["balance"]) == owed
+    assert claim.patient.last_name in statement["html"] and f"Amount due: {owed:.2f}" in statement["html"]
+    assert statement["data"]["statement_id"] == statement["statement_id"]
     assert [i.payload.balance for i in issued] == [owed]
-    assert first is not None and first.balance == owed - Decimal("10.00") and again is None
+    assert first["recorded"] and Decimal(first["balance"]) == owed - Decimal("10.00") and not again["recorded"]
+    assert (coder.status_code, foreign.status_code) == (403, 403)
     assert balance == owed - Decimal("10.00")
-    assert [(a.payload.action, a.payload.subject_id) for a in audits] == [("PATIENT_PAYMENT_RECORDED", patient_id)]
+    assert [(a.payload.actor, a.payload.action, a.payload.subject_id) for a in audits] == [
+        ("pat.clerk", "PATIENT_STATEMENT_ISSUED", patient_id), ("pat.clerk", "PATIENT_PAYMENT_RECORDED", patient_id)]
 
 
 # --- helpers ---------------------------------------------------------------------------------------

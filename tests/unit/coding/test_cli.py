@@ -61,7 +61,12 @@ def test_a_file_with_no_tenant_is_a_usage_error(tmp_path) -> None:
 
 
 def test_a_decision_needs_exactly_one_choice() -> None:
-    result = runner.invoke(app, ["coding", "review", "decide", "enc_" + "0" * 32, "--coder", "cdr.ann",
-                                 "--accept", "--keep"])
+    result = runner.invoke(app, ["coding", "review", "decide", "enc_" + "0" * 32, "--accept", "--keep"])
 
     assert result.exit_code == 1 and "exactly one of" in result.output
+
+
+def test_the_coder_is_the_signed_in_user_not_an_option() -> None:
+    result = runner.invoke(app, ["coding", "review", "decide", "enc_" + "0" * 32, "--coder", "cdr.ann", "--keep"])
+
+    assert result.exit_code == 2 and "--coder" in result.output

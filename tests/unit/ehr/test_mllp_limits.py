@@ -69,9 +69,10 @@ def test_the_listener_needs_tls_files_unless_plain_text_is_asked_for_and_product
         _mllp_tls(RegistrationSettings(registration_mllp_port=0))
     assert _mllp_tls(RegistrationSettings(registration_mllp_port=0, registration_mllp_plaintext=True)) is None
     key = base64.b64encode(b"p" * 32).decode()
-    RegistrationSettings(environment="production", phi_key=key).assert_production_ready()
+    issuer = "https://idp.example.com/realms/rcm"
+    RegistrationSettings(environment="production", phi_key=key, auth_issuer=issuer).assert_production_ready()
     with pytest.raises(RuntimeError):
-        RegistrationSettings(environment="production", phi_key=key,
+        RegistrationSettings(environment="production", phi_key=key, auth_issuer=issuer,
                              registration_mllp_plaintext=True).assert_production_ready()
 
 
