@@ -106,7 +106,7 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
     behaviour = payer_behaviour(settings)
     rejections = clearinghouse_rejections(settings)
     reject_rate = settings.sim_reject_rate
-    refused = runtime.db["refused_claims"]  # why the clearinghouse or a payer refused a claim
+    refusals = runtime.db["refused_claims"]  # why the clearinghouse or a payer refused a claim
 
     async def answer_submitted_batches(events: Sequence[Envelope[ClaimBatchFiled]], unit: UnitOfWork) -> None:
         """Acknowledge every batch (999, then 277CA) and pay or deny its accepted claims (835)."""
@@ -131,10 +131,10 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
             if not report.valid:
                 continue  # the 999 rejected the batch: nothing goes on to a payer
             claims = [SimClaim.from_837(claim) for batch in document.claim_batches() for claim in batch.claims]
-            memory = await _remembered(refused, "277ca", [claim.claim_id for claim in claims], unit.session)
+            memory = await _remembered(refusals, "277ca", [claim.claim_id for claim in claims], unit.session)
             acknowledgements, rejected = acknowledge_remembering(claims, seed=seed, reject_rate=reject_rate,
                                                                  rejections=rejections, remembered=memory)
-            await _remember(refused, "277ca", rejected, unit.session)
+            await _remember(refusals, "277ca", rejected, unit.session)
             unit.emit(topics.CLEARINGHOUSE_ACKNOWLEDGED, X12FileReceived(
                 file_id=file_id_for("277CA", batch_id), sender_id=clearinghouse_id,
                 x12=write_277ca(document, source=Party(CLEARINGHOUSE_NAME, clearinghouse_id, "46"),
@@ -151,11 +151,11 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
             for payer_id, paid_claims in sorted(by_payer.items()):
                 payer = _PAYERS[payer_id]
                 remittance_id = remittance_id_for(batch_id, payer_id)
-                memory = await _remembered(refused, "835", [claim.claim_id for claim in paid_claims], unit.session)
+                memory = await _remembered(refusals, "835", [claim.claim_id for claim in paid_claims], unit.session)
                 remittance, denied = adjudicate_remembering(paid_claims, payer=payer, seed=seed, behaviour=behaviour,
                                                             payment_date=unit.now.date(), remittance_id=remittance_id,
                                                             remembered=memory)
-                await _remember(refused, "835", denied, unit.session)
+                await _remember(refusals, "835", denied, unit.session)
                 x12 = write_835([remittance_835(remittance, payer_name=payer.payer_name,
                                                 claims={claim.claim_id: claim for claim in paid_claims})],
                                 partners=TradingPartners(sender_id=payer_id, receiver_id=submitter_id),
