@@ -42,12 +42,12 @@ def _fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _call(method: str, path: str, url: str | None, token: str | None, **kwargs) -> dict:
+def _call(method: str, path: str, url: str | None, token: str | None, *, service: str = "claims", **kwargs) -> dict:
     try:
         with make_client(url, token) as client:
             response = client.request(method, path, **kwargs)
     except httpx.HTTPError as failure:
-        _fail(f"cannot reach the claims API ({type(failure).__name__}); is the claims service running?", UNREACHABLE)
+        _fail(f"cannot reach the {service} API ({type(failure).__name__}); is the {service} service running?", UNREACHABLE)
     if response.is_success:
         return response.json()
     try:
@@ -58,12 +58,12 @@ def _call(method: str, path: str, url: str | None, token: str | None, **kwargs) 
     if not isinstance(message, str):
         message = f"request refused ({response.status_code})"
     if response.status_code in (401, 403):
-        _fail(f"the claims API refused the token: {message}", UNAUTHORIZED)
+        _fail(f"the {service} API refused the token: {message}", UNAUTHORIZED)
     if response.status_code == 404:
         _fail(message, NOT_FOUND)
     if response.status_code in (409, 422):
         _fail(message, REFUSED)
-    _fail(f"the claims API failed ({response.status_code})", UNREACHABLE)
+    _fail(f"the {service} API failed ({response.status_code})", UNREACHABLE)
 
 
 def _act(claim_id: str, action: str, url, token, revision: int | None, **body) -> dict:
