@@ -131,6 +131,7 @@ def build_api(claims: ClaimRepository, desk: ClaimDesk, *, verifier: TokenVerifi
         if claim is None:
             raise UnknownClaim(f"no claim {claim_id}")
         check_tenant(principal, claim.tenant_id)
+        await desk.audit_read(claim, actor=principal.subject, now=clock.now())  # diagnoses and services are PHI
         return claim_json(claim, clock.today())
 
     async def act(claim_id: str, action: str, body: Action, principal: Principal, decide) -> dict:

@@ -23,8 +23,10 @@ from services.claims.repository import ClaimRepository
 from services.claims.work import ClaimWork, Filer, UnknownClaim
 from shared import topics
 from shared.consumer import UnitOfWork
+from shared.envelope import new_event
 from shared.events import AuditRecorded
 from shared.mongo import in_transaction
+from shared.outbox import outbox_document
 
 Decide = Callable[[domain.Claim, checks.ClaimChecks], Acted]
 
@@ -95,6 +97,17 @@ class ClaimDesk:
             if woken is not None:
                 await woken
         return result
+
+    async def audit_read(self, claim: domain.Claim, *, actor: str, now: datetime) -> None:
+        """Record that `actor` read the claim's clinical data (diagnoses, services): who, what, when."""
+        record = AuditRecorded(actor=actor, action="CLAIM_READ", subject_type="CLAIM", subject_id=claim.claim_id, at=now)
+        await self._outbox.insert_one(outbox_document(topics.AUDIT, new_event(
+            topics.AUDIT, record, producer=self._producer, now=now, tenant_id=claim.tenant_id,
+            correlation_id=claim.encounter_id)))
+        if self._after_commit is not None:
+            woken = self._after_commit()
+            if woken is not None:
+                await woken
 
     @staticmethod
     async def ensure_indexes(database: AsyncDatabase) -> None:

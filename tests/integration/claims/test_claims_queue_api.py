@@ -111,12 +111,14 @@ async def test_a_retried_correction_is_applied_once(settings, kafka, tmp_path) -
         body = {"request_id": _request_id(), "edits": {"lines": [{"line_number": 1, "modifiers": ["25"]}]}}
         first = await http.post(f"/api/claims/{claim_id}/correct", json=body, headers=BILLER)
         again = await http.post(f"/api/claims/{claim_id}/correct", json=body, headers=BILLER)
+        await http.get(f"/api/claims/{claim_id}", headers=BILLER)
         await eventually(lambda: _outbox_empty(runtime))
         audits = [a.payload for a in await kafka.read(topics.AUDIT)]
     assert (first.status_code, again.status_code) == (200, 200)
     assert first.json()["revision"] == again.json()["revision"]
     assert again.json()["lines"][0]["modifiers"] == ["25"]
-    assert [(a.actor, a.action) for a in audits] == [("biller-a", "CLAIM_TAKE"), ("biller-a", "CLAIM_CORRECT")]
+    assert [(a.actor, a.action) for a in audits] == [("biller-a", "CLAIM_TAKE"), ("biller-a", "CLAIM_CORRECT"),
+                                                     ("biller-a", "CLAIM_READ")]
 
 
 async def test_a_scrub_failure_corrected_through_the_api_is_sent_in_a_batch(settings, kafka, tmp_path) -> None:
