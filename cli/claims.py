@@ -19,9 +19,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.claims_queue import app as queue_app
 from shared.x12 import X12Error, read
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Claims: scrub 837 files")
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Claims: scrub 837 files; the claims work queue")
+app.add_typer(queue_app, name="queue")
 
 ALL_PASSED, SOME_FAILED, UNREADABLE = 0, 1, 2
 

@@ -16,6 +16,7 @@ from cli.stack import Stack, StackError, StackSettings
 from cli.denials import app as denials_app
 from cli.payments import app as payments_app
 from cli.claims import app as claims_app
+from cli.eligibility import app as eligibility_app
 from cli.ehr import app as ehr_app
 from cli.users import identity_app, users_app
 from cli.x12 import app as x12_app
@@ -30,6 +31,7 @@ app.add_typer(coding_app, name="coding")
 app.add_typer(claims_app, name="claims", help="Claims: scrub the claims of an 837P/837I file")
 app.add_typer(x12_app, name="x12", help="X12 5010 files: inspect what a file holds, generate samples")
 app.add_typer(denials_app, name="denials")
+app.add_typer(eligibility_app, name="eligibility")
 app.add_typer(payments_app, name="payments")
 app.add_typer(ehr_app, name="ehr", help="EHR feeds (HL7 v2, FHIR R4): inspect files")
 app.add_typer(users_app, name="users")

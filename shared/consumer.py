@@ -98,6 +98,11 @@ class UnitOfWork:
         parked earlier and refused now), so the letter can be replayed to the right topic."""
         self._dead.append((event, error.code, str(error), topic))
 
+    def outbox_rows(self) -> list[dict[str, Any]]:
+        """The events queued so far, as outbox rows: for a unit of work run outside a consumer (a
+        person's action through an API), which writes them in its own transaction."""
+        return list(self._outbox)
+
 
 Handler = Callable[[Sequence[Envelope], UnitOfWork], Awaitable[None]]
 

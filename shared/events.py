@@ -548,6 +548,9 @@ class ClaimDenied(Model):
     billed: Money | None = None
     procedure_codes: tuple[ProcedureCode, ...] = ()
     rendering_npi: Npi | None = None
+    # Appended: the denied claim's frequency. A denial of a replacement (7) means a correction was
+    # already tried; the rules then leave the next step to a person.
+    frequency_code: FrequencyCode = FrequencyCode.ORIGINAL
 
 
 # --- denials -------------------------------------------------------------------------------------

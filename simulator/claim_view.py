@@ -29,6 +29,8 @@ class SimClaim:
     lines: tuple[ChargeLine, ...]
     date_of_service: date | None = None
     claim_filing_indicator: str = "CI"  # SBR09, echoed as CLP06
+    diagnoses: tuple[str, ...] = ()  # HI, the first is the principal
+    place_of_service: str | None = None  # CLM05-1
     billing_name: str = ""
     billing_tax_id: str | None = None
     # PHI, only to echo in the 835's NM1*QC as payers do; never logged
@@ -47,6 +49,7 @@ class SimClaim:
                    rendering_npi=claim.visit.rendering.npi, billing_npi=claim.visit.billing.npi,
                    lines=claim.lines, date_of_service=claim.visit.date_of_service,
                    claim_filing_indicator=claim.coverage.claim_filing_indicator,
+                   diagnoses=claim.diagnoses, place_of_service=claim.visit.place_of_service,
                    billing_name=claim.visit.billing.name, billing_tax_id=claim.visit.billing.tax_id,
                    patient_last_name=claim.patient.last_name, patient_first_name=claim.patient.first_name,
                    member_id=claim.coverage.member_id)
@@ -76,6 +79,8 @@ class SimClaim:
             ),
             date_of_service=claim.lines[0].date_of_service if claim.lines else None,
             claim_filing_indicator=claim.subscriber.claim_filing_indicator,
+            diagnoses=claim.diagnoses,
+            place_of_service=claim.place_of_service,
             billing_name=claim.billing.name,
             billing_tax_id=claim.billing.tax_id,
             patient_last_name=patient.last_name,

@@ -38,8 +38,9 @@ from shared.x12.errors import rejection
 from shared.x12.mongo_control_numbers import MongoControlNumbers
 from simulator.claim_view import SimClaim
 from simulator import eligibility
-from simulator.clearinghouse import acknowledge
-from simulator.payer import PayerBehaviour, adjudicate
+from simulator.clearinghouse import REJECTIONS, acknowledge_remembering
+from simulator.corrections import Remembered
+from simulator.payer import PayerBehaviour, adjudicate_remembering
 from simulator.population import PAYERS
 from simulator.remittance_file import remittance_835
 from simulator.settings import SimulatorSettings
@@ -67,6 +68,34 @@ def verdict_of(ack: ClaimAcknowledgement) -> ClaimVerdict:
     return ClaimVerdict(first, tuple(more))
 
 
+def payer_behaviour(settings: SimulatorSettings) -> PayerBehaviour:
+    """The payers' behaviour from settings: rates, and the denial reasons `sim_denial_reasons` names."""
+    wanted = {name.strip() for name in settings.sim_denial_reasons.split(",") if name.strip()}
+    mix = PayerBehaviour().denial_mix
+    if wanted:
+        mix = tuple((reason, weight) for reason, weight in mix if reason.value in wanted)
+    return PayerBehaviour(deny_rate=settings.sim_deny_rate, partial_rate=settings.sim_partial_rate, denial_mix=mix)
+
+
+def clearinghouse_rejections(settings: SimulatorSettings) -> tuple[tuple[tuple[str, ...], int], ...]:
+    wanted = {code.strip() for code in settings.sim_rejections.split(",") if code.strip()}
+    chosen = tuple((codes, weight) for codes, weight in REJECTIONS if not wanted or "+".join(codes) in wanted)
+    if not chosen:
+        raise ValueError("RCM_SIM_REJECTIONS names no rejection the clearinghouse knows")
+    return chosen
+
+
+async def _remembered(refused, partner: str, claim_ids: Sequence[str], session) -> dict[str, Remembered]:
+    cursor = refused.find({"_id": {"$in": [f"{partner}|{claim_id}" for claim_id in claim_ids]}}, session=session)
+    return {doc["claim_id"]: Remembered.from_document(doc) async for doc in cursor}
+
+
+async def _remember(refused, partner: str, memory: dict[str, Remembered], session) -> None:
+    for claim_id, remembered in memory.items():
+        await refused.replace_one({"_id": f"{partner}|{claim_id}"},
+                                  {"claim_id": claim_id, **remembered.as_document()}, upsert=True, session=session)
+
+
 def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
     if not isinstance(settings, SimulatorSettings):  # a plain ServiceSettings takes the simulator defaults
         settings = SimulatorSettings(**settings.model_dump()) if settings is not None else SimulatorSettings()
@@ -74,8 +103,10 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
     remittances = runtime.db["remittances"]
     control_numbers = MongoControlNumbers(runtime.db["control_numbers"])
     seed = settings.sim_seed
-    behaviour = PayerBehaviour(deny_rate=settings.sim_deny_rate, partial_rate=settings.sim_partial_rate)
+    behaviour = payer_behaviour(settings)
+    rejections = clearinghouse_rejections(settings)
     reject_rate = settings.sim_reject_rate
+    refusals = runtime.db["refused_claims"]  # why the clearinghouse or a payer refused a claim
 
     async def answer_submitted_batches(events: Sequence[Envelope[ClaimBatchFiled]], unit: UnitOfWork) -> None:
         """Acknowledge every batch (999, then 277CA) and pay or deny its accepted claims (835)."""
@@ -100,7 +131,10 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
             if not report.valid:
                 continue  # the 999 rejected the batch: nothing goes on to a payer
             claims = [SimClaim.from_837(claim) for batch in document.claim_batches() for claim in batch.claims]
-            acknowledgements = acknowledge(claims, seed=seed, reject_rate=reject_rate)
+            memory = await _remembered(refusals, "277ca", [claim.claim_id for claim in claims], unit.session)
+            acknowledgements, rejected = acknowledge_remembering(claims, seed=seed, reject_rate=reject_rate,
+                                                                 rejections=rejections, remembered=memory)
+            await _remember(refusals, "277ca", rejected, unit.session)
             unit.emit(topics.CLEARINGHOUSE_ACKNOWLEDGED, X12FileReceived(
                 file_id=file_id_for("277CA", batch_id), sender_id=clearinghouse_id,
                 x12=write_277ca(document, source=Party(CLEARINGHOUSE_NAME, clearinghouse_id, "46"),
@@ -117,8 +151,11 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
             for payer_id, paid_claims in sorted(by_payer.items()):
                 payer = _PAYERS[payer_id]
                 remittance_id = remittance_id_for(batch_id, payer_id)
-                remittance = adjudicate(paid_claims, payer=payer, seed=seed, behaviour=behaviour,
-                                        payment_date=unit.now.date(), remittance_id=remittance_id)
+                memory = await _remembered(refusals, "835", [claim.claim_id for claim in paid_claims], unit.session)
+                remittance, denied = adjudicate_remembering(paid_claims, payer=payer, seed=seed, behaviour=behaviour,
+                                                            payment_date=unit.now.date(), remittance_id=remittance_id,
+                                                            remembered=memory)
+                await _remember(refusals, "835", denied, unit.session)
                 x12 = write_835([remittance_835(remittance, payer_name=payer.payer_name,
                                                 claims={claim.claim_id: claim for claim in paid_claims})],
                                 partners=TradingPartners(sender_id=payer_id, receiver_id=submitter_id),

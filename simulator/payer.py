@@ -1,8 +1,11 @@
 """A simulated payer: adjudicates submitted claims and answers with an 835 remittance.
 
 Each claim is paid, denied whole or denied on one line, by a draw seeded with the run's seed, the
-claim id and its frequency code. A corrected claim (frequency 7) is always paid, so working a denial
-ends. Amounts are computed in integer cents and every claim balances to the cent:
+claim id and its frequency code. Some denials are about the claim's data (a missing modifier, a
+diagnosis that does not support the procedure, the place of service): the payer remembers why
+(simulator/corrections.py) and pays the corrected claim (frequency 7) only when the correction
+changed that data; otherwise it denies it again for the same reason. A corrected claim after any
+other denial (missing information, authorization) is paid. Amounts are computed in integer cents and every claim balances to the cent:
 
     billed = paid + contractual (CO) + patient responsibility (PR) + denials (CO)
 
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -35,6 +38,7 @@ from shared.events import (
 from shared.money import from_cents, to_cents
 from simulator.claim_view import SimClaim
 from simulator.clearinghouse import payer_claim_number_of
+from simulator.corrections import CorrectableDenial, Remembered, denial_fixed, remember_denial
 from simulator.population import PayerProfile
 
 
@@ -44,6 +48,10 @@ class DenialReason(StrEnum):
     NOT_MEDICALLY_NECESSARY = "not_medically_necessary"  # CO-50: appeal with records
     TIMELY_FILING = "timely_filing"  # CO-29: write off
     DUPLICATE = "duplicate"  # CO-18: write off
+    # Denials whose fix is in the claim's data (simulator/corrections.py checks the corrected claim):
+    MISSING_MODIFIER = "missing_modifier"  # CO-4: add the modifier the procedure needs
+    DIAGNOSIS_INCONSISTENT = "diagnosis_inconsistent"  # CO-11: point the line to the diagnosis it treats
+    INVALID_PLACE_OF_SERVICE = "invalid_place_of_service"  # CO-5: bill the place the service was done
 
 
 # reason -> (CARC, remark codes one of which the payer adds, or none)
@@ -53,6 +61,9 @@ DENIAL_CODES: dict[DenialReason, tuple[str, tuple[str, ...]]] = {
     DenialReason.NOT_MEDICALLY_NECESSARY: ("50", ()),
     DenialReason.TIMELY_FILING: ("29", ()),
     DenialReason.DUPLICATE: ("18", ()),
+    DenialReason.MISSING_MODIFIER: ("4", ()),
+    DenialReason.DIAGNOSIS_INCONSISTENT: ("11", ()),
+    DenialReason.INVALID_PLACE_OF_SERVICE: ("5", ()),
 }
 # A line denied while the rest of the claim pays: bundled into another service, or not necessary.
 LINE_DENIALS: tuple[tuple[str, tuple[str, ...], int], ...] = (("97", ("M15",), 60), ("50", (), 40))
@@ -75,6 +86,9 @@ class PayerBehaviour:
         (DenialReason.NOT_MEDICALLY_NECESSARY, 20),
         (DenialReason.TIMELY_FILING, 10),
         (DenialReason.DUPLICATE, 20),
+        (DenialReason.MISSING_MODIFIER, 10),
+        (DenialReason.DIAGNOSIS_INCONSISTENT, 10),
+        (DenialReason.INVALID_PLACE_OF_SERVICE, 10),
     )
 
     def __post_init__(self) -> None:
@@ -94,7 +108,25 @@ def adjudicate(claims: Sequence[SimClaim | SubmittedClaim], *, payer: PayerProfi
     Raises ValueError for a claim addressed to another payer, or a void (frequency 8), which this
     simulator does not reverse.
     """
-    remitted = tuple(_adjudicate_claim(SimClaim.of(claim), payer, seed, behaviour) for claim in claims)
+    return adjudicate_remembering(claims, payer=payer, seed=seed, behaviour=behaviour, payment_date=payment_date,
+                                  remittance_id=remittance_id)[0]
+
+
+def adjudicate_remembering(claims: Sequence[SimClaim | SubmittedClaim], *, payer: PayerProfile, seed: int,
+                           behaviour: PayerBehaviour = PayerBehaviour(), payment_date: date, remittance_id: str,
+                           remembered: Mapping[str, Remembered] | None = None,
+                           ) -> tuple[RemittanceReceived, dict[str, Remembered]]:
+    """`adjudicate`, judging each corrected claim against what the payer `remembered` of its
+    denial (by claim id), and returning what it remembers now of the claims it denied for a
+    reason in their data."""
+    remembered = remembered or {}
+    remitted, memory = [], {}
+    for claim in claims:
+        view = SimClaim.of(claim)
+        answer, denied_for = _adjudicate_claim(view, payer, seed, behaviour, remembered.get(view.claim_id))
+        remitted.append(answer)
+        if denied_for is not None:
+            memory[view.claim_id] = denied_for
     payment_cents = sum(to_cents(claim.paid) for claim in remitted)
     return RemittanceReceived(
         remittance_id=remittance_id,
@@ -102,8 +134,8 @@ def adjudicate(claims: Sequence[SimClaim | SubmittedClaim], *, payer: PayerProfi
         payment_amount=from_cents(payment_cents),
         payment_method="ACH" if payment_cents > 0 else "NON",  # NON: an 835 that moves no money
         payment_date=payment_date,
-        claims=remitted,
-    )
+        claims=tuple(remitted),
+    ), memory
 
 
 @dataclass(slots=True)
@@ -119,22 +151,31 @@ class _LineResult:
                    if group is AdjustmentGroup.PATIENT_RESPONSIBILITY)
 
 
-def _adjudicate_claim(claim: SimClaim, payer: PayerProfile, seed: int,
-                      behaviour: PayerBehaviour) -> RemittanceClaim:
+def _adjudicate_claim(claim: SimClaim, payer: PayerProfile, seed: int, behaviour: PayerBehaviour,
+                      remembered: Remembered | None = None) -> tuple[RemittanceClaim, Remembered | None]:
     if claim.payer_id != payer.payer_id:
         raise ValueError(f"claim {claim.claim_id} is for payer {claim.payer_id}, not {payer.payer_id}")
     if claim.frequency_code is FrequencyCode.VOID:
         raise ValueError(f"claim {claim.claim_id} is a void; the simulated payer does not reverse payments")
     rng = random.Random(f"835|{seed}|{claim.claim_id}|{claim.frequency_code.value}")
     draw = rng.random()
-    # A corrected claim fixes what was denied; paying it lets the denial work end.
     corrected = claim.frequency_code is FrequencyCode.REPLACEMENT
+    if corrected and remembered is not None and not denial_fixed(claim, remembered):
+        reason = DenialReason(remembered.reason)  # the correction left the reason in place
+        return _deny_claim(rng, claim, reason), remembered
+    # Any other corrected claim fixes what was denied; paying it lets the denial work end.
     if corrected or draw >= behaviour.deny_rate + behaviour.partial_rate:
-        return _remit(claim, _price_lines(rng, claim.lines, payer, denied_line=None), _processed_status(claim))
+        return _remit(claim, _price_lines(rng, claim.lines, payer, denied_line=None), _processed_status(claim)), None
     if draw < behaviour.deny_rate:
-        return _deny_claim(rng, claim, behaviour)
+        reasons = [reason for reason, _ in behaviour.denial_mix]
+        reason = rng.choices(reasons, weights=[weight for _, weight in behaviour.denial_mix])[0]
+        memory = remember_denial(claim, CorrectableDenial(reason.value)) if reason.value in _CORRECTABLE else None
+        return _deny_claim(rng, claim, reason), memory
     denied_line = rng.randrange(1, len(claim.lines)) if len(claim.lines) >= 2 else None
-    return _remit(claim, _price_lines(rng, claim.lines, payer, denied_line), _processed_status(claim))
+    return _remit(claim, _price_lines(rng, claim.lines, payer, denied_line), _processed_status(claim)), None
+
+
+_CORRECTABLE = frozenset(reason.value for reason in CorrectableDenial)
 
 
 def _price_lines(rng: random.Random, lines: Sequence[ChargeLine], payer: PayerProfile,
@@ -173,9 +214,7 @@ def _price_lines(rng: random.Random, lines: Sequence[ChargeLine], payer: PayerPr
     return results
 
 
-def _deny_claim(rng: random.Random, claim: SimClaim, behaviour: PayerBehaviour) -> RemittanceClaim:
-    reasons = [reason for reason, _ in behaviour.denial_mix]
-    reason = rng.choices(reasons, weights=[weight for _, weight in behaviour.denial_mix])[0]
+def _deny_claim(rng: random.Random, claim: SimClaim, reason: DenialReason) -> RemittanceClaim:
     carc, remark_choices = DENIAL_CODES[reason]
     rarcs = (rng.choice(remark_choices),) if remark_choices else ()
     results = [_LineResult(line, 0, _positive((AdjustmentGroup.CONTRACTUAL, carc, to_cents(line.charge))))

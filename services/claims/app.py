@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from services.claims.api import build_api
+from services.claims.desk import ClaimDesk
 from services.claims.edi import Submitter837
 from services.claims.handlers import subscribe
 from services.claims.repository import ClaimRepository
@@ -25,4 +27,8 @@ def build_runtime(settings: ClaimsSettings | None = None) -> ServiceRuntime:
         contact_phone=settings.claims_x12_contact_phone, receiver_name=settings.claims_x12_receiver_name)
     filer = Filer(submitter, MongoControlNumbers(runtime.db["control_numbers"]))
     subscribe(runtime.consumer, claims, claims_per_batch=settings.claims_per_batch, filer=filer)
+    desk = ClaimDesk(runtime.db, claims, claims_per_batch=settings.claims_per_batch, filer=filer,
+                     producer=SERVICE, after_commit=runtime.relay.wake)
+    runtime.on_prepare(ClaimDesk.ensure_indexes)
+    runtime.mount_api("/api", build_api(claims, desk, verifier=settings.token_verifier(), clock=runtime.clock))
     return runtime

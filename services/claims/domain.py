@@ -36,6 +36,9 @@ class Claim:
     version: int
     content: SubmittedClaim  # what is (or will be) sent to the payer
     cob: ClaimSecondaryRequested | None = None  # on a COB claim: the prior payer's adjudication
+    assignee: str | None = None  # the person working it in the claims queue (a token's subject)
+    revision: int = 0  # every change, status or not; a person's action names the revision it saw
+    findings: tuple[Finding, ...] = ()  # why it is in its status (scrub edits, 277CA codes); no PHI
 
     @property
     def prior_payers(self) -> tuple[PayerAdjudication, ...]:
@@ -72,8 +75,14 @@ class Outcome:
 
 def _move(claim: Claim, to: S, findings: Sequence[Finding] = ()) -> tuple[Claim, ClaimStatusChanged]:
     check_transition(claim.claim_id, claim.status, to)
-    moved = replace(claim, status=to, version=claim.version + 1)
+    moved = replace(claim, status=to, version=claim.version + 1, revision=claim.revision + 1, findings=tuple(findings))
     return moved, _status_event(moved, previous=claim.status, findings=findings)
+
+
+def move(claim: Claim, to: S, findings: Sequence[Finding] = ()) -> Outcome:
+    """The claim in status `to`, with its status event; raise IllegalTransition if the lifecycle forbids it."""
+    moved, change = _move(claim, to, findings)
+    return Outcome(moved, (change,))
 
 
 def _status_event(claim: Claim, *, previous: S | None, findings: Sequence[Finding] = ()) -> ClaimStatusChanged:
@@ -210,7 +219,12 @@ def work_denial(claim: Claim, worked: DenialWorked) -> Outcome:
 
 
 def correct(claim: Claim, request: ClaimResubmitRequested, today: date, checks: ClaimChecks | None = None) -> Outcome:
-    """A replacement claim (frequency 7, REF*F8 payer claim number), scrubbed again."""
+    """A replacement claim (frequency 7, REF*F8 payer claim number), scrubbed again. When a person
+    already sent the replacement from the claims queue, with its changes, the request changes nothing."""
+    content = claim.content
+    if (claim.status not in (S.DENIED, S.APPEALED) and content.frequency_code is FrequencyCode.REPLACEMENT
+            and content.payer_claim_number == request.payer_claim_number):
+        return Outcome(claim)
     if claim.status not in (S.DENIED, S.APPEALED):  # an appealed denial a person chose to correct instead
         if claim.status in (S.SUBMITTED, S.ACCEPTED):
             raise NotYet(f"claim {claim.claim_id} is {claim.status}; the correction follows its denial")

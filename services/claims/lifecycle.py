@@ -3,6 +3,10 @@
 created -> scrubbed | scrub_failed -> submitted -> accepted | rejected -> paid | partially_paid | denied
 -> corrected (frequency 7) and resubmitted | appealed | written_off.
 
+A person works scrub failures and rejections in the claims queue: scrub_failed | rejected ->
+corrected -> scrubbed (-> submitted) | scrub_failed, or closed with a reason. A denied (or appealed)
+claim a person edits goes the same way as a replacement (frequency 7).
+
 An 835 proves acceptance, so an adjudication may arrive for a claim still `submitted` (the 277CA
 can be read after the 835): that is a legal transition, not an error.
 """
@@ -32,7 +36,8 @@ _ADJUDICATED = frozenset({S.PAID, S.PARTIALLY_PAID, S.DENIED})
 
 NEXT: Final[Mapping[S, frozenset[S]]] = {
     S.CREATED: frozenset({S.SCRUBBED, S.SCRUB_FAILED}),
-    S.SCRUB_FAILED: frozenset({S.SCRUBBED, S.CLOSED}),  # fixed in the work queue, or abandoned
+    # A person corrects it in the claims queue (then it is scrubbed again), or closes it.
+    S.SCRUB_FAILED: frozenset({S.SCRUBBED, S.CORRECTED, S.CLOSED}),
     S.SCRUBBED: frozenset({S.SUBMITTED, S.SCRUB_FAILED}),  # failed: its 837P did not validate
     S.SUBMITTED: frozenset({S.ACCEPTED, S.REJECTED}) | _ADJUDICATED,
     S.ACCEPTED: _ADJUDICATED,

@@ -7,14 +7,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from bson.decimal128 import Decimal128
-from pymongo import ASCENDING, ReplaceOne
+from pymongo import ASCENDING, DESCENDING, ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.claims.domain import Claim
 from services.claims.edi import FiledBatch, SentBatch, control_number
 from services.claims.scrubber import BilledService, InMemoryHistory
-from shared.events import ClaimSecondaryRequested, ClaimStatus, SubmittedClaim
+from shared.events import ClaimSecondaryRequested, ClaimStatus, Finding, SubmittedClaim
 from shared.phi import PhiCipher
 
 
@@ -35,6 +35,7 @@ class ClaimRepository:
             await database["claims"].drop_index("encounter_id_1")  # the one-claim-per-encounter index of before
         await database["claims"].create_index([("encounter_id", ASCENDING), ("payer_id", ASCENDING)], unique=True)
         await database["claims"].create_index([("tenant_id", ASCENDING), ("status", ASCENDING)])
+        await database["claims"].create_index([("status", ASCENDING), ("payer_id", ASCENDING), ("billed", DESCENDING)])
         await database["deferred"].create_index([("claim_id", ASCENDING)])
         # A 999 names the batch by our GS06, unique per sender id.
         await database["batches"].create_index([("group_control_number", ASCENDING)])
@@ -52,13 +53,20 @@ class ClaimRepository:
             "billed": Decimal128(claim.billed),
             "content": self._cipher.seal(claim.content),
             "cob": claim.cob.model_dump(mode="json") if claim.cob is not None else None,
+            # The claims queue's facts, in the clear (ids, codes, dates, amounts; no PHI).
+            "assignee": claim.assignee,
+            "revision": claim.revision,
+            "findings": [finding.model_dump(mode="json") for finding in claim.findings],
+            "date_of_service": claim.content.visit.date_of_service.isoformat(),
         }
 
     def _from_document(self, document: dict) -> Claim:
         return Claim(claim_id=document["_id"], tenant_id=document["tenant_id"],
                      status=ClaimStatus(document["status"]), version=document["version"],
                      content=self._cipher.open(document["content"], SubmittedClaim),
-                     cob=ClaimSecondaryRequested.model_validate(document["cob"]) if document.get("cob") else None)
+                     cob=ClaimSecondaryRequested.model_validate(document["cob"]) if document.get("cob") else None,
+                     assignee=document.get("assignee"), revision=document.get("revision", 0),
+                     findings=tuple(Finding.model_validate(f) for f in document.get("findings", ())))
 
     async def load(self, claim_ids: Iterable[str], session: AsyncClientSession) -> dict[str, Claim]:
         cursor = self._claims.find({"_id": {"$in": list(set(claim_ids))}}, session=session)
@@ -72,6 +80,24 @@ class ClaimRepository:
         writes = [ReplaceOne({"_id": c.claim_id}, self._to_document(c), upsert=True) for c in claims]
         if writes:
             await self._claims.bulk_write(writes, ordered=False, session=session)
+
+    async def claim(self, claim_id: str, session: AsyncClientSession | None = None) -> Claim | None:
+        document = await self._claims.find_one({"_id": claim_id}, session=session)
+        return self._from_document(document) if document is not None else None
+
+    async def queue(self, *, statuses: Sequence[str], tenants: Sequence[str] | None = None, payer_id: str | None = None,
+                    reason: str | None = None, limit: int = 1000) -> list[dict]:
+        """The queue's facts (no content, nothing unsealed) of the claims matching every filter:
+        `tenants` None means every tenant; `reason` matches a finding's rule id or code."""
+        query: dict = {"status": {"$in": list(statuses)}}
+        if tenants is not None:
+            query["tenant_id"] = {"$in": list(tenants)}
+        if payer_id:
+            query["payer_id"] = payer_id
+        if reason:
+            query["$or"] = [{"findings.rule": reason}, {"findings.code": reason}]
+        projection = {"content": 0, "cob": 0}
+        return [doc async for doc in self._claims.find(query, projection).limit(limit)]
 
     # --- filed 837 batches --------------------------------------------------------------------
 

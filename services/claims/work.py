@@ -69,19 +69,25 @@ class ClaimWork:
     def has(self, claim_id: str) -> bool:
         return claim_id in self._claims
 
-    def record(self, outcome: domain.Outcome, *, cause: Envelope) -> None:
+    def get(self, claim_id: str) -> domain.Claim | None:
+        return self._claims.get(claim_id)
+
+    def record(self, outcome: domain.Outcome, *, cause: Envelope | None) -> None:
+        """Keep the claim as `outcome` left it and queue its status events. `cause` is None for a
+        person's action (the claims API): its events have no causing event."""
         claim = outcome.claim
+        if outcome.changes or self._claims.get(claim.claim_id) is not claim:
+            self._changed.add(claim.claim_id)  # a status change, or a person's (take, edit, release)
         self._claims[claim.claim_id] = claim
         self._causes[claim.claim_id] = cause
-        if outcome.changes:
-            self._changed.add(claim.claim_id)
         for change in outcome.changes:
-            self._unit.emit(topics.CLAIM_STATUS_CHANGED, change, cause=cause, correlation_id=claim.encounter_id)
+            self._unit.emit(topics.CLAIM_STATUS_CHANGED, change, cause=cause, tenant_id=claim.tenant_id,
+                            correlation_id=claim.encounter_id)
             if change.status is ClaimStatus.SCRUB_FAILED and change.findings:
                 self._unit.emit(topics.CLAIM_SCRUB_FAILED, ClaimScrubFailed(
                     claim_id=claim.claim_id, encounter_id=claim.encounter_id, payer_id=claim.payer_id,
                     frequency_code=claim.content.frequency_code, findings=change.findings),
-                    cause=cause, correlation_id=claim.encounter_id)
+                    cause=cause, tenant_id=claim.tenant_id, correlation_id=claim.encounter_id)
 
     async def apply(self, event: Envelope, claim_id: str, decide: Decide) -> bool:
         """Apply `decide` to the claim; False when it was parked for later or refused."""
@@ -143,7 +149,7 @@ class ClaimWork:
         ready: dict[str, list[domain.Claim]] = defaultdict(list)
         for claim_id in sorted(self._changed):
             claim = self._claims[claim_id]
-            if claim.status is ClaimStatus.SCRUBBED:
+            if claim.status is ClaimStatus.SCRUBBED and claim.assignee is None:  # a person holds the others
                 ready[claim.tenant_id].append(claim)
         for tenant_id, claims in ready.items():
             for start in range(0, len(claims), self._claims_per_batch):

@@ -25,7 +25,7 @@ from services.denials.categories import (
     rule_for,
 )
 from shared.errors import RcmError
-from shared.events import Adjustment, ClaimDenied, ClaimResubmitRequested, DenialAction, DenialWorked
+from shared.events import Adjustment, ClaimDenied, ClaimResubmitRequested, DenialAction, DenialWorked, FrequencyCode
 
 __all__ = [
     "CARC_RULES",
@@ -107,6 +107,10 @@ def work_denial(
         # A corrected claim (frequency 7) replaces the whole original, so the payer would
         # re-adjudicate the lines it already paid too, and could take that money back or pay it
         # twice. When only some lines were denied, the denied lines are appealed with the fix instead.
+        action = DenialAction.APPEAL
+    if action == DenialAction.RESUBMIT and denial.frequency_code == FrequencyCode.REPLACEMENT:
+        # The payer denied the corrected claim too: sending it again unchanged would loop. A person
+        # looks at it (the appeal queue) and corrects the claim's data, or appeals, or writes off.
         action = DenialAction.APPEAL
     return Decision(
         denial_id=denial.denial_id,

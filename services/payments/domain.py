@@ -184,10 +184,21 @@ def post_claim(
             rarcs=split.rarcs,
             date_of_service=expected.date_of_service,
             payment_date=remittance.payment_date,
+            billed=expected.billed,
+            procedure_codes=_denied_procedures(paid_claim, split.whole_claim),
+            rendering_npi=expected.rendering_npi,
+            frequency_code=paid_claim.frequency_code,
         )
     unmatched = sum(1 for match in match_lines(paid_claim.lines, expected.lines, expected.date_of_service)
                     if match is None)
     return Posted(payment, denial, unmatched_lines=unmatched)
+
+
+def _denied_procedures(claim: RemittanceClaim, whole_claim: bool) -> tuple[str, ...]:
+    """The procedure codes a denial is about: every line of a whole-claim denial, else the lines the
+    payer paid nothing on, each code once in the order billed."""
+    lines = claim.lines if whole_claim else [line for line in claim.lines if line.paid == ZERO]
+    return tuple(dict.fromkeys(line.procedure_code for line in lines))
 
 
 def unapplied_total(results: Iterable[PostingResult]) -> Decimal:

@@ -34,6 +34,7 @@ class ExpectedClaim:
     lines: tuple[ExpectedLine, ...]
     patient_id: str | None = None  # opaque (uuid5 of tenant and MRN): the patient balance's key
     has_secondary: bool = False  # another payer follows this one (COB): its balance is not the patient's yet
+    rendering_npi: str | None = None  # who rendered the services (the billing provider when none is named)
 
 
 def expected_claim(tenant_id: str, claim: Claim837, filed: FiledClaim) -> ExpectedClaim:
@@ -48,6 +49,7 @@ def expected_claim(tenant_id: str, claim: Claim837, filed: FiledClaim) -> Expect
         date_of_service=min(line.date_of_service for line in claim.lines),
         patient_id=filed.patient_id,
         has_secondary=filed.has_secondary,
+        rendering_npi=(claim.rendering or claim.billing).npi,
         lines=tuple(
             ExpectedLine(
                 line_item_control_number=line.line_item_control_number or "",

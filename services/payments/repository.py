@@ -73,7 +73,7 @@ class PaymentsRepository:
         writes = [ReplaceOne({"_id": c.claim_id}, {
             "_id": c.claim_id, "encounter_id": c.encounter_id, "tenant_id": c.tenant_id, "payer_id": c.payer_id,
             "billed": _money(c.billed), "date_of_service": c.date_of_service.isoformat(),
-            "patient_id": c.patient_id, "has_secondary": c.has_secondary,
+            "patient_id": c.patient_id, "has_secondary": c.has_secondary, "rendering_npi": c.rendering_npi,
             "lines": [{**asdict(line), "charge": _money(line.charge), "modifiers": list(line.modifiers)}
                       for line in c.lines],
         }, upsert=True) for c in claims]
@@ -115,6 +115,7 @@ class PaymentsRepository:
                 payer_id=doc["payer_id"], billed=doc["billed"].to_decimal(),
                 date_of_service=date.fromisoformat(doc["date_of_service"]),
                 patient_id=doc.get("patient_id"), has_secondary=doc.get("has_secondary", False),
+                rendering_npi=doc.get("rendering_npi"),
                 lines=tuple(ExpectedLine(line_item_control_number=line["line_item_control_number"],
                                          procedure_code=line["procedure_code"], modifiers=tuple(line["modifiers"]),
                                          units=line["units"], charge=line["charge"].to_decimal())

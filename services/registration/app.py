@@ -12,6 +12,7 @@ from services.registration.handlers import subscribe
 from services.registration.hl7.listener import Hl7Endpoint, MllpListener
 from services.registration.intake import FeedIntake
 from services.registration.repository import RegistrationRepository
+from services.registration.review_api import build_review_api
 from services.registration.settings import RegistrationSettings
 from shared.clock import Clock
 from shared.runtime import ServiceRuntime
@@ -99,6 +100,9 @@ def build_runtime(settings: ServiceSettings | None = None, *, clock: Clock | Non
         return runtime  # a feed gateway: listeners and outbox relay only
     subscribe(runtime.consumer, registrations, verify_eligibility=settings.registration_verify_eligibility,
               eligibility_timeout_seconds=settings.registration_eligibility_timeout_seconds)
+    runtime.mount_api("/api", build_review_api(
+        runtime.db, runtime.cipher, verifier=settings.token_verifier(), clock=runtime.clock,
+        eligibility_timeout_seconds=settings.registration_eligibility_timeout_seconds, after_commit=runtime.relay.wake))
     if settings.registration_verify_eligibility:
         runtime.eligibility_retrier = EligibilityRetrier(
             runtime.mongo, runtime.db, registrations, runtime.relay, runtime.clock,

@@ -65,7 +65,8 @@ class EligibilityRetrier:
             encounter_id = encounter.encounter_id
             if attempts >= self._max_attempts:
                 finding = eligibility.timed_out(attempts)
-                await self._registrations.hold_for_eligibility(tenant_id, encounter_id, finding, now, session)
+                await self._registrations.hold_for_eligibility(tenant_id, encounter_id, finding, now, session,
+                                                               encounter=encounter)
                 payload = EncounterHeldForEligibility(encounter_id=encounter_id, findings=(finding,))
                 topic = topics.ENCOUNTER_HELD_FOR_ELIGIBILITY
             else:

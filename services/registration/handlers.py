@@ -60,9 +60,11 @@ def subscribe(consumer: Consumer, registrations: RegistrationRepository, *, veri
     async def hold_or_release(unit: UnitOfWork, tenant_id: str, encounter: EncounterRegistered, finding, *, cause) -> None:
         if finding is None:
             await registrations.set_status(encounter.encounter_id, "registered", unit.session)
+            await registrations.released_from_review(encounter.encounter_id, unit.session)
             unit.emit(topics.ENCOUNTER_REGISTERED, encounter, cause=cause, correlation_id=encounter.encounter_id)
         else:
-            await registrations.hold_for_eligibility(tenant_id, encounter.encounter_id, finding, unit.now, unit.session)
+            await registrations.hold_for_eligibility(tenant_id, encounter.encounter_id, finding, unit.now, unit.session,
+                                                     encounter=encounter)
             unit.emit(topics.ENCOUNTER_HELD_FOR_ELIGIBILITY,
                       EncounterHeldForEligibility(encounter_id=encounter.encounter_id, findings=(finding,)),
                       cause=cause, correlation_id=encounter.encounter_id)

@@ -30,6 +30,9 @@ class RegistrationRepository:
         await database["encounters"].create_index([("eligibility.inquiry_id", ASCENDING)], sparse=True)
         await database["encounters"].create_index([("status", ASCENDING), ("eligibility.next_attempt_at", ASCENDING)])
         await database["patients"].create_index([("tenant_id", ASCENDING)])
+        await database["eligibility_queue"].create_index([("state", ASCENDING), ("tenant_id", ASCENDING)])
+        # A person's request id is remembered as long as a client could retry (a week is plenty).
+        await database["requests"].create_index("at", expireAfterSeconds=7 * 24 * 60 * 60)
 
     async def registered(self, encounter_ids: Sequence[str], session: AsyncClientSession) -> set[str]:
         """Which of these encounters are registered already."""
@@ -94,10 +97,20 @@ class RegistrationRepository:
         await self._encounters.update_one({"_id": encounter_id}, {"$set": {"status": status}}, session=session)
 
     async def hold_for_eligibility(self, tenant_id: str, encounter_id: str, finding: Finding, now: datetime,
-                                   session: AsyncClientSession) -> None:
-        """Park the encounter in the registration work queue with the reason (no PHI)."""
+                                   session: AsyncClientSession, *, encounter: EncounterRegistered | None = None) -> None:
+        """Park the encounter in the registration work queue with the reason (no PHI). Held again
+        after a person's re-verification, it keeps its assignee and its revision moves on."""
         await self.set_status(encounter_id, HELD, session)
+        facts = {"payer_id": encounter.coverages[0].payer_id,
+                 "date_of_service": encounter.visit.date_of_service.isoformat()} if encounter is not None else {}
         await self._queue.update_one(
             {"_id": encounter_id},
-            {"$set": {"tenant_id": tenant_id, "reason_code": finding.code, "reason": finding.message, "held_at": now}},
+            {"$set": {"tenant_id": tenant_id, "reason_code": finding.code, "reason": finding.message, "held_at": now,
+                      "state": "held", **facts}, "$inc": {"revision": 1}},
             upsert=True, session=session)
+
+    async def released_from_review(self, encounter_id: str, session: AsyncClientSession) -> None:
+        """A re-verified encounter whose coverage the payer confirmed leaves the review queue."""
+        await self._queue.update_one({"_id": encounter_id, "state": "verifying"},
+                                     {"$set": {"state": "released", "assignee": None}, "$inc": {"revision": 1}},
+                                     session=session)

@@ -10,7 +10,7 @@ from services.denials.domain import (
     work_denial,
     worked_event,
 )
-from shared.events import ClaimResubmitRequested, DenialAction, DenialWorked
+from shared.events import ClaimResubmitRequested, DenialAction, DenialWorked, FrequencyCode
 from tests.unit.denials.builders import PAYMENT_DATE, a_denial, an_adjustment
 
 
@@ -41,6 +41,15 @@ def test_the_category_is_decided_by_the_rules_in_force_on_the_payment_date() -> 
 
     assert work_denial(retired_code).category == DenialCategory.AUTHORIZATION
     assert work_denial(same_code_later).category == DenialCategory.OTHER
+
+
+def test_a_denied_correction_is_left_to_a_person_instead_of_being_resubmitted_again() -> None:
+    denial = a_denial(an_adjustment("4")).model_copy(update={"frequency_code": FrequencyCode.REPLACEMENT})
+
+    decision = work_denial(denial)
+
+    assert (decision.category, decision.action) == (DenialCategory.MISSING_INFORMATION, DenialAction.APPEAL)
+    assert resubmit_request(denial, decision) is None
 
 
 def test_a_partial_denial_that_would_be_resubmitted_is_appealed_instead() -> None:

@@ -199,7 +199,7 @@ PATIENT_ID = patient_id_for(TENANT, "MRN-TEST-1")
 
 def an_expected_claim(
     *lines: ExpectedLine, claim_id: str | None = None, date_of_service: date = DATE_OF_SERVICE,
-    patient_id: str | None = PATIENT_ID, has_secondary: bool = False,
+    patient_id: str | None = PATIENT_ID, has_secondary: bool = False, rendering_npi: str | None = None,
 ) -> ExpectedClaim:
     expected_lines = lines or (an_expected_line(),)
     return ExpectedClaim(
@@ -212,6 +212,7 @@ def an_expected_claim(
         lines=expected_lines,
         patient_id=patient_id,
         has_secondary=has_secondary,
+        rendering_npi=rendering_npi,
     )
 
 

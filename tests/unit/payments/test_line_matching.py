@@ -116,6 +116,7 @@ def test_the_expected_claim_keeps_ids_codes_and_amounts_but_not_the_patient() ->
         ),
         patient_id=patient_id_for(TENANT, submitted.patient.mrn),
         has_secondary=False,
+        rendering_npi=submitted.visit.rendering.npi,
     )
     assert not any(hasattr(expected, name) for name in ("patient", "coverage", "member_id"))
 

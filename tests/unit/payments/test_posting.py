@@ -150,6 +150,28 @@ def test_a_claim_paid_nothing_for_a_denial_reason_is_a_whole_claim_denial_whatev
     assert result.denial.denied_amount == money("150.00")
 
 
+def test_a_denial_carries_what_letters_and_trends_need_billed_procedures_rendering_npi_and_frequency() -> None:
+    claim = a_claim(a_line("100.00", None, co("4", "100.00"), control="L1"),
+                    a_line("50.00", None, co("4", "50.00"), control="L2", procedure_code="96372"))
+    claim = claim.model_copy(update={"frequency_code": "7"})
+    expected = an_expected_claim(*TWO_LINES, rendering_npi="1234567893")
+
+    result = post_claim(a_remittance(claim), claim, expected, posting_id="pst_1", denial_id="dnl_1")
+
+    denial = result.denial
+    assert (denial.billed, denial.procedure_codes, denial.rendering_npi) == (money("150.00"), ("99213", "96372"),
+                                                                             "1234567893")
+    assert denial.frequency_code.value == "7"
+
+
+def test_a_partial_denial_names_only_the_denied_procedure() -> None:
+    claim = a_claim(
+        a_line("100.00", None, co("45", "20.00"), control="L1"),
+        a_line("50.00", None, co("97", "50.00"), control="L2", procedure_code="96372"),
+    )
+    assert post(claim).denial.procedure_codes == ("96372",)
+
+
 def test_an_unpaid_line_with_a_denial_reason_makes_the_claim_partially_paid() -> None:
     claim = a_claim(
         a_line("100.00", None, co("45", "20.00"), pr("3", "15.00"), control="L1", rarcs=["M15"]),

@@ -134,7 +134,7 @@ def test_a_denied_claim_pays_nothing_and_adjusts_the_whole_charge(world: World,
         assert claim.status_code is ClaimPaymentStatus.DENIED
         assert claim.paid == 0 and claim.patient_responsibility == 0
         adjustments = all_adjustments(claim)
-        assert {(a.group, a.carc) for a in adjustments} <= {("CO", carc) for carc in ("16", "197", "50", "29", "18")}
+        assert {(a.group, a.carc) for a in adjustments} <= {("CO", carc) for carc in ("16", "197", "50", "29", "18", "4", "11", "5")}
         assert len({a.carc for a in adjustments}) == 1
 
 
@@ -149,7 +149,7 @@ def test_a_missing_information_denial_carries_remark_m51_or_ma130(world: World,
 
 def test_the_denial_mix_covers_every_reason(world: World, many_claims: list[SubmittedClaim]) -> None:
     denied = remitted_claims(world, many_claims, behaviour=PayerBehaviour(deny_rate=1.0, partial_rate=0))
-    assert {all_adjustments(claim)[0].carc for claim in denied} == {"16", "197", "50", "29", "18"}
+    assert {all_adjustments(claim)[0].carc for claim in denied} == {"16", "197", "50", "29", "18", "4", "11", "5"}
 
 
 def test_a_partial_denial_zeroes_one_line_and_pays_the_rest(world: World,
