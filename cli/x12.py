@@ -24,7 +24,8 @@ from shared.x12 import (
     write_837p,
 )
 from shared.x12.control_numbers import InMemoryControlNumbers
-from shared.x12.errors import Issue
+from shared.x12.errors import Issue, TooLarge
+from shared.x12.limits import DEFAULT_MAX_BYTES
 from shared.x12.samples import (
     CREATED,
     sample_inquiries,
@@ -51,17 +52,29 @@ def _issue(issue: Issue) -> dict[str, object]:
 def inspect(
     file: Annotated[Path, typer.Argument(help="an X12 file (835, 837P/I, 999, 277CA, 270, 271)")],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object instead of tables")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="every finding of the implementation guide is an error (as for files we send)")
+    ] = False,
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", min=1, help="refuse a larger file (exit 2, too_large)")
+    ] = DEFAULT_MAX_BYTES,
 ) -> None:
-    """Read and validate FILE; exit 0 if valid, 1 if read but invalid, 2 if unreadable or not X12."""
+    """Read and validate FILE as the services would receive it; exit 0 if valid (guide findings that
+    do not block the file are warnings), 1 if read but invalid, 2 if unreadable, too large or not X12."""
     console = Console()
     try:
+        if file.stat().st_size > max_bytes:
+            raise TooLarge(f"the file is {file.stat().st_size} bytes; the most this reader accepts is {max_bytes}")
         data = file.read_bytes()
+    except TooLarge as failure:
+        _unreadable(console, as_json, file, failure)
+        raise typer.Exit(UNREADABLE) from None
     except OSError as failure:
         _unreadable(console, as_json, file, X12Error(f"cannot open the file: {failure.strerror or 'unreadable'}"))
         raise typer.Exit(UNREADABLE) from None
     try:
-        document = read(data)
-        report = validate(document)
+        document = read(data, max_bytes=max_bytes)
+        report = validate(document, received=not strict)
     except X12Error as failure:
         _unreadable(console, as_json, file, failure)
         raise typer.Exit(UNREADABLE) from None
@@ -72,6 +85,7 @@ def inspect(
                 {
                     "file": file.name,
                     "valid": report.valid,
+                    "mode": "strict" if strict else "received",
                     "errors": [_issue(issue) for issue in report.errors[:MAX_LISTED]],
                     "warnings": [_issue(issue) for issue in report.warnings[:MAX_LISTED]],
                     "error_count": len(report.errors),

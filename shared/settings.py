@@ -42,6 +42,9 @@ class ServiceSettings(BaseSettings):
     # RCM_REPLAY_FROM_BEGINNING=true: on start, read every input topic again from offset 0. The inbox
     # makes it a no-op for state; use it to prove that, or to rebuild a read model from the topics.
     replay_from_beginning: bool = False
+    # RCM_X12_MAX_BYTES: the largest X12 file a consumer reads (835, 999/277CA, 271); a larger one is
+    # dead-lettered as X12_TOO_LARGE before any work (shared/x12/limits.py)
+    x12_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
 
     @field_validator("phi_key")
     @classmethod
