@@ -162,3 +162,20 @@ def test_what_a_reader_did_not_foresee_is_a_coded_error_without_phi(fixture, mon
         read(fixture("271_eligibility.x12"))
     assert isinstance(raised.value, X12Error) and raised.value.code == "unreadable"
     assert "TESTPATIENT" not in str(raised.value) and "ValueError" in str(raised.value)
+
+
+def test_inspect_judges_a_file_as_received_and_strict_as_the_guide(fixture, tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.x12 import app
+
+    path = tmp_path / "payee-npi.835"
+    path.write_text(fixture("835_remittance.x12").replace("XX*1004242420", "XX*" + WRONG_CHECK_DIGIT_NPI, 1))
+    runner = CliRunner()
+    received = runner.invoke(app, ["inspect", str(path), "--json"])
+    assert received.exit_code == 0 and json.loads(received.output)["warning_count"] >= 1
+    assert runner.invoke(app, ["inspect", str(path), "--json", "--strict"]).exit_code == 1
+    too_large = runner.invoke(app, ["inspect", str(path), "--json", "--max-bytes", "100"])
+    assert too_large.exit_code == 2 and json.loads(too_large.output)["code"] == "too_large"
