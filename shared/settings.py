@@ -44,7 +44,7 @@ class ServiceSettings(BaseSettings):
     replay_from_beginning: bool = False
     # RCM_X12_MAX_BYTES: the largest X12 file a consumer reads (835, 999/277CA, 271); a larger one is
     # dead-lettered as X12_TOO_LARGE before any work (shared/x12/limits.py)
-    x12_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    x12_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
 
     @field_validator("phi_key")
     @classmethod
