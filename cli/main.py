@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from importlib import import_module
 from pathlib import Path
@@ -51,6 +50,12 @@ stack_app = typer.Typer(no_args_is_help=True, help="The local MongoDB + Kafka st
 dlq_app = typer.Typer(no_args_is_help=True, help="Dead letters: messages a service could not use")
 app.add_typer(stack_app, name="stack")
 app.add_typer(dlq_app, name="dlq")
+
+
+def _run_async(coroutine):
+    import asyncio  # imported by the commands that talk to the stack
+
+    return asyncio.run(coroutine)
 
 
 def _console():
@@ -141,8 +146,8 @@ def bench(encounters: int = typer.Option(2000, min=1), seed: int = 2026,
                                  stack_dir=Path(".rcm/bench"), port_offset=300, fhir_share=fhir_share))
     try:
         runner.start()
-        summary = asyncio.run(runner.drive())
-        raw = asyncio.run(broker_rate(runner.stack.kafka_bootstrap, messages=broker_messages))
+        summary = _run_async(runner.drive())
+        raw = _run_async(broker_rate(runner.stack.kafka_bootstrap, messages=broker_messages))
     finally:
         runner.stop()
     print(json.dumps({"encounters": encounters, "elapsed_seconds": summary["elapsed_seconds"],
@@ -174,7 +179,7 @@ def status(as_json: bool = typer.Option(False, "--json")) -> None:
     """Encounters per stage, from the dashboard read model."""
     from dashboard.kpis import TERMINAL_STAGES, compute
 
-    kpis = compute(asyncio.run(_dashboard_rows()))
+    kpis = compute(_run_async(_dashboard_rows()))
     if as_json:
         print(json.dumps({"by_stage": kpis.by_stage, "encounters": kpis.encounters, "terminal": kpis.terminal}))
         return
@@ -194,7 +199,7 @@ def kpis(as_json: bool = typer.Option(False, "--json")) -> None:
     """Clean-claim, first-pass, denial and net collection rates, days to payment, money posted."""
     from dashboard.kpis import compute
 
-    figures = compute(asyncio.run(_dashboard_rows())).as_json()
+    figures = compute(_run_async(_dashboard_rows())).as_json()
     if as_json:
         print(json.dumps(figures))
         return
@@ -215,7 +220,7 @@ def dlq_list(service: str = typer.Argument(..., help="|".join(SERVICES)), as_jso
     """The newest dead letters of a service: topic, offset, reason code and reason (no PHI)."""
     from cli.dead_letters import read_dead_letters
 
-    letters = asyncio.run(read_dead_letters(_settings(), service, limit=limit))
+    letters = _run_async(read_dead_letters(_settings(), service, limit=limit))
     if as_json:
         print(json.dumps([letter.model_dump(mode="json", exclude={"original_value_b64"}) for letter in letters]))
         return
@@ -235,5 +240,5 @@ def dlq_replay(service: str = typer.Argument(..., help="|".join(SERVICES)),
     """Publish a service's dead letters back to their original topics (after a fix)."""
     from cli.dead_letters import replay_dead_letters
 
-    count = asyncio.run(replay_dead_letters(_settings(), service, reason_code=reason_code))
+    count = _run_async(replay_dead_letters(_settings(), service, reason_code=reason_code))
     _console().print(f"replayed {count} dead letter(s)")
