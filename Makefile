@@ -58,9 +58,11 @@ bench-suggestions: install
 bench-ehr: install
 	$(BIN)/python tests/bench/bench_hl7.py --messages $${MESSAGES:-5000}
 
-# Our X12 codec against pyx12 on generated files of CLAIMS claims (835 read; 837P generate + validate).
+# X12 as a user runs it: whole-process `rcm x12 inspect` of a CLAIMS-claim 835 against pyx12's
+# x12valid and the Rust oxedi, and the CLI's start-up, in one JSON line (timings and ratios).
+# tests/bench/bench_x12.py compares the codecs in-process (835 read; 837P generate + validate).
 bench-x12: install
-	$(BIN)/python tests/bench/bench_x12.py --claims $${CLAIMS:-10000}
+	$(BIN)/python tests/bench/bench_x12_process.py --claims $${CLAIMS:-10000}
 
 # Grafana dashboards, Prometheus alert rules and AsyncAPI documents, from the code (commit the output).
 generate: install

@@ -2,41 +2,69 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+from importlib import import_module
 from pathlib import Path
 
+import click
 import typer
-from rich.console import Console
-from rich.table import Table
+from typer.core import TyperGroup
 
-from cli.coding import app as coding_app
-from cli.coding import chargemaster_app
-from cli.stack import Stack, StackError, StackSettings
-from cli.denials import app as denials_app
-from cli.payments import app as payments_app
-from cli.claims import app as claims_app
-from cli.eligibility import app as eligibility_app
-from cli.ehr import app as ehr_app
-from cli.users import identity_app, users_app
-from cli.x12 import app as x12_app
+# Command groups imported only when one of their commands runs (`rcm --help` lists them from this
+# table): the CLI starts without pydantic, the Kafka and Mongo clients, the codecs, rich tables.
+# name -> (module, Typer attribute, help)
+LAZY_GROUPS = {
+    "chargemaster": ("cli.coding", "chargemaster_app", "Tenant chargemasters (prices by code, modifier and date)"),
+    "coding": ("cli.coding", "app", "Coding: the review queue and coder QA"),
+    "claims": ("cli.claims", "app", "Claims: scrub the claims of an 837P/837I file"),
+    "x12": ("cli.x12", "app", "X12 5010 files: inspect what a file holds, generate samples"),
+    "denials": ("cli.denials", "app", "Denial work queue: list, take, resolve, letters, trends"),
+    "payments": ("cli.payments", "app", "Payments: fee schedules, patient payments, patient statements"),
+    "ehr": ("cli.ehr", "app", "EHR feeds (HL7 v2, FHIR R4): inspect files"),
+    "eligibility": ("cli.eligibility", "app", "Eligibility review: held encounters, re-verify, coverage, self-pay, release"),
+    "users": ("cli.users", "users_app", "Users of the local token issuer (argon2id passwords, roles, tenants)"),
+    "identity": ("cli.users", "identity_app", "The local token issuer: sign in and print a token"),
+}
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Medical revenue-cycle platform")
+
+class LazyGroups(TyperGroup):
+    """The root command: its own commands as usual, LAZY_GROUPS imported when resolved to run."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *(name for name in LAZY_GROUPS if name not in self.commands)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is None and cmd_name in LAZY_GROUPS:  # listed in help: a stand-in with the help text
+            return click.Group(cmd_name, help=LAZY_GROUPS[cmd_name][2])
+        return found
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] in LAZY_GROUPS and args[0] not in self.commands:
+            module, attribute, help_text = LAZY_GROUPS[args[0]]
+            group = typer.main.get_group(getattr(import_module(module), attribute))
+            group.help = help_text
+            self.add_command(group, args[0])
+        return super().resolve_command(ctx, args)
+
+
+app = typer.Typer(cls=LazyGroups, no_args_is_help=True, add_completion=False, help="Medical revenue-cycle platform")
 stack_app = typer.Typer(no_args_is_help=True, help="The local MongoDB + Kafka stack (loopback only)")
 dlq_app = typer.Typer(no_args_is_help=True, help="Dead letters: messages a service could not use")
 app.add_typer(stack_app, name="stack")
 app.add_typer(dlq_app, name="dlq")
-app.add_typer(chargemaster_app, name="chargemaster")
-app.add_typer(coding_app, name="coding")
-app.add_typer(claims_app, name="claims", help="Claims: scrub the claims of an 837P/837I file")
-app.add_typer(x12_app, name="x12", help="X12 5010 files: inspect what a file holds, generate samples")
-app.add_typer(denials_app, name="denials")
-app.add_typer(eligibility_app, name="eligibility")
-app.add_typer(payments_app, name="payments")
-app.add_typer(ehr_app, name="ehr", help="EHR feeds (HL7 v2, FHIR R4): inspect files")
-app.add_typer(users_app, name="users")
-app.add_typer(identity_app, name="identity")
-console = Console()
+
+
+def _run_async(coroutine):
+    import asyncio  # imported by the commands that talk to the stack
+
+    return asyncio.run(coroutine)
+
+
+def _console():
+    from rich.console import Console  # imported by the commands that print tables
+
+    return Console()
 
 SERVICES = ("registration", "coding", "claims", "payments", "denials", "dashboard", "simulator", "identity")
 
@@ -44,6 +72,8 @@ SERVICES = ("registration", "coding", "claims", "payments", "denials", "dashboar
 @stack_app.command("up")
 def stack_up() -> None:
     """Start mongod (replica set rs0) and the broker; wait until both answer. Idempotent."""
+    from cli.stack import Stack, StackError, StackSettings
+
     stack = Stack(StackSettings())
     try:
         stack.up()
@@ -56,12 +86,16 @@ def stack_up() -> None:
 @stack_app.command("down")
 def stack_down() -> None:
     """Stop exactly the processes `stack up` started (data is kept)."""
+    from cli.stack import Stack, StackSettings
+
     Stack(StackSettings()).down()
     typer.echo("stack stopped")
 
 
 @stack_app.command("status")
 def stack_status() -> None:
+    from cli.stack import Stack, StackSettings
+
     for name, up in Stack(StackSettings()).status().items():
         typer.echo(f"{name:8} {'up' if up else 'down'}")
 
@@ -88,15 +122,16 @@ def demo(encounters: int = typer.Option(1000, min=1, max=100_000), seed: int = 2
          fhir_share: float = typer.Option(0.15, min=0.0, max=1.0, help=FHIR_SHARE_HELP)) -> None:
     """Fresh stack, all services, synthetic EHR visits over HL7 v2 (MLLP) and FHIR through the whole cycle, KPIs; then stop."""
     from cli.demo import RunOptions, print_summary, run, write_summary
+    from cli.stack import StackError
 
     try:
         summary = run(RunOptions(encounters=encounters, seed=seed, timeout=timeout, fhir_share=fhir_share))
     except (RuntimeError, StackError) as failure:
-        console.print(f"[red]demo stopped: {failure}")
+        _console().print(f"[red]demo stopped: {failure}")
         raise typer.Exit(2) from None
     print_summary(summary)
     picture = write_summary(summary, summary_file)
-    console.print(f"figures written to {summary_file}, the picture to {picture}")
+    _console().print(f"figures written to {summary_file}, the picture to {picture}")
     if summary["encounters_not_terminal"] or summary["posted_minus_paid"] != "0.00":
         raise typer.Exit(1)
 
@@ -114,8 +149,8 @@ def bench(encounters: int = typer.Option(2000, min=1), seed: int = 2026,
                                  stack_dir=Path(".rcm/bench"), port_offset=300, fhir_share=fhir_share))
     try:
         runner.start()
-        summary = asyncio.run(runner.drive())
-        raw = asyncio.run(broker_rate(runner.stack.kafka_bootstrap, messages=broker_messages))
+        summary = _run_async(runner.drive())
+        raw = _run_async(broker_rate(runner.stack.kafka_bootstrap, messages=broker_messages))
     finally:
         runner.stop()
     print(json.dumps({"encounters": encounters, "elapsed_seconds": summary["elapsed_seconds"],
@@ -147,17 +182,19 @@ def status(as_json: bool = typer.Option(False, "--json")) -> None:
     """Encounters per stage, from the dashboard read model."""
     from dashboard.kpis import TERMINAL_STAGES, compute
 
-    kpis = compute(asyncio.run(_dashboard_rows()))
+    kpis = compute(_run_async(_dashboard_rows()))
     if as_json:
         print(json.dumps({"by_stage": kpis.by_stage, "encounters": kpis.encounters, "terminal": kpis.terminal}))
         return
+    from rich.table import Table
+
     table = Table(title="Encounters by stage")
     table.add_column("stage")
     table.add_column("encounters", justify="right")
     table.add_column("terminal")
     for name, count in sorted(kpis.by_stage.items(), key=lambda item: -item[1]):
         table.add_row(name, str(count), "yes" if name in TERMINAL_STAGES else "")
-    console.print(table)
+    _console().print(table)
 
 
 @app.command("kpis")
@@ -165,17 +202,19 @@ def kpis(as_json: bool = typer.Option(False, "--json")) -> None:
     """Clean-claim, first-pass, denial and net collection rates, days to payment, money posted."""
     from dashboard.kpis import compute
 
-    figures = compute(asyncio.run(_dashboard_rows())).as_json()
+    figures = compute(_run_async(_dashboard_rows())).as_json()
     if as_json:
         print(json.dumps(figures))
         return
+    from rich.table import Table
+
     table = Table(title="Revenue cycle KPIs")
     table.add_column("KPI")
     table.add_column("value", justify="right")
     for key, value in figures.items():
         if key != "by_stage":
             table.add_row(key.replace("_", " "), "—" if value is None else str(value))
-    console.print(table)
+    _console().print(table)
 
 
 @dlq_app.command("list")
@@ -184,16 +223,18 @@ def dlq_list(service: str = typer.Argument(..., help="|".join(SERVICES)), as_jso
     """The newest dead letters of a service: topic, offset, reason code and reason (no PHI)."""
     from cli.dead_letters import read_dead_letters
 
-    letters = asyncio.run(read_dead_letters(_settings(), service, limit=limit))
+    letters = _run_async(read_dead_letters(_settings(), service, limit=limit))
     if as_json:
         print(json.dumps([letter.model_dump(mode="json", exclude={"original_value_b64", "original_sealed"}) for letter in letters]))
         return
+    from rich.table import Table
+
     table = Table(title=f"Dead letters of {service}")
     for column in ("topic", "partition", "offset", "reason code", "reason"):
         table.add_column(column)
     for letter in letters:
         table.add_row(letter.original_topic, str(letter.partition), str(letter.offset), letter.reason_code, letter.reason)
-    console.print(table)
+    _console().print(table)
 
 
 @dlq_app.command("replay")
@@ -202,5 +243,5 @@ def dlq_replay(service: str = typer.Argument(..., help="|".join(SERVICES)),
     """Publish a service's dead letters back to their original topics (after a fix)."""
     from cli.dead_letters import replay_dead_letters
 
-    count = asyncio.run(replay_dead_letters(_settings(), service, reason_code=reason_code))
-    console.print(f"replayed {count} dead letter(s)")
+    count = _run_async(replay_dead_letters(_settings(), service, reason_code=reason_code))
+    _console().print(f"replayed {count} dead letter(s)")

@@ -11,31 +11,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from shared.x12 import (
-    X12Error,
-    read,
-    validate,
-    write_270,
-    write_835,
-    write_837i,
-    write_837p,
-)
-from shared.x12.control_numbers import InMemoryControlNumbers
-from shared.x12.errors import Issue
-from shared.x12.samples import (
-    CREATED,
-    sample_inquiries,
-    sample_institutional_claims,
-    sample_partners,
-    sample_professional_claims,
-    sample_receiver,
-    sample_remittance,
-    sample_submitter,
-)
-from shared.x12.summary import summarize
+from shared.x12.errors import Issue, TooLarge, X12Error
+from shared.x12.limits import DEFAULT_MAX_BYTES
+
+# rich, the reader, the writers and the samples are imported by the command that uses them, so
+# `rcm x12 inspect` starts without the writers and `rcm --help` without any of it.
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="X12 5010 files: inspect and generate")
 
@@ -51,17 +32,35 @@ def _issue(issue: Issue) -> dict[str, object]:
 def inspect(
     file: Annotated[Path, typer.Argument(help="an X12 file (835, 837P/I, 999, 277CA, 270, 271)")],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object instead of tables")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="every finding of the implementation guide is an error (as for files we send)")
+    ] = False,
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", min=1, help="refuse a larger file (exit 2, too_large)")
+    ] = DEFAULT_MAX_BYTES,
 ) -> None:
-    """Read and validate FILE; exit 0 if valid, 1 if read but invalid, 2 if unreadable or not X12."""
+    """Read and validate FILE as the services would receive it; exit 0 if valid (guide findings that
+    do not block the file are warnings), 1 if read but invalid, 2 if unreadable, too large or not X12."""
+    from rich.console import Console
+
+    from shared.x12.document import read
+    from shared.x12.summary import summarize
+    from shared.x12.validation import validate
+
     console = Console()
     try:
+        if file.stat().st_size > max_bytes:
+            raise TooLarge(f"the file is {file.stat().st_size} bytes; the most this reader accepts is {max_bytes}")
         data = file.read_bytes()
+    except TooLarge as failure:
+        _unreadable(console, as_json, file, failure)
+        raise typer.Exit(UNREADABLE) from None
     except OSError as failure:
         _unreadable(console, as_json, file, X12Error(f"cannot open the file: {failure.strerror or 'unreadable'}"))
         raise typer.Exit(UNREADABLE) from None
     try:
-        document = read(data)
-        report = validate(document)
+        document = read(data, max_bytes=max_bytes)
+        report = validate(document, received=not strict)
     except X12Error as failure:
         _unreadable(console, as_json, file, failure)
         raise typer.Exit(UNREADABLE) from None
@@ -72,6 +71,7 @@ def inspect(
                 {
                     "file": file.name,
                     "valid": report.valid,
+                    "mode": "strict" if strict else "received",
                     "errors": [_issue(issue) for issue in report.errors[:MAX_LISTED]],
                     "warnings": [_issue(issue) for issue in report.warnings[:MAX_LISTED]],
                     "error_count": len(report.errors),
@@ -86,7 +86,7 @@ def inspect(
     raise typer.Exit(VALID if report.valid else INVALID)
 
 
-def _unreadable(console: Console, as_json: bool, file: Path, failure: X12Error) -> None:
+def _unreadable(console, as_json: bool, file: Path, failure: X12Error) -> None:
     if as_json:
         error = {"position": failure.position, "segment": failure.segment, "loop": None, "message": failure.message}
         typer.echo(
@@ -108,7 +108,9 @@ def _unreadable(console: Console, as_json: bool, file: Path, failure: X12Error) 
         console.print(f"[bold red]{file.name}: not readable as X12[/] ({failure.code}): {failure}")
 
 
-def _show(console: Console, file: Path, document, report, summaries) -> None:
+def _show(console, file: Path, document, report, summaries) -> None:
+    from rich.table import Table
+
     if report.valid and report.warnings:
         verdict = f"[yellow]valid with {len(report.warnings)} warning(s)[/]"
     elif report.valid:
@@ -147,6 +149,18 @@ def generate(
     seed: Annotated[int, typer.Option("--seed", help="makes the synthetic data reproducible")] = 7,
 ) -> None:
     """Write sample 837P, 837I, 835 (paying the 837P claims) and 270 files of synthetic data."""
+    from shared.x12 import InMemoryControlNumbers, write_270, write_835, write_837i, write_837p
+    from shared.x12.samples import (
+        CREATED,
+        sample_inquiries,
+        sample_institutional_claims,
+        sample_partners,
+        sample_professional_claims,
+        sample_receiver,
+        sample_remittance,
+        sample_submitter,
+    )
+
     out.mkdir(parents=True, exist_ok=True)
     control_numbers = InMemoryControlNumbers()
     envelope = {

@@ -22,6 +22,7 @@ from shared.mongo import connect
 from shared.outbox import OutboxRelay
 from shared.phi import PhiCipher
 from shared.settings import DEFAULT_HTTP_PORTS, ServiceSettings
+from shared.x12 import limits as x12_limits
 from shared.topics import ALL
 
 # The inbox must remember an event for longer than any topic keeps it, so a replay from offset 0
@@ -47,6 +48,7 @@ ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 class ServiceRuntime:
     def __init__(self, service: str, settings: ServiceSettings, *, clock: Clock | None = None) -> None:
         settings.assert_production_ready()
+        x12_limits.configure(settings.x12_max_bytes)
         self.service = service
         self.settings = settings
         self.clock = clock or SystemClock()

@@ -57,6 +57,9 @@ class ServiceSettings(BaseSettings):
     auth_jwks_file: str | None = None  # a JWK set on disk instead of a URL (tests, air-gapped sites)
     auth_roles_claim: str = "roles"  # dotted path, e.g. "realm_access.roles"
     auth_tenants_claim: str = "tenants"
+    # RCM_X12_MAX_BYTES: the largest X12 file a consumer reads (835, 999/277CA, 271); a larger one is
+    # dead-lettered as X12_TOO_LARGE before any work (shared/x12/limits.py)
+    x12_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
 
     @field_validator("phi_key")
     @classmethod

@@ -60,7 +60,7 @@ def subscribe(consumer: Consumer, claims: ClaimRepository, *, claims_per_batch: 
         for event in events:
             try:
                 document = read(event.payload.x12)
-                validate(document).raise_if_invalid()
+                validate(document, received=True).raise_if_invalid()
                 sent = await claims.sent_batches(edi.groups_answered(document), unit.session)
                 answered.append((event, edi.answers(document, sent)))
             except X12Error as refused:

@@ -18,17 +18,35 @@ from shared.consumer import UnitOfWork
 from shared.envelope import Envelope
 from shared.events import ClaimBatchFiled, Patient, RemittanceReceived, Sex, X12FileReceived
 from shared.x12 import Claim837, X12Error, read, validate
-from shared.x12.errors import rejection
+from shared.x12.errors import Issue, rejection
 
-__all__ = ["Posting", "posting_id_of", "remittances_in", "subscribe"]
+__all__ = ["Posting", "posting_id_of", "read_remittances", "remittances_in", "subscribe"]
 
 
 def remittances_in(event: Envelope[X12FileReceived]) -> list[RemittanceReceived]:
-    """Every remittance of an 835 file; raises X12Error if the file cannot be read, does not
-    validate, or carries something the contract cannot hold, so none of it is posted."""
+    """Every remittance of an 835 file; raises X12Error if the file cannot be read, its money
+    does not add up, a set cannot be mapped, or it carries something the contract cannot hold,
+    so none of it is posted. Other defects do not stop the money: see `read_remittances`."""
+    return read_remittances(event)[0]
+
+
+MAX_FLAGGED = 20  # defects kept per flagged file; `defect_count` tells the full number
+
+
+def read_remittances(event: Envelope[X12FileReceived]) -> tuple[list[RemittanceReceived], list[Issue]]:
+    """The remittances of an 835 as received (validate(received=True)), with the defects that do
+    not change the money (a payee NPI with a wrong check digit, a code the guide does not list):
+    the file is posted and those are flagged."""
     document = read(event.payload.x12)
-    validate(document).raise_if_invalid()
-    return [remittance.to_event() for remittance in document.remittances()]
+    report = validate(document, received=True)
+    report.raise_if_invalid()
+    return [remittance.to_event() for remittance in document.remittances()], list(report.warnings)
+
+
+def flagged_file(event: Envelope[X12FileReceived], defects: list[Issue]) -> dict:
+    """What is kept about an 835 posted with defects: PHI-free findings (segment positions, ids, codes)."""
+    return {"_id": event.payload.file_id, "payer_id": event.payload.sender_id, "defect_count": len(defects),
+            "defects": [str(issue)[:300] for issue in defects[:MAX_FLAGGED]]}
 
 
 def statement_patient(claim: Claim837, patient_id: str) -> Patient | None:
@@ -90,7 +108,10 @@ def subscribe(consumer, payments: PaymentsRepository, ledgers: Ledgers | None = 
         received: list[tuple[Envelope, RemittanceReceived]] = []
         for event in events:
             try:
-                received.extend((event, remittance) for remittance in remittances_in(event))
+                remittances, defects = read_remittances(event)
+                received.extend((event, remittance) for remittance in remittances)
+                if defects:
+                    await payments.flag_remittance_file(flagged_file(event, defects), unit.session)
             except X12Error as refused:
                 reason = rejection(refused)
                 await payments.hold_remittance({"_id": event.payload.file_id, "reason_code": reason.code,

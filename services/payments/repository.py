@@ -47,6 +47,7 @@ class PaymentsRepository:
         self._postings = database["postings"]
         self._unapplied = database["unapplied"]
         self._held = database["held_remittances"]
+        self._flagged = database["flagged_remittance_files"]
         self._matches = database["claim_matches"]
 
     @staticmethod
@@ -161,6 +162,10 @@ class PaymentsRepository:
         if writes:
             await self.touch((row["claim_ref"] for row in rows), session)
             await self._unapplied.bulk_write(writes, ordered=False, session=session)
+
+    async def flag_remittance_file(self, row: dict, session: AsyncClientSession) -> None:
+        """An 835 posted although it has defects that do not change the money (see handlers)."""
+        await self._flagged.replace_one({"_id": row["_id"]}, row, upsert=True, session=session)
 
     async def hold_remittance(self, row: dict, session: AsyncClientSession) -> None:
         await self._held.replace_one({"_id": row["_id"]}, row, upsert=True, session=session)

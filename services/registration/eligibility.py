@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from shared.events import EncounterRegistered, Finding
 from shared.x12 import InMemoryControlNumbers, X12Error, read, write_270
+from shared.x12.errors import rejection
 from shared.x12.models.common import Party
 from shared.x12.models.eligibility import EligibilityInquiry
 from shared.x12.writers.segments import TradingPartners
@@ -47,8 +48,9 @@ def verdict(x12_271: str, inquiry_id: str) -> Finding | None:
     """None when the 271 says the coverage is active; else why the encounter is held."""
     try:
         responses = read(x12_271).eligibility_responses()
-    except X12Error:
-        return Finding(code="ELIGIBILITY_UNREADABLE", message="the payer's 271 could not be read")
+    except X12Error as failure:  # X12_TOO_LARGE, X12_NOT_X12, ...: PHI-free code and reason
+        reason = rejection(failure)
+        return Finding(code="ELIGIBILITY_UNREADABLE", message=f"the payer's 271 could not be read ({reason.code})")
     trace = trace_number(inquiry_id)
     results = [r for response in responses for r in response.results if trace in r.trace_numbers]
     if not results:

@@ -74,6 +74,11 @@ def _issue(issues: list[Issue], index: int, segment: str, message: str, severity
     issues.append(Issue(index + 1, segment, message, severity))  # type: ignore[arg-type]
 
 
+def _broken(issues: list[Issue], index: int, segment: str, message: str) -> None:
+    """An envelope fault that loses or mixes up segments: a received file is refused for it."""
+    issues.append(Issue(index + 1, segment, message, "error", None, True))
+
+
 def _element(segment: list[str], index: int) -> str:
     return segment[index] if len(segment) > index else ""
 
@@ -95,6 +100,10 @@ def _check_isa(segment: list[str], index: int, issues: list[Issue]) -> None:
         _issue(issues, index, "ISA", "ISA09 is not a YYMMDD date")
     if not is_time(segment[10]):
         _issue(issues, index, "ISA", "ISA10 is not an HHMM time")
+    if segment[12] >= "00501" and segment[11] == segment[16]:
+        _issue(issues, index, "ISA", "ISA11 repetition separator is the ISA16 component separator: repetitions are not split", "warning")
+    elif segment[12] >= "00501" and segment[11].isalnum():
+        _issue(issues, index, "ISA", "ISA11 is a letter or digit, not a repetition separator: repetitions are not split", "warning")
     if segment[12] != "00501":
         _issue(issues, index, "ISA", f"ISA12 version {_code(segment[12])} is not 00501", "warning")
     if not (segment[13].isdigit() and segment[13].isascii()):
@@ -111,7 +120,8 @@ def _code(text: str) -> str:
 
 
 def _count(text: str) -> int | None:
-    return int(text) if text.isdigit() and text.isascii() else None
+    """A count element (SE01, GE01, IEA01: at most ten digits), or None when it is not one."""
+    return int(text) if len(text) <= 10 and text.isdigit() and text.isascii() else None
 
 
 def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
@@ -133,7 +143,7 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
     def close_transaction(at: int) -> None:
         nonlocal transaction
         assert transaction is not None
-        _issue(
+        _broken(
             issues, transaction.start, "ST", f"transaction set {_code(transaction.control_number)} has no SE trailer"
         )
         transaction.end = at
@@ -153,7 +163,7 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
     previous = -1
     for index in positions:
         if transaction is None and index > previous + 1:
-            _issue(
+            _broken(
                 issues,
                 previous + 1,
                 _segment_label(segments[previous + 1][0]),
@@ -190,7 +200,7 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
             interchanges.append(interchange)
         elif segment_id == "GS":
             if interchange is None:
-                _issue(issues, index, "GS", "GS is outside an interchange (no ISA before it)")
+                _broken(issues, index, "GS", "GS is outside an interchange (no ISA before it)")
                 continue
             if group is not None:
                 close_group(index)
@@ -211,7 +221,7 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
             interchange.groups.append(group)
         elif segment_id == "ST":
             if group is None:
-                _issue(issues, index, "ST", "ST is outside a functional group (no GS before it)")
+                _broken(issues, index, "ST", "ST is outside a functional group (no GS before it)")
                 continue
             if transaction is not None:
                 close_transaction(index)
@@ -289,7 +299,7 @@ def walk_envelopes(tokens: Tokens) -> tuple[list[Interchange], list[Issue]]:
                 _issue(issues, index, "IEA", "IEA02 does not match ISA13 interchange control number")
             interchange = None
     if transaction is None and previous < len(segments) - 1:
-        _issue(
+        _broken(
             issues,
             previous + 1,
             _segment_label(segments[previous + 1][0]),

@@ -30,9 +30,14 @@ class Issue:
     message: str
     severity: Severity = "error"
     loop: str | None = None
+    # True when the file cannot be used as the sender meant it: money that does not add up, a
+    # transaction set that cannot be mapped, segments outside the envelopes. A received file is
+    # refused only for these; the guide's other findings are flagged (validate(received=True)).
+    blocking: bool = False
 
     def as_dict(self) -> dict[str, object]:
-        return {"position": self.position, "segment": self.segment, "loop": self.loop, "message": self.message}
+        return {"position": self.position, "segment": self.segment, "loop": self.loop, "message": self.message,
+                "blocking": self.blocking}
 
     def __str__(self) -> str:
         where = f"segment {self.position} {self.segment}" if self.position else "file"
@@ -74,6 +79,18 @@ class TruncatedInterchange(X12Error):
     """The file ends inside an interchange (no IEA): it was cut off in transfer or storage."""
 
     code = "truncated"
+
+
+class TooLarge(X12Error):
+    """The file is larger than the configured maximum (shared/x12/limits.py); nothing was read."""
+
+    code = "too_large"
+
+
+class UnexpectedInput(X12Error):
+    """The reader failed in a way it did not foresee; the message names only the exception type."""
+
+    code = "unreadable"
 
 
 class InvalidX12(X12Error):

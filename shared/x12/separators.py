@@ -76,8 +76,10 @@ def detect_separators(text: str, start: int = 0) -> Separators:
         raise MalformedInterchange("the ISA header does not have sixteen elements")
     version = fields[12].strip()
     repetition = fields[11] if len(fields[11]) == 1 else ""
-    if version < "00501" or repetition.isalnum():
-        repetition = ""  # 4010 and earlier: ISA11 is a standards identifier ("U"), not a separator
+    if version < "00501" or repetition.isalnum() or repetition == component:
+        # 4010 and earlier: ISA11 is a standards identifier ("U"), not a separator; a sender that
+        # repeats the component separator in ISA11 cannot mean repetitions (the envelope warns)
+        repetition = ""
     after = last_separator + 3
     line_break = ""
     while after < len(text) and len(line_break) < 2 and text[after] in "\r\n" and text[after] != terminator:

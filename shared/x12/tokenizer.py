@@ -1,8 +1,10 @@
-"""Split an X12 file into segments and elements in one pass of `str.split`.
+"""Split an X12 file into segments and elements, in time and memory linear in its size.
 
-The separators come from each interchange's ISA. A file usually holds one interchange, or several
-with the same separators; only when a later ISA declares different ones do we split the rest of the
-file again from that ISA.
+Each interchange is split with the separators its own ISA declares: we look for the next ISA that
+begins a segment (only whitespace between it and the previous terminator), split the text before
+it in one `str.split`, and go on from there. Every character is split once, whatever the
+separators of the interchanges. What real senders add around segments is ignored: a byte-order
+mark, CR, LF or CRLF line endings (or none), indentation and blank lines, and empty segments.
 """
 
 from __future__ import annotations
@@ -10,16 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from shared.x12.errors import MalformedInterchange, NotX12
+from shared.x12.errors import NotX12, TooLarge, X12Error
+from shared.x12.limits import max_bytes as configured_max_bytes
 from shared.x12.separators import Separators, detect_separators
 
 _LEADING_JUNK = "\ufeff \t\r\n"
+_WHITESPACE = " \t\r\n"
 
 
 @dataclass(slots=True)
 class Tokens:
     """Segments of a file. `raw[i]` is the text of segment i without terminator or surrounding
-    line breaks; `segments[i]` its element list (element 0 is the segment id). `separators` pairs
+    whitespace; `segments[i]` its element list (element 0 is the segment id). `separators` pairs
     the index of every ISA with the separators it declares.
 
     Element lists are many small objects that the garbage collector walks for as long as they
@@ -60,55 +64,71 @@ def decode(data: str | bytes) -> str:
         return data.decode("latin-1")
 
 
-def tokenize(data: str | bytes) -> Tokens:
-    """Split `data` into segments. Raises NotX12 or MalformedInterchange if the first ISA is unusable."""
+def check_size(data: str | bytes, limit: int | None = None) -> None:
+    """Raise TooLarge when `data` is over `limit` bytes (characters for text); None: the configured
+    maximum (shared/x12/limits.py)."""
+    limit = configured_max_bytes() if limit is None else limit
+    if len(data) > limit:
+        raise TooLarge(f"the file is {len(data)} bytes; the most this reader accepts is {limit}")
+
+
+def tokenize(data: str | bytes, *, max_bytes: int | None = None) -> Tokens:
+    """Split `data` into segments. Raises TooLarge over the size limit, NotX12 or
+    MalformedInterchange if the first ISA is unusable."""
+    check_size(data, max_bytes)
     text = decode(data).lstrip(_LEADING_JUNK)
     if not text:
         raise NotX12("the input is empty")
-    return _tokenize_from(text)
-
-
-def _tokenize_from(text: str) -> Tokens:
     separators = detect_separators(text, 0)
+    tokens = Tokens([], [(0, separators)])
+    if text.find("ISA", 3) < 0:
+        _split_into(tokens.raw, text, separators)
+        return tokens
+    start, search = 0, 3
+    while True:
+        at = _next_isa(text, search, separators.segment)
+        if at < 0:
+            _split_into(tokens.raw, text[start:] if start else text, separators)
+            return tokens
+        try:
+            following = detect_separators(text, at)
+        except X12Error:
+            # a damaged ISA: the envelope check reports it; keep splitting with what we have
+            search = at + 3
+            continue
+        _split_into(tokens.raw, text[start:at], separators)
+        tokens.separators.append((len(tokens.raw), following))
+        separators, start, search = following, at, at + 3
+
+
+def _next_isa(text: str, search: int, terminator: str) -> int:
+    """Index of the next "ISA" at or after `search` that begins a segment, or -1. Each candidate
+    looks back only over the whitespace before it, so the whole search is linear."""
+    at = text.find("ISA", search)
+    while at >= 0:
+        before = at - 1
+        while before >= 0 and text[before] != terminator and text[before] in _WHITESPACE:
+            before -= 1
+        if before >= 0 and text[before] == terminator:
+            return at
+        at = text.find("ISA", at + 3)
+    return -1
+
+
+def _split_into(raw: list[str], text: str, separators: Separators) -> None:
+    """Append the segments of one interchange's text to `raw`."""
     terminator = separators.segment
-    element = separators.element
     line_break = separators.line_break
     if line_break and _only_after_terminators(text, terminator, line_break):
-        # every terminator is followed by the same line break and there is no other whitespace to
-        # strip: split on both at once
-        terminator = terminator + line_break
-        pieces = text.split(terminator)
-        raw = pieces
-        if pieces and not pieces[-1].strip():
-            pieces[-1] = ""
+        # every terminator is followed by the same line break and there is no other whitespace
+        pieces = text.split(terminator + line_break)
     else:
         pieces = text.split(terminator)
-        if "\n" in text or "\r" in text or (terminator + " ") in text or (terminator + "\t") in text:
-            raw = [piece.strip() for piece in pieces]
-        else:
-            raw = pieces
-    if raw and not raw[-1]:
-        raw.pop()
-    segments = [piece.split(element) for piece in raw]
-    tokens = Tokens(raw, [(0, separators)], segments)
-    if text.count("ISA", 3) == 0:
-        return tokens
-    for index in range(1, len(segments)):
-        if not raw[index].startswith("ISA"):
-            continue
-        segment = segments[index]
-        if segment[0] == "ISA" and len(segment) == 17 and len(segment[16]) == 1:
-            tokens.separators.append((index, _same_split(segment, separators)))
-            continue
-        # a later interchange with other separators: split the rest of the file again from its ISA
-        offset = sum(len(piece) for piece in pieces[:index]) + index * len(terminator)
-        rest = _tokenize_from(text[offset:].lstrip(_LEADING_JUNK))
-        del segments[index:], raw[index:]
-        segments.extend(rest.segments)
-        raw.extend(rest.raw)
-        tokens.separators.extend((index + at, found) for at, found in rest.separators)
-        break
-    return tokens
+        if "\n" in text or "\r" in text or "\t" in text or (terminator + " ") in text:
+            pieces = [piece.strip(_WHITESPACE) for piece in pieces]
+    if "" in pieces:
+        pieces = [piece for piece in pieces if piece]  # blank lines, "~~", the end after the last "~"
+    raw.extend(pieces)
 
 
 def _only_after_terminators(text: str, terminator: str, line_break: str) -> bool:
@@ -116,13 +136,6 @@ def _only_after_terminators(text: str, terminator: str, line_break: str) -> bool
     breaks = text.count(terminator + line_break)
     if text.count(terminator) != breaks or (terminator + line_break + " ") in text:
         return False
+    if "\t" in text:
+        return False
     return all(text.count(character) == breaks * line_break.count(character) for character in "\r\n")
-
-
-def _same_split(isa: list[str], first: Separators) -> Separators:
-    """Separators of a later ISA that splits with the same element separator and terminator."""
-    repetition = isa[11] if len(isa[11]) == 1 and not isa[11].isalnum() and isa[12] >= "00501" else ""
-    try:
-        return Separators(first.element, repetition, isa[16], first.segment, first.line_break)
-    except MalformedInterchange:  # the envelope check reports the damaged ISA; keep splitting as before
-        return first

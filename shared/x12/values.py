@@ -13,6 +13,7 @@ from functools import lru_cache
 from shared.x12.errors import MappingError
 
 _NUMERIC = "0123456789.-"
+_MAX_DIGITS = 18  # longer than any X12 numeric element (N0 counts and ids are at most 15)
 
 
 def is_number(text: str) -> bool:
@@ -77,9 +78,15 @@ def optional_number(text: str, name: str) -> Decimal | None:
 
 
 def integer(text: str, name: str) -> int:
-    if not (text.isdigit() and text.isascii()):
+    if not (text.isdigit() and text.isascii() and len(text) <= _MAX_DIGITS):
         raise MappingError(f"{name} is not a whole number")
     return int(text)
+
+
+def small_whole(text: str) -> int | None:
+    """`text` as a whole number when it is ASCII digits of a size X12 counts and ids can have,
+    else None: never int() of a 5,000-digit or non-ASCII string."""
+    return int(text) if len(text) <= _MAX_DIGITS and text.isdigit() and text.isascii() else None
 
 
 @lru_cache(maxsize=4096)

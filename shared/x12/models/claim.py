@@ -13,16 +13,20 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from shared.events import Address as ContractAddress
-from shared.events import CoverageOrder, Relationship, SubmittedClaim
-from shared.events import Patient as ContractPatient
-from shared.events import Provider as ContractProvider
 from shared.x12.errors import UnencodableValue
 from shared.x12.models.base import model
 from shared.x12.models.common import CasAdjustment, PostalAddress
 
-PAYER_RESPONSIBILITY = {CoverageOrder.PRIMARY: "P", CoverageOrder.SECONDARY: "S", CoverageOrder.TERTIARY: "T"}
+if TYPE_CHECKING:  # the contract's models are only needed by the adapters; reading never imports them
+    from shared.events import Address as ContractAddress
+    from shared.events import Patient as ContractPatient
+    from shared.events import Provider as ContractProvider
+    from shared.events import SubmittedClaim
+
+# by CoverageOrder (a StrEnum, equal to its value)
+PAYER_RESPONSIBILITY = {"primary": "P", "secondary": "S", "tertiary": "T"}
 
 
 @model
@@ -241,7 +245,7 @@ def _subscriber(
     claim: SubmittedClaim, subscriber: Person | None, filing_indicator: str
 ) -> tuple[Subscriber, Person | None]:
     coverage = claim.coverage
-    if coverage.relationship is Relationship.SELF:
+    if coverage.relationship == "18":  # Relationship.SELF
         holder, patient = person_from_patient(claim.patient), None
     elif subscriber is None:
         raise UnencodableValue(
@@ -289,7 +293,7 @@ def _complete_line_results(
 
 
 def _secondary_needs_prior(claim: SubmittedClaim, prior_payers: tuple[PayerAdjudication, ...]) -> None:
-    if claim.coverage.order is not CoverageOrder.PRIMARY and not prior_payers:
+    if claim.coverage.order != "primary" and not prior_payers:  # CoverageOrder.PRIMARY
         raise UnencodableValue(
             f"claim {claim.claim_id}: a secondary or tertiary claim needs the prior payer's adjudication"
         )

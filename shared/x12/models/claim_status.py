@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
-from shared.events import ClaimAcknowledgement, ClearinghouseAcknowledged
 from shared.x12.errors import ContractMismatch
 from shared.x12.models.base import model
 from shared.x12.models.common import Party
 
 # Claim status category codes that mean the claim did not enter adjudication.
 REJECTED_CATEGORIES = frozenset({"A3", "A4", "A6", "A7", "A8", "E0", "E1", "E2", "E3", "E4"})
+
+if TYPE_CHECKING:  # the contract (pydantic) is imported by to_event only: reading does not need it
+    from shared.events import ClaimAcknowledgement, ClearinghouseAcknowledged
 
 
 @model
@@ -81,6 +83,10 @@ class ClaimStatus:
     def to_event(self) -> ClaimAcknowledgement:
         """Return the platform's ClaimAcknowledgement; raise ContractMismatch if the claim id or a
         status code does not fit the contract."""
+        from pydantic import ValidationError
+
+        from shared.events import ClaimAcknowledgement
+
         try:
             return ClaimAcknowledgement(
                 claim_id=self.patient_control_number,
@@ -122,6 +128,10 @@ class ClaimStatusReport:
         service writes its batch id as the 837's BHT03 (`write_837p(reference=batch_id)`), which
         the 277CA echoes in 2200B TRN02. Raises ContractMismatch if that is not a batch id or the
         report holds no claims."""
+        from pydantic import ValidationError
+
+        from shared.events import ClearinghouseAcknowledged
+
         acknowledgements = self.to_events()
         try:
             return ClearinghouseAcknowledged(batch_id=self.batch_reference, acknowledgements=acknowledgements)

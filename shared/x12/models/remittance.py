@@ -5,18 +5,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import ValidationError
-
-from shared.events import (
-    Adjustment,
-    ProviderAdjustment,
-    RemittanceClaim,
-    RemittanceLine,
-    RemittanceReceived,
-)
+from typing import TYPE_CHECKING
 from shared.x12.errors import ContractMismatch
 from shared.x12.models.base import model
 from shared.x12.models.common import CasAdjustment, Individual, Party, PostalAddress
+
+if TYPE_CHECKING:  # the contract (pydantic) is imported by to_event only: reading does not need it
+    from pydantic import ValidationError
+
+    from shared.events import Adjustment, RemittanceClaim, RemittanceReceived
 
 REVERSAL = "22"
 
@@ -148,6 +145,10 @@ class Remittance:
     def to_event(self) -> RemittanceReceived:
         """Return the platform's RemittanceReceived; raise ContractMismatch where the 835 carries
         something the contract cannot hold (e.g. a status code or trace number outside its patterns)."""
+        from pydantic import ValidationError
+
+        from shared.events import ProviderAdjustment, RemittanceReceived
+
         claims = []
         for index, claim in enumerate(self.claims):
             try:
@@ -192,10 +193,14 @@ def _whole_units(units: Decimal | None) -> int:
 
 
 def _adjustments(adjustments: tuple[CasAdjustment, ...]) -> tuple[Adjustment, ...]:
+    from shared.events import Adjustment
+
     return tuple(Adjustment(group=item.group, carc=item.reason, amount=item.amount) for item in adjustments)
 
 
 def _claim_event(claim: ClaimPayment) -> RemittanceClaim:
+    from shared.events import RemittanceClaim, RemittanceLine
+
     patient_responsibility = claim.patient_responsibility
     if patient_responsibility is None:
         patient_responsibility = Decimal("0.00")

@@ -25,6 +25,10 @@ READERS: dict[str, Reader] = {
     "271": read_eligibility_response,
 }
 
+# Other transactions that share a set id with one we read: the 277 claim status response
+# (005010X212) answers a 276 and is not a 277CA. They are left unmapped (validate warns).
+NOT_MAPPED: frozenset[tuple[str, str]] = frozenset({("277", "005010X212")})
+
 # The implementation guides this codec knows, by transaction set.
 VERSIONS: dict[str, frozenset[str]] = {
     "835": frozenset({"005010X221A1"}),

@@ -27,6 +27,8 @@ from shared.x12.models.common import PostalAddress
 from shared.x12.readers.mapping import run
 from shared.x12.readers.remittance import adjustments_of
 from shared.x12.values import (
+    is_time,
+    small_whole,
     amount,
     elements,
     integer,
@@ -94,12 +96,15 @@ class _ClaimReader:
             prior.pop("section", None)
             prior["adjustments"] = tuple(prior.get("adjustments", ()))
             prior["lines"] = tuple(line_results.get(prior.get("payer_id", ""), ()))
-            if not {"payer_id", "member_id", "paid"} <= prior.keys():
+            if "paid" not in prior:
+                continue  # other coverage that has not adjudicated the claim (no AMT*D): no prior payment
+            if not {"payer_id", "member_id"} <= prior.keys():
                 raise MappingError("a 2320 loop needs AMT*D, 2330A (NM1*IL) and 2330B (NM1*PR)")
             priors.append(PayerAdjudication(**prior))
         subscriber = self.subscriber
         if "member_id" not in subscriber or "payer_id" not in self.payer:
             raise MappingError("the subscriber loop needs NM1*IL (2010BA) and NM1*PR (2010BB)")
+        claim["diagnoses"] = (*reversed(claim.pop("principal")), *claim["diagnoses"])
         institutional = None
         if self.institutional:
             details = claim.pop("details")
@@ -292,7 +297,8 @@ class _ClaimReader:
             "total_charge": amount(clm[2], "CLM02"),
             "frequency_code": facility[2],
             "place_of_service": None if self.institutional else facility[0],
-            "diagnoses": (),
+            "diagnoses": [],  # lists while reading (appending stays linear), tuples in the model
+            "principal": [],
             "provider_signature": "Y" if self.institutional else clm[6],  # CLM06 is not used on 837I
             "assignment": clm[7],
             "benefits_assigned": clm[8],
@@ -316,7 +322,9 @@ class _ClaimReader:
         elif where == "claim" and self.claim is not None:
             details = self.claim["details"]
             if qualifier == "434":
-                details["statement_from"], details["statement_to"] = parse_period(dtp[3], "DTP03")
+                # RD8 per the guide; a single D8 date (seen in partners' files) is a one-day statement
+                details["statement_from"], details["statement_to"] = (
+                    parse_period(dtp[3], "DTP03") if dtp[2] != "D8" else (parse_date(dtp[3], "DTP03"),) * 2)
             elif qualifier == "435":
                 details["admission_date"] = parse_date(dtp[3][:8], "DTP03")
 
@@ -338,9 +346,9 @@ class _ClaimReader:
             parts = segment[position].split(self.component) + ["", "", "", ""]
             qualifier, code = parts[0], parts[1]
             if qualifier in ("ABK", "BK"):
-                claim["diagnoses"] = (code, *claim["diagnoses"])
+                claim["principal"].append(code)
             elif qualifier in ("ABF", "BF"):
-                claim["diagnoses"] += (code,)
+                claim["diagnoses"].append(code)
             elif qualifier in ("ABJ", "BJ"):
                 details["admitting_diagnosis"] = code
             elif qualifier in ("APR", "PR"):
@@ -359,7 +367,7 @@ class _ClaimReader:
             self.priors[-1].setdefault("adjustments", []).extend(adjustments_of(segment))
         elif self.where == "line_result":
             result = self.lines[-1]["results"][-1][1]
-            result["adjustments"] = result.get("adjustments", ()) + tuple(adjustments_of(segment))
+            result.setdefault("adjustments", []).extend(adjustments_of(segment))
 
     def on_amt(self, segment: list[str]) -> None:
         amt = elements(segment, 2)
@@ -437,6 +445,7 @@ class _ClaimReader:
         payer_id, result = self.lines[-1]["results"][-1]
         if "adjudication_date" not in result:
             raise MappingError("a 2430 loop needs DTP*573")
+        result["adjustments"] = tuple(result.get("adjustments", ()))
         self.lines[-1]["results"][-1] = (payer_id, LineAdjudication(**result))
         self.where = "line"
 
@@ -470,9 +479,8 @@ class _ClaimReader:
             raise MappingError("an 837 needs a BHT segment")
         bht = self.bht
         created_day = parse_date(bht[4], "BHT04")
-        created = datetime(
-            created_day.year, created_day.month, created_day.day, int(bht[5][:2] or 0), int(bht[5][2:4] or 0)
-        )
+        hour, minute = (small_whole(bht[5][:2]) or 0, small_whole(bht[5][2:4]) or 0) if is_time(bht[5]) else (0, 0)
+        created = datetime(created_day.year, created_day.month, created_day.day, hour, minute)
         return ClaimBatch(
             reference=bht[3],
             created=created,

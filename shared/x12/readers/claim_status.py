@@ -66,6 +66,7 @@ class _ClaimStatusReader:
         if self.line is None:
             return
         assert self.claim is not None
+        self.line["statuses"] = tuple(self.line["statuses"])
         self.claim["lines"].append(LineStatus(**self.line))
         self.line = None
 
@@ -112,7 +113,7 @@ class _ClaimStatusReader:
     def on_stc(self, segment: list[str]) -> None:
         entry = self.status(segment)
         if self.line is not None:
-            self.line["statuses"] += (entry,)
+            self.line["statuses"].append(entry)
         elif self.claim is not None:
             self.claim["statuses"].append(entry)
         elif self.level == RECEIVER:
@@ -166,7 +167,7 @@ class _ClaimStatusReader:
         self.line = {
             "procedure_code": procedure[1],
             "charge": amount(svc[2], "SVC02"),
-            "statuses": (),
+            "statuses": [],  # a list while reading, a tuple in the model
             "modifiers": tuple(code for code in procedure[2:6] if code),
         }
 

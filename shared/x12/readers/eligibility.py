@@ -234,6 +234,8 @@ class _InquiryReader:
             return
         if "member_id" not in self.inquiry or "trace_number" not in self.inquiry:
             raise MappingError("a 270 subscriber loop needs TRN and NM1*IL")
+        if "service_types" in self.inquiry:
+            self.inquiry["service_types"] = tuple(self.inquiry["service_types"])
         self.inquiries.append(EligibilityInquiry(payer=self.payer, provider=self.provider, **self.inquiry))
         self.inquiry = None
 
@@ -241,8 +243,16 @@ class _InquiryReader:
         self.reference = elements(segment, 3)[3]
 
     def on_hl(self, segment: list[str]) -> None:
+        level = elements(segment, 3)[3]
+        subscriber = self.inquiry if self.level == SUBSCRIBER else None
+        if level == DEPENDENT and subscriber is not None and "trace_number" not in subscriber:
+            # the inquiry is about the dependent (TRN in 2000D): it carries the subscriber's
+            # member id and group, and the subscriber loop is no inquiry of its own
+            self.inquiry = {key: subscriber[key] for key in ("member_id", "group_number") if key in subscriber}
+            self.level = level
+            return
         self.finish()
-        self.level = elements(segment, 3)[3]
+        self.level = level
         if self.level in (SUBSCRIBER, DEPENDENT):
             self.inquiry = {}
 
@@ -253,7 +263,8 @@ class _InquiryReader:
         elif self.level == RECEIVER:
             self.provider = Party(nm1[3], nm1[9] or None, nm1[8] or None)
         elif self.inquiry is not None:
-            self.inquiry.update(member_id=nm1[9], last_name=nm1[3], first_name=nm1[4] or None)
+            self.inquiry.update(member_id=nm1[9] or self.inquiry.get("member_id", ""), last_name=nm1[3],
+                                first_name=nm1[4] or None)
 
     def on_trn(self, segment: list[str]) -> None:
         if self.inquiry is not None:
@@ -280,7 +291,7 @@ class _InquiryReader:
             raise MappingError("EQ outside a subscriber loop")
         codes = elements(segment, 1)[1]
         types = tuple(code for code in codes.split(self.repetition) if code) if self.repetition else (codes,)
-        self.inquiry["service_types"] = self.inquiry.get("service_types", ()) + types
+        self.inquiry.setdefault("service_types", []).extend(types)  # a list: appending stays linear
 
     def request(self) -> EligibilityRequest:
         self.finish()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from shared.x12.document import X12Document, read_without_models
+from shared.x12.document import X12Document, coded_failures, read, read_without_models
 from shared.x12.envelope import TransactionSet
 from shared.x12.errors import InvalidX12, Issue
 from shared.x12.gc_pause import collector_paused
@@ -115,29 +115,36 @@ def _guide_for(transaction: TransactionSet, issues: list[Issue]) -> tuple[Guide,
     return _GUIDES[fallback]
 
 
-def validate(source: X12Document | str | bytes) -> ValidationReport:
+def validate(source: X12Document | str | bytes, *, received: bool = False) -> ValidationReport:
     """Validate a document (or the text of a file) against the implementation guides.
 
     Checks envelopes and control numbers, loop structure, every element of the segments the
     guides define (presence, length, type, code values), balancing (837 CLM02 = sum of line
     charges, COB lines; 835 BPR02 = sum of CLP04 - sum of PLB, claims and lines against their CAS),
     and the situational rules our claims depend on. Raises X12Error only when text cannot be read.
+
+    `received=True` judges a file a partner sent us: only blocking issues (money that does not
+    add up, a set that cannot be mapped, segments outside the envelopes) stay errors; every other
+    finding of the guide (a wrong NPI check digit, a code not in the guide's list, a wrong count)
+    becomes a warning, so the file is used and the defect flagged. Files we write are judged
+    strictly (the default).
     """
     if isinstance(source, X12Document):
-        with collector_paused():
-            report = _validate(source)
+        with collector_paused(), coded_failures():
+            report = _validate(source, received)
             source.tokens.drop_elements()  # split again only for this validation; see Tokens
         return report
-    with collector_paused():
-        document = read_without_models(source)
-        report = _validate(document)
+    with collector_paused(), coded_failures():
+        # a received file is mapped too: a set that cannot be mapped is a blocking issue
+        document = read(source) if received else read_without_models(source)
+        report = _validate(document, received)
         # Freed while the collector is still paused: otherwise its first pass after resuming
         # would walk every segment of the file once more before they are freed anyway.
         del document
     return report
 
 
-def _validate(document: X12Document) -> ValidationReport:
+def _validate(document: X12Document, received: bool = False) -> ValidationReport:
     issues = list(document.issues)
     tokens = document.tokens
     caches: dict[tuple[int, Separators], list[dict[str, tuple[str, ...]]]] = {}
@@ -159,6 +166,9 @@ def _validate(document: X12Document) -> ValidationReport:
             caches[key],
             issues,
         )
+    if received:
+        issues = [issue if issue.blocking or issue.severity != "error" else replace(issue, severity="warning")
+                  for issue in issues]
     issues.sort(key=lambda issue: issue.position)
     return ValidationReport(
         tuple(issue for issue in issues if issue.severity == "error"),

@@ -149,11 +149,11 @@ async def test_an_unreadable_or_invalid_clearinghouse_file_is_dead_lettered_and_
         good = _acknowledgement(batch, ClaimAcknowledgement(claim_id=claim_id, accepted=True,
                                                             payer_claim_number=PAYER_CLAIM_NUMBER))
         cut = good.payload.model_copy(update={"file_id": "cut", "x12": good.payload.x12[:-30]})
-        # a 277CA whose SE01 segment count is wrong: it reads, but does not validate
-        miscounted = good.payload.model_copy(update={"file_id": "miscounted",
-                                                     "x12": good.payload.x12.replace("~\nSE*", "~\nSE*9", 1)})
+        # a 277CA with a segment outside its envelopes: it reads, but it is refused as received (a
+        # wrong SE01 count alone would be a flagged defect, not a refusal)
+        stray = good.payload.model_copy(update={"file_id": "stray", "x12": good.payload.x12 + "STC*A1:20*20261120*WQ~"})
         not_x12 = good.payload.model_copy(update={"file_id": "notx12", "x12": "Dear provider, please find..."})
-        for payload in (cut, miscounted, not_x12):
+        for payload in (cut, stray, not_x12):
             await kafka.publish(topics.CLEARINGHOUSE_ACKNOWLEDGED,
                                 an_event(topics.CLEARINGHOUSE_ACKNOWLEDGED, payload, correlation_id=batch.batch_id))
         await kafka.publish(topics.CLEARINGHOUSE_ACKNOWLEDGED, good)

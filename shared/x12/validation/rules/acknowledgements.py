@@ -5,6 +5,7 @@ from __future__ import annotations
 from shared.x12.errors import Issue
 from shared.x12.separators import Separators
 from shared.x12.validation.rules.base import Hierarchy, Rules, element
+from shared.x12.values import small_whole
 
 ACCEPTED = frozenset({"A", "E"})
 
@@ -33,10 +34,10 @@ class AcknowledgementRules(Rules):
 
     def on_ak9(self, index: int, loop: str, segment: list[str]) -> None:
         status = element(segment, 1)
-        numbers = [element(segment, position) for position in (2, 3, 4)]
-        if not all(number.isdigit() for number in numbers):
+        numbers = [small_whole(element(segment, position)) for position in (2, 3, 4)]
+        if None in numbers:
             return
-        _included, received, accepted = (int(number) for number in numbers)
+        _included, received, accepted = numbers
         if accepted > received:
             self.report(index, "AK9", "AK904 accepted count exceeds AK903 received count", loop)
         if self.sets and self.sets == received and accepted != self.accepted:

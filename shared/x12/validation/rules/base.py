@@ -8,7 +8,7 @@ from decimal import Decimal
 from shared.codes.npi import is_valid_npi
 from shared.x12.errors import Issue, Severity
 from shared.x12.separators import Separators
-from shared.x12.values import is_number
+from shared.x12.values import is_number, small_whole
 
 Handler = Callable[[int, str, list[str]], None]
 
@@ -117,6 +117,10 @@ class Rules:
     ) -> None:
         self.issues.append(Issue(index + 1, segment_id, message, severity, loop))
 
+    def unbalanced(self, index: int, segment_id: str, message: str, loop: str) -> None:
+        """Money that does not add up: a received file is refused for it (Issue.blocking)."""
+        self.issues.append(Issue(index + 1, segment_id, message, "error", loop, True))
+
     def check_npi(self, index: int, loop: str, segment: list[str]) -> None:
         at = 8 if segment[0] == "NM1" else 3  # NM108/NM109 or N103/N104
         if len(segment) <= at + 1 or segment[at] != "XX":
@@ -158,8 +162,8 @@ class Hierarchy:
         identifier, parent, child_code = element(segment, 1), element(segment, 2), element(segment, 4)
         if identifier != str(self.expected):
             rules.report(index, "HL", f"HL01 should be {self.expected}: hierarchical ids count up from 1", loop)
-        if identifier.isdigit():
-            self.expected = int(identifier) + 1
+        if (number := small_whole(identifier)) is not None:
+            self.expected = number + 1
         if parent and parent not in self.seen:
             rules.report(index, "HL", "HL02 names a parent HL that does not come before it", loop)
         previous = self.previous

@@ -9,7 +9,7 @@ from decimal import Decimal
 from shared.x12.errors import Issue
 from shared.x12.separators import Separators
 from shared.x12.validation.rules.base import Hierarchy, Rules, element, money
-from shared.x12.values import format_amount, is_date
+from shared.x12.values import format_amount, is_date, small_whole
 
 ZERO = Decimal("0")
 DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "BK", "ABF", "BF"})
@@ -221,7 +221,7 @@ class ClaimRules(Rules):
             self.report(index, segment[0], "the service units must be greater than zero", loop)
         if professional and size > 7:
             for pointer in segment[7].split(self.separators.component):
-                if pointer.isdigit() and int(pointer) > claim.diagnoses:
+                if (number := small_whole(pointer)) is not None and number > claim.diagnoses:
                     self.report(
                         index, "SV1", f"SV107 points at diagnosis {pointer}, but the claim has {claim.diagnoses}", loop
                     )
@@ -267,7 +267,7 @@ class ClaimRules(Rules):
             return
         self.claim = None
         if claim.charge is not None and claim.lines and claim.charge != claim.line_total:
-            self.report(
+            self.unbalanced(
                 claim.index,
                 "CLM",
                 f"CLM02 claim charge {format_amount(claim.charge)} does not equal the sum of the line charges {format_amount(claim.line_total)}",
@@ -301,7 +301,7 @@ class ClaimRules(Rules):
                     "2430",
                 )
             if result.line_charge is not None and result.paid + result.adjustments != result.line_charge:
-                self.report(
+                self.unbalanced(
                     result.index,
                     "SVD",
                     f"line does not balance: paid {format_amount(result.paid)} plus adjustments {format_amount(result.adjustments)} "
@@ -322,7 +322,7 @@ class ClaimRules(Rules):
             if claim.charge is not None:
                 adjusted = other.claim_adjustments + sum((result.adjustments for result in results), ZERO)
                 if claim.charge - other.paid - adjusted != 0:
-                    self.report(
+                    self.unbalanced(
                         other.index,
                         "SBR",
                         f"prior payer does not balance: charge {format_amount(claim.charge)} minus paid {format_amount(other.paid)} "

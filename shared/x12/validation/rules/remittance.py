@@ -111,7 +111,7 @@ class RemittanceRules(Rules):
         if not line.dated:
             claim.undated_lines += 1
         if line.charge is not None and line.paid is not None and line.charge - line.paid != line.adjustments:
-            self.report(
+            self.unbalanced(
                 line.index,
                 "SVC",
                 f"service line does not balance: charge {format_amount(line.charge)} minus paid {format_amount(line.paid)} "
@@ -128,7 +128,7 @@ class RemittanceRules(Rules):
         if claim.charge is not None and claim.paid is not None:
             adjusted = claim.adjustments + claim.line_adjustments
             if claim.charge - claim.paid != adjusted:
-                self.report(
+                self.unbalanced(
                     claim.index,
                     "CLP",
                     f"claim does not balance: charge {format_amount(claim.charge)} minus paid {format_amount(claim.paid)} "
@@ -157,7 +157,7 @@ class RemittanceRules(Rules):
             return
         expected = self.paid_total - self.provider_adjustments
         if self.payment != expected:
-            self.report(
+            self.unbalanced(
                 self.payment_index,
                 "BPR",
                 f"BPR02 payment {format_amount(self.payment)} does not equal the sum of CLP04 {format_amount(self.paid_total)} "
@@ -165,4 +165,4 @@ class RemittanceRules(Rules):
                 "HEADER",
             )
         if self.method == "NON" and self.payment != 0:
-            self.report(self.payment_index, "BPR", "BPR04 NON (no payment) needs a zero BPR02", "HEADER")
+            self.unbalanced(self.payment_index, "BPR", "BPR04 NON (no payment) needs a zero BPR02", "HEADER")
