@@ -1,13 +1,19 @@
-"""Raw broker rate on the same stack, to put the end-to-end figure in proportion."""
+"""`rcm bench`'s parts beside the run itself: the raw broker rate on the same stack, to put the
+end-to-end figure in proportion, and the cost of an encounter (CPU per process, events per topic)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 import uuid
+from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from cli.cost import CpuMeter, end_offsets, events_per_encounter, per_encounter_ms
+from shared.profiling import top_entries
 
 
 async def broker_rate(bootstrap: str, *, messages: int = 20_000, size: int = 1024) -> dict:
@@ -44,3 +50,40 @@ async def broker_rate(bootstrap: str, *, messages: int = 20_000, size: int = 102
         await consumer.stop()
     return {"broker_produce_msgs_per_s": round(messages / produce_seconds),
             "broker_consume_msgs_per_s": round(messages / consume_seconds), "broker_message_bytes": size}
+
+
+class CostWindow:
+    """CPU per process and events per topic over the bench's measured window (see cli/cost.py)."""
+
+    def __init__(self, run) -> None:
+        self._run = run
+        self._offsets: dict[str, int] = {}
+        self.meter: CpuMeter | None = None
+        self.figures: dict = {}
+
+    async def begin(self) -> None:
+        roots = {name: process.pid for name, process in self._run.fleet.processes.items()}
+        self.meter = CpuMeter({**roots, **self._run.stack.pids()})
+        self._offsets = await end_offsets(self._run.stack.kafka_bootstrap)
+        self.meter.begin()
+
+    async def end(self, encounters: int) -> None:
+        seconds = self.meter.end()
+        after = await end_offsets(self._run.stack.kafka_bootstrap)
+        self.figures = {"cpu_seconds": dict(sorted(seconds.items(), key=lambda item: -item[1])),
+                        "cpu_ms_per_encounter": per_encounter_ms(seconds, encounters),
+                        "events_per_encounter": events_per_encounter(self._offsets, after, encounters)}
+
+
+def print_profiles(directory: Path, names, count: int = 25, out=sys.stderr) -> None:
+    """The top entries (own time) of each profiled process's .prof file (named by instance)."""
+    for name in names:
+        path = directory / f"{name}.prof"
+        if not path.exists():
+            print(f"no profile {path}", file=out)
+            continue
+        print(f"--- {path}: top {count} by own time (share of busy time, own s, with callees s, calls)",
+              file=out)
+        for row in top_entries(path, count):
+            print(f"{row['share']:6.1%} {row['tottime_s']:9.3f}s {row['cumtime_s']:9.3f}s "
+                  f"{row['calls']:>9} {row['function']}", file=out)

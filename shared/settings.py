@@ -42,6 +42,10 @@ class ServiceSettings(BaseSettings):
     # RCM_REPLAY_FROM_BEGINNING=true: on start, read every input topic again from offset 0. The inbox
     # makes it a no-op for state; use it to prove that, or to rebuild a read model from the topics.
     replay_from_beginning: bool = False
+    # RCM_PROFILE=cprofile: run under cProfile and write <profile_dir>/<instance>.prof on a clean stop
+    # (see shared/profiling.py and docs/performance.md).
+    profile: str | None = None
+    profile_dir: str = ".rcm/profiles"
 
     @field_validator("phi_key")
     @classmethod
