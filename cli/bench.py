@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from cli.cost import CpuMeter, end_offsets, events_per_encounter, per_encounter_ms
+from cli.cost import CpuMeter, end_offsets, events_per_encounter, mongo_counters, per_encounter, per_encounter_ms
 from shared.profiling import top_entries
 
 
@@ -58,6 +58,7 @@ class CostWindow:
     def __init__(self, run) -> None:
         self._run = run
         self._offsets: dict[str, int] = {}
+        self._mongo: dict[str, int] = {}
         self.meter: CpuMeter | None = None
         self.figures: dict = {}
 
@@ -65,14 +66,17 @@ class CostWindow:
         roots = {name: process.pid for name, process in self._run.fleet.processes.items()}
         self.meter = CpuMeter({**roots, **self._run.stack.pids()})
         self._offsets = await end_offsets(self._run.stack.kafka_bootstrap)
+        self._mongo = await mongo_counters(self._run.stack.mongo_uri)
         self.meter.begin()
 
     async def end(self, encounters: int) -> None:
         seconds = self.meter.end()
         after = await end_offsets(self._run.stack.kafka_bootstrap)
+        mongo = await mongo_counters(self._run.stack.mongo_uri)
         self.figures = {"cpu_seconds": dict(sorted(seconds.items(), key=lambda item: -item[1])),
                         "cpu_ms_per_encounter": per_encounter_ms(seconds, encounters),
-                        "events_per_encounter": events_per_encounter(self._offsets, after, encounters)}
+                        "events_per_encounter": events_per_encounter(self._offsets, after, encounters),
+                        "mongo_per_encounter": per_encounter(self._mongo, mongo, encounters)}
 
 
 def print_profiles(directory: Path, names, count: int = 25, out=sys.stderr) -> None:

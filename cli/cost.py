@@ -118,3 +118,26 @@ def events_per_encounter(before: Mapping[str, int], after: Mapping[str, int], en
     moved = {name: count - before.get(name, 0) for name, count in after.items()}
     rows = {name: round(count / encounters, 3) for name, count in sorted(moved.items(), key=lambda item: -item[1]) if count}
     return {"total": round(sum(moved.values()) / encounters, 3), **rows}
+
+
+async def mongo_counters(uri: str) -> dict[str, int]:
+    """mongod's own counters since it started: transactions committed, and operations by kind
+    (each insert, update and delete counted per document; commands include every transaction's
+    commit and every find/getMore is a query or getmore)."""
+    from pymongo import AsyncMongoClient
+
+    client = AsyncMongoClient(uri, serverSelectionTimeoutMS=5000)
+    try:
+        status = await client.admin.command("serverStatus")
+    finally:
+        await client.close()
+    counters = {name: int(value) for name, value in status["opcounters"].items()}
+    counters["transactions"] = int(status.get("transactions", {}).get("totalCommitted", 0))
+    return counters
+
+
+def per_encounter(before: Mapping[str, int], after: Mapping[str, int], encounters: int) -> dict[str, float]:
+    """Growth of each counter between two readings, per encounter."""
+    if encounters <= 0:
+        return {}
+    return {name: round((after[name] - before.get(name, 0)) / encounters, 2) for name in after}

@@ -48,14 +48,17 @@ def test_meter_reports_seconds_spent_between_begin_and_end(tmp_path: Path) -> No
 
 
 def test_meter_sees_a_real_child_burn_cpu() -> None:
-    child = subprocess.Popen([sys.executable, "-c",
-                              "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
-                              "time.sleep(5)"])
+    # The child burns 0.3 s of CPU between our begin() and end(), however busy the machine is.
+    burn = ("import sys, time\nsys.stdin.readline()\nend = time.process_time() + 0.3\n"
+            "while time.process_time() < end: pass\nprint('burned', flush=True)\nsys.stdin.readline()\n")
+    child = subprocess.Popen([sys.executable, "-c", burn], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         meter = CpuMeter({"child": child.pid})
         meter.begin()
-        time.sleep(1.0)
-        assert meter.end()["child"] >= 0.2
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "burned"
+        assert meter.end()["child"] >= 0.25
     finally:
         child.kill()
         child.wait()
@@ -136,3 +139,11 @@ def test_a_profiled_process_stopped_by_sigterm_writes_its_profile(tmp_path: Path
     child.terminate()
     assert child.wait(timeout=20) == 0
     assert (tmp_path / "claims-0.prof").stat().st_size > 0
+
+
+def test_counter_growth_per_encounter() -> None:
+    from cli.cost import per_encounter
+
+    assert per_encounter({"insert": 100, "transactions": 10}, {"insert": 400, "transactions": 40}, 100) == {
+        "insert": 3.0, "transactions": 0.3}
+    assert per_encounter({}, {"insert": 1}, 0) == {}
