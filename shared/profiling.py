@@ -2,14 +2,15 @@
 writes `<RCM_PROFILE_DIR>/<instance>.prof` when it stops cleanly (SIGTERM). Read it with
 `python -m pstats FILE` or `rcm bench --profile <process>`, which prints the top entries.
 
-cProfile costs the profiled process about as much CPU again as it uses, so profile one process
-at a time and read its shares, not its absolute times."""
+Times are CPU time of the process (time.process_time), not wall time. cProfile costs the
+profiled process about as much CPU again as it uses: read shares, not absolute times."""
 
 from __future__ import annotations
 
 import cProfile
 import pstats
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -28,7 +29,9 @@ class Profiler:
         if kind not in PROFILERS:
             raise ValueError(f"RCM_PROFILE must be one of {', '.join(PROFILERS)}")
         self.path = directory / f"{name}.prof"
-        self._profile = cProfile.Profile()
+        # CPU time, not wall time: on a busy machine a process waits for a core inside any call
+        # (a socket send that wakes its peer most of all), and wall time would charge that wait.
+        self._profile = cProfile.Profile(time.process_time)
         self._started = False
 
     def start(self) -> None:
