@@ -79,15 +79,27 @@ class CostWindow:
                         "mongo_per_encounter": per_encounter(self._mongo, mongo, encounters)}
 
 
+PROJECT_PACKAGES = ("shared/", "services/", "dashboard/", "simulator/", "cli/")
+
+
 def print_profiles(directory: Path, names, count: int = 25, out=sys.stderr) -> None:
-    """The top entries (own time) of each profiled process's .prof file (named by instance)."""
+    """For each profiled process's .prof file (named by instance): the functions with the most own
+    time, then the project's own functions with the most time including what they call."""
     for name in names:
         path = directory / f"{name}.prof"
         if not path.exists():
             print(f"no profile {path}", file=out)
             continue
-        print(f"--- {path}: top {count} by own time (share of busy time, own s, with callees s, calls)",
-              file=out)
+        print(f"--- {path}: top {count} by own CPU time (share of busy time, own s, with callees s, calls)", file=out)
         for row in top_entries(path, count):
-            print(f"{row['share']:6.1%} {row['tottime_s']:9.3f}s {row['cumtime_s']:9.3f}s "
-                  f"{row['calls']:>9} {row['function']}", file=out)
+            print(_profile_line(row), file=out)
+        print(f"--- {name}: the project's functions, top {count} by CPU time with callees", file=out)
+        ours = [row for row in top_entries(path, 100_000, sort="cumtime")
+                if row["function"].startswith(PROJECT_PACKAGES)]
+        for row in ours[:count]:
+            print(_profile_line(row, share_of="cumtime"), file=out)
+
+
+def _profile_line(row: dict, share_of: str = "tottime") -> str:
+    return (f"{row['share' if share_of == 'tottime' else 'cum_share']:6.1%} {row['tottime_s']:9.3f}s "
+            f"{row['cumtime_s']:9.3f}s {row['calls']:>9} {row['function']}")

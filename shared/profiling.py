@@ -69,7 +69,7 @@ def _exit_cleanly(signum: int, _frame) -> None:
 def top_entries(path: Path, count: int = 20, sort: str = "tottime") -> list[dict]:
     """The `count` functions of a .prof file with the most `sort` time ("tottime": own time,
     "cumtime": with what they call), as rows; `share` is of the process's busy time (the event
-    loop's wait in epoll left out)."""
+    loop's wait in epoll left out), `cum_share` the same for the time with callees."""
     stats = pstats.Stats(str(path))
     entries = stats.stats.items()  # type: ignore[attr-defined]
     # Time blocked in the event loop's poll is waiting, not work: shares are of the rest.
@@ -81,13 +81,18 @@ def top_entries(path: Path, count: int = 20, sort: str = "tottime") -> list[dict
             continue
         rows.append({"function": f"{_short(filename)}:{line}({function})", "calls": ncalls,
                      "tottime_s": round(tottime, 3), "cumtime_s": round(cumtime, 3),
-                     "share": round(tottime / total, 3)})
+                     "share": round(tottime / total, 3), "cum_share": round(min(cumtime / total, 1.0), 3)})
     rows.sort(key=lambda row: -row[f"{sort}_s"])
     return rows[:count]
 
 
+_PROJECT_ROOT = str(Path(__file__).resolve().parents[1]) + "/"
+
+
 def _short(filename: str) -> str:
-    """A path from site-packages or the project down, so lines stay readable."""
+    """A path from the project's root or site-packages down, so lines stay readable."""
+    if filename.startswith(_PROJECT_ROOT):
+        return filename[len(_PROJECT_ROOT):]
     for marker in ("site-packages/", "/lib/python3"):
         if marker in filename:
             return filename.split(marker, 1)[1]

@@ -147,3 +147,18 @@ def test_counter_growth_per_encounter() -> None:
     assert per_encounter({"insert": 100, "transactions": 10}, {"insert": 400, "transactions": 40}, 100) == {
         "insert": 3.0, "transactions": 0.3}
     assert per_encounter({}, {"insert": 1}, 0) == {}
+
+
+def test_printed_profile_lists_the_project_functions_by_time_with_callees(tmp_path: Path) -> None:
+    import io
+
+    from cli.bench import print_profiles
+    from shared.ids import new_id
+
+    profiler = Profiler("cprofile", tmp_path, "claims-0")
+    profiler.run(lambda: [new_id("clm") for _ in range(2000)], from_start=True)
+    out = io.StringIO()
+    print_profiles(tmp_path, ["claims-0", "dashboard-0"], out=out)
+    text = out.getvalue()
+    assert "shared/ids.py" in text.split("the project's functions")[1]
+    assert "no profile" in text and "dashboard-0.prof" in text
