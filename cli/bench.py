@@ -12,7 +12,9 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from cli.cost import CpuMeter, end_offsets, events_per_encounter, mongo_counters, per_encounter, per_encounter_ms
+from cli.cost import (
+    DRIVER, CpuMeter, end_offsets, events_per_encounter, less_idle, mongo_counters, per_encounter, per_encounter_ms,
+)
 from shared.profiling import top_entries
 
 
@@ -53,12 +55,17 @@ async def broker_rate(bootstrap: str, *, messages: int = 20_000, size: int = 102
 
 
 class CostWindow:
-    """CPU per process and events per topic over the bench's measured window (see cli/cost.py)."""
+    """CPU per process, events per topic and mongod's work over the bench's measured window (see
+    cli/cost.py); then, with every encounter done, the CPU the idle fleet burns for `idle_seconds`
+    (consumers polling, the dashboard's KPI refresh), to tell the cost of the encounters from the
+    cost of the time they took."""
 
-    def __init__(self, run) -> None:
+    def __init__(self, run, idle_seconds: float = 5.0) -> None:
         self._run = run
+        self._idle_seconds = idle_seconds
         self._offsets: dict[str, int] = {}
         self._mongo: dict[str, int] = {}
+        self._started = 0.0
         self.meter: CpuMeter | None = None
         self.figures: dict = {}
 
@@ -67,16 +74,32 @@ class CostWindow:
         self.meter = CpuMeter({**roots, **self._run.stack.pids()})
         self._offsets = await end_offsets(self._run.stack.kafka_bootstrap)
         self._mongo = await mongo_counters(self._run.stack.mongo_uri)
+        self._started = time.perf_counter()
         self.meter.begin()
 
     async def end(self, encounters: int) -> None:
         seconds = self.meter.end()
+        window = time.perf_counter() - self._started
         after = await end_offsets(self._run.stack.kafka_bootstrap)
         mongo = await mongo_counters(self._run.stack.mongo_uri)
+        idle = await self._idle_cores()
         self.figures = {"cpu_seconds": dict(sorted(seconds.items(), key=lambda item: -item[1])),
                         "cpu_ms_per_encounter": per_encounter_ms(seconds, encounters),
+                        "idle_cpu_cores": {"total": round(sum(idle.values()), 3), **idle},
+                        "cpu_ms_per_encounter_less_idle": per_encounter_ms(less_idle(seconds, idle, window), encounters),
                         "events_per_encounter": events_per_encounter(self._offsets, after, encounters),
                         "mongo_per_encounter": per_encounter(self._mongo, mongo, encounters)}
+
+    async def _idle_cores(self) -> dict[str, float]:
+        if self._idle_seconds <= 0:
+            return {}
+        meter = CpuMeter(dict(self.meter.roots))
+        meter.begin()
+        started = time.perf_counter()
+        await asyncio.sleep(self._idle_seconds)
+        seconds = meter.end()
+        elapsed = time.perf_counter() - started
+        return {name: round(value / elapsed, 3) for name, value in seconds.items() if name != DRIVER}
 
 
 PROJECT_PACKAGES = ("shared/", "services/", "dashboard/", "simulator/", "cli/")

@@ -95,6 +95,12 @@ def per_encounter_ms(seconds: Mapping[str, float], encounters: int) -> dict[str,
     return {"total": round(sum(seconds.values()) * 1000 / encounters, 2), **rows}
 
 
+def less_idle(seconds: Mapping[str, float], idle_cores: Mapping[str, float], window: float) -> dict[str, float]:
+    """CPU seconds per process over a window of `window` seconds, less what the process burns in
+    that time when idle (`idle_cores`, CPU seconds per second): the cost of the work itself."""
+    return {name: round(max(0.0, value - idle_cores.get(name, 0.0) * window), 2) for name, value in seconds.items()}
+
+
 async def end_offsets(bootstrap: str, prefix: str = "rcm.") -> dict[str, int]:
     """The sum over partitions of each topic's end offset (records ever appended), for topics named `prefix`…"""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)

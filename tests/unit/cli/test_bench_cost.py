@@ -162,3 +162,10 @@ def test_printed_profile_lists_the_project_functions_by_time_with_callees(tmp_pa
     text = out.getvalue()
     assert "shared/ids.py" in text.split("the project's functions")[1]
     assert "no profile" in text and "dashboard-0.prof" in text
+
+
+def test_cpu_less_what_the_idle_fleet_burns_in_the_same_time() -> None:
+    from cli.cost import less_idle
+
+    assert less_idle({"claims": 5.0, "dashboard": 1.0, DRIVER: 2.0}, {"claims": 0.1, "dashboard": 0.5}, 10.0) == {
+        "claims": 4.0, "dashboard": 0.0, DRIVER: 2.0}
