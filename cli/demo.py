@@ -42,7 +42,7 @@ class RunOptions:
     partitions: int = 3
     show_progress: bool = True
     fhir_share: float = 0.15  # of the visits sent as FHIR Bundles; the rest go as HL7 v2 over MLLP
-    profile: tuple[str, ...] = ()  # processes run under cProfile, each writing <stack_dir>/profiles/<name>.prof
+    profile: tuple[str, ...] = ()  # processes run under cProfile, each writing <stack_dir>/profiles/<instance>.prof
 
     @property
     def profile_dir(self) -> Path:
