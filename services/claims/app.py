@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from services.claims.checks import default_context
 from services.claims.edi import Submitter837
 from services.claims.handlers import subscribe
 from services.claims.repository import ClaimRepository
 from services.claims.settings import ClaimsSettings
 from services.claims.work import Filer
-from shared.codes import icd10cm
 from shared.runtime import ServiceRuntime
 from shared.x12.mongo_control_numbers import MongoControlNumbers
 
 SERVICE = "claims"
-
-
-def _load_code_sets() -> None:
-    icd10cm.load()
-    default_context()
-
-
-async def load_code_sets(_database=None) -> None:
-    """Read ICD-10-CM and the scrubber's tables (a few seconds) before the first message rather
-    than inside the first batch, which would otherwise wait for them."""
-    await asyncio.to_thread(_load_code_sets)
 
 
 def build_runtime(settings: ClaimsSettings | None = None) -> ServiceRuntime:
@@ -34,7 +19,6 @@ def build_runtime(settings: ClaimsSettings | None = None) -> ServiceRuntime:
     runtime = ServiceRuntime(SERVICE, settings)
     claims = ClaimRepository(runtime.db, runtime.cipher)
     runtime.on_prepare(ClaimRepository.ensure_indexes)
-    runtime.on_prepare(load_code_sets)
     submitter = Submitter837(
         sender_id=settings.claims_x12_sender_id, receiver_id=settings.claims_x12_receiver_id,
         submitter_name=settings.claims_x12_submitter_name, contact_name=settings.claims_x12_contact_name,
