@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # The test suite runs its own stack on other ports, so it never touches a demo stack.
 TEST_STACK := RCM_STACK_DIR=$${RCM_TEST_STACK_DIR:-.rcm/test-stack} RCM_STACK_MONGO_PORT=$${RCM_TEST_MONGO_PORT:-27217} RCM_STACK_KAFKA_PORT=$${RCM_TEST_KAFKA_PORT:-19192}
 
-.PHONY: install demo test test-unit test-deploy bench bench-x12 bench-scrubber bench-suggestions bench-ehr stack-up stack-down clean generate
+.PHONY: install demo test test-unit test-deploy bench bench-profile bench-x12 bench-scrubber bench-suggestions bench-ehr stack-up stack-down clean generate
 
 install: $(STAMP)
 
@@ -45,6 +45,11 @@ $(BIN)/kubectl: | $(STAMP)
 # The whole cycle (encounters/s, broker rates), then the scrubber, coding suggestions and the HL7/FHIR feed.
 bench: install bench-scrubber bench-suggestions bench-ehr
 	$(RCM) bench --encounters $${ENCOUNTERS:-2000}
+
+# The end-to-end bench with PROFILE's processes under cProfile (e.g. PROFILE="claims dashboard"); their
+# top entries are printed after the JSON line (see docs/performance.md).
+bench-profile: install
+	$(RCM) bench --encounters $${ENCOUNTERS:-2000} $(foreach name,$(PROFILE),--profile $(name))
 
 # Claims scrubbed per second on one core, all rules, duplicate history recorded.
 bench-scrubber: install

@@ -14,6 +14,7 @@ import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -41,6 +42,19 @@ class RunOptions:
     partitions: int = 3
     show_progress: bool = True
     fhir_share: float = 0.15  # of the visits sent as FHIR Bundles; the rest go as HL7 v2 over MLLP
+    profile: tuple[str, ...] = ()  # processes run under cProfile, each writing <stack_dir>/profiles/<instance>.prof
+
+    @property
+    def profile_dir(self) -> Path:
+        return self.stack_dir.resolve() / "profiles"
+
+
+class Window(Protocol):
+    """Something measured over a run's window, from the first visit sent until all are terminal."""
+
+    async def begin(self) -> None: ...
+
+    async def end(self, encounters: int) -> None: ...
 
 
 class CycleRun:
@@ -60,6 +74,9 @@ class CycleRun:
                                         "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true"},
                            log_dir=options.stack_dir / "logs", port_offset=options.port_offset,
                            service_environment={FEED_GATEWAY: {**feed_listeners, **GATEWAY_ENVIRONMENT}})
+        for name in options.profile:
+            self.fleet.service_environment.setdefault(name, {}).update(
+                {"RCM_PROFILE": "cprofile", "RCM_PROFILE_DIR": str(options.profile_dir)})
 
     def start(self) -> None:
         # A fresh stack every run, so a second demo in a row starts from nothing too.
@@ -75,7 +92,9 @@ class CycleRun:
             self.fleet.stop_all()
             self.stack.down()
 
-    async def drive(self) -> dict:
+    async def drive(self, window: Window | None = None) -> dict:
+        """Send the visits, wait until every one is terminal, and summarize. `window`, if given, is
+        told when the measured time starts (just before the first visit is sent) and ends."""
         cycle = Cycle(self.settings, seed=self.options.seed, error_rates=ErrorRates(), world=self.world)
         try:
             await cycle.load_chargemasters(f"http://127.0.0.1:{self.fleet.port('coding')}", self.fleet.issuer_url())
@@ -85,6 +104,8 @@ class CycleRun:
                 registered = bars.add_task("registered", total=len(visits))
                 submitted = bars.add_task("claims submitted", total=len(visits))
                 done = bars.add_task("[bold]through the cycle", total=len(visits))
+                if window is not None:
+                    await window.begin()
                 started = time.perf_counter()
                 await cycle.send_through_feeds(visits, self.feeds, on_sent=lambda n: bars.advance(sent, n))
                 bars.update(registered, total=len(cycle.delivered))
@@ -98,6 +119,8 @@ class CycleRun:
 
                 await cycle.wait_until_terminal(timeout=self.options.timeout, on_progress=show)
                 elapsed = time.perf_counter() - started
+                if window is not None:
+                    await window.end(len(cycle.delivered))
             return await cycle.summary(elapsed)
         finally:
             await cycle.close()

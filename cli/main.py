@@ -139,17 +139,33 @@ def demo(encounters: int = typer.Option(1000, min=1, max=100_000), seed: int = 2
 @app.command("bench")
 def bench(encounters: int = typer.Option(2000, min=1), seed: int = 2026,
           broker_messages: int = typer.Option(20_000, min=100),
-          fhir_share: float = typer.Option(0.15, min=0.0, max=1.0, help=FHIR_SHARE_HELP)) -> None:
-    """End-to-end encounters/s on the local stack (visits sent through the EHR feeds), and the raw
-    broker rate in the same run: one JSON line."""
-    from cli.bench import broker_rate
+          fhir_share: float = typer.Option(0.15, min=0.0, max=1.0, help=FHIR_SHARE_HELP),
+          stack_dir: Path = typer.Option(Path(".rcm/bench"), envvar="RCM_BENCH_STACK_DIR",
+                                         help="the bench's own stack (made fresh, removed at the next run)"),
+          mongo_port: int = typer.Option(27417, envvar="RCM_BENCH_MONGO_PORT"),
+          kafka_port: int = typer.Option(19492, envvar="RCM_BENCH_KAFKA_PORT"),
+          port_offset: int = typer.Option(300, envvar="RCM_BENCH_PORT_OFFSET",
+                                          help="added to every process's HTTP port (8101-8108) and the feed ports"),
+          profile: list[str] = typer.Option([], help="run this process under cProfile and print its top "
+                                                     "entries after the run (repeatable; see docs/performance.md)")) -> None:
+    """End-to-end encounters/s on the local stack (visits sent through the EHR feeds), the CPU each
+    process spent per encounter, the events per encounter by topic, and the raw broker rate in the
+    same run: one JSON line."""
+    from cli.bench import CostWindow, broker_rate, print_profiles
     from cli.demo import CycleRun, RunOptions
+    from cli.processes import FEED_GATEWAY, MODULES
 
-    runner = CycleRun(RunOptions(encounters=encounters, seed=seed, show_progress=False,
-                                 stack_dir=Path(".rcm/bench"), port_offset=300, fhir_share=fhir_share))
+    unknown = [name for name in profile if name not in (*MODULES, FEED_GATEWAY)]
+    if unknown:
+        raise typer.BadParameter(f"--profile takes one of {', '.join((*MODULES, FEED_GATEWAY))}")
+    options = RunOptions(encounters=encounters, seed=seed, show_progress=False, stack_dir=stack_dir,
+                         mongo_port=mongo_port, kafka_port=kafka_port, port_offset=port_offset,
+                         fhir_share=fhir_share, profile=tuple(profile))
+    runner = CycleRun(options)
+    cost = CostWindow(runner)
     try:
         runner.start()
-        summary = _run_async(runner.drive())
+        summary = _run_async(runner.drive(cost))
         raw = _run_async(broker_rate(runner.stack.kafka_bootstrap, messages=broker_messages))
     finally:
         runner.stop()
@@ -157,7 +173,10 @@ def bench(encounters: int = typer.Option(2000, min=1), seed: int = 2026,
                       "encounters_per_second": summary["encounters_per_second"],
                       "encounters_not_terminal": summary["encounters_not_terminal"],
                       "posted_minus_paid": summary["posted_minus_paid"], "feeds": summary.get("feeds"),
-                      "encounters_refused_by_feed": summary.get("encounters_refused_by_feed"), **raw}))
+                      "encounters_refused_by_feed": summary.get("encounters_refused_by_feed"), **cost.figures, **raw}))
+    if profile:
+        # each process's instance name
+        print_profiles(options.profile_dir, [f"{name}-0" for name in profile])
 
 
 def _settings():

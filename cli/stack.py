@@ -8,6 +8,7 @@ stack beside a demo stack.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -165,6 +166,21 @@ class Stack:
         deadline = time.monotonic() + 15
         while (_answers(self.settings.kafka_port) or _answers(self.settings.mongo_port)) and time.monotonic() < deadline:
             time.sleep(0.1)
+
+    def pids(self) -> dict[str, int]:
+        """The running mongod's and broker's process ids (for CPU accounting), those that are up."""
+        base = self.settings.dir.resolve()
+        pids = {}
+        mongod = _alive(base / "mongod.pid")
+        if mongod:
+            pids["mongod"] = mongod
+        try:
+            broker = int(json.loads((base / "kafka" / "noida.control.json").read_text())["pid"])
+            os.kill(broker, 0)
+            pids["broker"] = broker
+        except (FileNotFoundError, ValueError, KeyError, ProcessLookupError, PermissionError):
+            pass
+        return pids
 
     def status(self) -> dict[str, bool]:
         return {"mongodb": _answers(self.settings.mongo_port), "kafka": _answers(self.settings.kafka_port)}

@@ -22,13 +22,21 @@ from shared.settings import ServiceSettings
 
 SERVICE = "dashboard"
 
-_PROJECTIONS: tuple[tuple[topics.Topic, Callable[[Envelope], list]], ...] = (
-    (topics.ENCOUNTER_REGISTERED, projection.registered),
-    (topics.ENCOUNTER_HELD_FOR_CODING, projection.held_for_coding),
-    (topics.CLAIM_STATUS_CHANGED, projection.claim_status_changed),
-    (topics.PAYMENT_POSTED, projection.payment_posted),
-    (topics.DENIAL_WORKED, projection.denial_worked),
-    (topics.ENCOUNTER_HELD_FOR_ELIGIBILITY, projection.held_for_eligibility),
+
+
+def _each(project: Callable[[Envelope], list]) -> Callable[[Sequence[Envelope]], list]:
+    """A batch's updates: each event's, in order."""
+    return lambda events: [write for event in events for write in project(event)]
+
+
+# The encounter rows, by topic: a batch of events -> its updates, applied in order.
+_PROJECTIONS: tuple[tuple[topics.Topic, Callable[[Sequence[Envelope]], list]], ...] = (
+    (topics.ENCOUNTER_REGISTERED, _each(projection.registered)),
+    (topics.ENCOUNTER_HELD_FOR_CODING, _each(projection.held_for_coding)),
+    (topics.CLAIM_STATUS_CHANGED, projection.claim_status_changes),  # one update per encounter per batch
+    (topics.PAYMENT_POSTED, _each(projection.payment_posted)),
+    (topics.DENIAL_WORKED, _each(projection.denial_worked)),
+    (topics.ENCOUNTER_HELD_FOR_ELIGIBILITY, _each(projection.held_for_eligibility)),
 )
 # Facts kept beside the encounter rows, one collection each: (topic, project -> [(collection, write)]).
 _FACTS: tuple[tuple[topics.Topic, Callable[[Envelope], list[facts.Write]]], ...] = (
@@ -69,7 +77,7 @@ def build_runtime(settings: ServiceSettings | None = None) -> ServiceRuntime:
                     before = {row["_id"]: row async for row in encounters.find(
                         {"_id": {"$in": ids}}, _LATENCY_FIELDS, session=unit.session)}
                     observed = latencies(events, before)
-                writes = [write for event in events for write in project(event)]
+                writes = project(events)
                 if writes:
                     await encounters.bulk_write(writes, ordered=True, session=unit.session)
                 # Observed once the writes went through; a transaction retried after this point

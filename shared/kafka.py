@@ -54,7 +54,7 @@ def _client_options(settings: ServiceSettings) -> dict[str, Any]:
 
 def build_broker(settings: ServiceSettings, service: str, **extra: Any) -> KafkaBroker:
     """The FastStream broker a service subscribes with (consumer side)."""
-    kafka_idle.install(settings.kafka_idle_fetch_backoff_ms / 1000)
+    kafka_idle.install(settings.kafka_idle_fetch_backoff_ms / 1000, settings.kafka_idle_fetch_backoff_max_ms / 1000)
     return KafkaBroker(
         settings.kafka_bootstrap.split(","),
         client_id=settings.instance_name(service),

@@ -21,6 +21,7 @@ from shared.kafka import build_broker, build_producer, ensure_topics
 from shared.mongo import connect
 from shared.outbox import OutboxRelay
 from shared.phi import PhiCipher
+from shared.profiling import profiler_from_settings
 from shared.settings import DEFAULT_HTTP_PORTS, ServiceSettings
 from shared.x12 import limits as x12_limits
 from shared.topics import ALL
@@ -148,5 +149,12 @@ def serve(runtime: ServiceRuntime) -> None:
     import uvicorn
 
     rcm_logging.configure(runtime.service, runtime.settings.log_level)
-    uvicorn.run(runtime.asgi_app(), host=runtime.settings.http_host, port=runtime.http_port(),
-                log_level="warning", lifespan="on")
+    settings = runtime.settings
+    profiler = profiler_from_settings(settings.profile, settings.profile_dir, runtime.instance)
+    if profiler is None:
+        uvicorn.run(runtime.asgi_app(), host=settings.http_host, port=runtime.http_port(), log_level="warning",
+                    lifespan="on")
+        return
+    runtime.on_prepare(profiler.start_when_prepared)  # after the code sets were loaded and indexes made
+    profiler.run(lambda: uvicorn.run(runtime.asgi_app(), host=settings.http_host, port=runtime.http_port(),
+                                     log_level="warning", lifespan="on"))

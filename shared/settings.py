@@ -25,6 +25,9 @@ class ServiceSettings(BaseSettings):
     environment: str = "development"
     kafka_bootstrap: str = "127.0.0.1:19092"
     kafka_idle_fetch_backoff_ms: int = Field(default=50, ge=0)  # see shared/kafka_idle.py
+    # The back-off doubles up to this while a consumer stays idle: a process has a consumer per
+    # subscriber and most are idle at any moment (measured in docs/performance.md).
+    kafka_idle_fetch_backoff_max_ms: int = Field(default=400, ge=0)
     kafka_security_protocol: str = "PLAINTEXT"  # SASL_SSL on Strimzi with SCRAM users
     kafka_sasl_mechanism: str | None = None  # SCRAM-SHA-512
     kafka_sasl_username: str | None = None
@@ -60,6 +63,10 @@ class ServiceSettings(BaseSettings):
     # RCM_X12_MAX_BYTES: the largest X12 file a consumer reads (835, 999/277CA, 271); a larger one is
     # dead-lettered as X12_TOO_LARGE before any work (shared/x12/limits.py)
     x12_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    # RCM_PROFILE=cprofile: run under cProfile and write <profile_dir>/<instance>.prof on a clean stop
+    # (see shared/profiling.py and docs/performance.md).
+    profile: str | None = None
+    profile_dir: str = ".rcm/profiles"
 
     @field_validator("phi_key")
     @classmethod
