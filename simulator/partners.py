@@ -42,6 +42,7 @@ from simulator.clearinghouse import acknowledge
 from simulator.payer import PayerBehaviour, adjudicate
 from simulator.population import PAYERS
 from simulator.remittance_file import remittance_835
+from simulator.answers import AnswerRecord
 from simulator.settings import SimulatorSettings
 
 SERVICE = "simulator"
@@ -72,16 +73,28 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
         settings = SimulatorSettings(**settings.model_dump()) if settings is not None else SimulatorSettings()
     runtime = ServiceRuntime(SERVICE, settings)
     remittances = runtime.db["remittances"]
+    answers = AnswerRecord(runtime.db["answers"])
     control_numbers = MongoControlNumbers(runtime.db["control_numbers"])
     seed = settings.sim_seed
     behaviour = PayerBehaviour(deny_rate=settings.sim_deny_rate, partial_rate=settings.sim_partial_rate)
     reject_rate = settings.sim_reject_rate
 
     async def answer_submitted_batches(events: Sequence[Envelope[ClaimBatchFiled]], unit: UnitOfWork) -> None:
-        """Acknowledge every batch (999, then 277CA) and pay or deny its accepted claims (835)."""
+        """Acknowledge every batch (999, then 277CA) and pay or deny its accepted claims (835). A
+        batch sent again (its answers may have been lost on the way) gets the same answers again,
+        from the record kept of them: the same files under the same event ids."""
         paid_rows = []
+        given = await answers.recorded([e.payload.batch_id for e in events], unit.session)
+        fresh: dict[str, list[Envelope]] = {}
         for event in events:
             batch_id = event.payload.batch_id
+            if batch_id in fresh:
+                continue  # sent again within this read: its answers are already on their way
+            if batch_id in given:
+                for row in given[batch_id]:
+                    unit.emit_again(row)
+                continue
+            sent = fresh[batch_id] = []
             try:
                 document = read(event.payload.x12)
             except X12Error as refused:
@@ -92,23 +105,23 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
             to_submitter = TradingPartners(sender_id=clearinghouse_id, receiver_id=submitter_id)
             report = validate(document)
             sets = len(document.transactions)
-            unit.emit(topics.CLEARINGHOUSE_ACKNOWLEDGED, X12FileReceived(
+            sent.append(unit.emit(topics.CLEARINGHOUSE_ACKNOWLEDGED, X12FileReceived(
                 file_id=file_id_for("999", batch_id), sender_id=clearinghouse_id,
                 x12=write_999(document, partners=to_submitter, report=report, created=unit.now,
                               control_numbers=await control_numbers.reserve(clearinghouse_id, transaction_sets=sets))),
-                cause=event, correlation_id=batch_id)
+                cause=event, correlation_id=batch_id))
             if not report.valid:
                 continue  # the 999 rejected the batch: nothing goes on to a payer
             claims = [SimClaim.from_837(claim) for batch in document.claim_batches() for claim in batch.claims]
             acknowledgements = acknowledge(claims, seed=seed, reject_rate=reject_rate)
-            unit.emit(topics.CLEARINGHOUSE_ACKNOWLEDGED, X12FileReceived(
+            sent.append(unit.emit(topics.CLEARINGHOUSE_ACKNOWLEDGED, X12FileReceived(
                 file_id=file_id_for("277CA", batch_id), sender_id=clearinghouse_id,
                 x12=write_277ca(document, source=Party(CLEARINGHOUSE_NAME, clearinghouse_id, "46"),
                                 source_entity="AY", partners=to_submitter, created=unit.now,
                                 verdicts={ack.claim_id: verdict_of(ack) for ack in acknowledgements},
                                 control_numbers=await control_numbers.reserve(clearinghouse_id,
                                                                               transaction_sets=sets))),
-                cause=event, correlation_id=batch_id)
+                cause=event, correlation_id=batch_id))
             accepted = {ack.claim_id for ack in acknowledgements if ack.accepted}
             by_payer = defaultdict(list)
             for claim in claims:
@@ -123,11 +136,13 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
                                                 claims={claim.claim_id: claim for claim in paid_claims})],
                                 partners=TradingPartners(sender_id=payer_id, receiver_id=submitter_id),
                                 control_numbers=await control_numbers.reserve(payer_id), created=unit.now)
-                unit.emit(topics.REMITTANCE_RECEIVED, X12FileReceived(file_id=remittance_id, sender_id=payer_id, x12=x12),
-                          cause=event, correlation_id=remittance_id)
+                sent.append(unit.emit(topics.REMITTANCE_RECEIVED,
+                                      X12FileReceived(file_id=remittance_id, sender_id=payer_id, x12=x12),
+                                      cause=event, correlation_id=remittance_id))
                 paid_rows.append({"_id": remittance_id, "tenant_id": event.tenant_id, "payer_id": payer_id,
                                   "batch_id": batch_id, "claims": len(paid_claims),
                                   "payment_amount": Decimal128(remittance.payment_amount)})
+        await answers.record(fresh, unit.session)
         if paid_rows:
             await remittances.insert_many(paid_rows, ordered=False, session=unit.session)
 

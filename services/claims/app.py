@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from services.claims import reconcile
 from services.claims.edi import Submitter837
 from services.claims.handlers import subscribe
 from services.claims.repository import ClaimRepository
 from services.claims.settings import ClaimsSettings
 from services.claims.work import Filer
+from shared import reconciler
 from shared.runtime import ServiceRuntime
 from shared.x12.mongo_control_numbers import MongoControlNumbers
 
@@ -25,4 +27,5 @@ def build_runtime(settings: ClaimsSettings | None = None) -> ServiceRuntime:
         contact_phone=settings.claims_x12_contact_phone, receiver_name=settings.claims_x12_receiver_name)
     filer = Filer(submitter, MongoControlNumbers(runtime.db["control_numbers"]))
     subscribe(runtime.consumer, claims, claims_per_batch=settings.claims_per_batch, filer=filer)
+    reconciler.install(runtime, reconcile.handoffs(runtime.db))
     return runtime

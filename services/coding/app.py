@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+from services.coding import reconcile
 from services.coding.handlers import subscribe
 from services.coding.repository import CodingRepository
 from services.coding.settings import CodingSettings
 from services.coding.suggestions import icd10cm_index
+from shared import reconciler
 from shared.codes import icd10cm
 from shared.logging import get_logger
 from shared.runtime import ServiceRuntime
@@ -33,4 +35,5 @@ def build_runtime(settings: ServiceSettings | None = None) -> ServiceRuntime:
     runtime.on_prepare(CodingRepository.ensure_indexes)
     runtime.on_prepare(_load_code_sets)
     subscribe(runtime.consumer, coding, icd10cm_index, settings.coding_review_on_disagreement)
+    reconciler.install(runtime, reconcile.HANDOFFS)
     return runtime

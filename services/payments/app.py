@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from services.payments import reconcile
 from services.payments.handlers import subscribe
 from services.payments.ledgers import Ledgers
 from services.payments.posting_unit import DEFAULT_TOLERANCE
 from services.payments.repository import PaymentsRepository
 from services.payments.settings import PaymentsSettings
+from shared import reconciler
 from shared.runtime import ServiceRuntime
 
 SERVICE = "payments"
@@ -20,4 +22,5 @@ def build_runtime(settings: PaymentsSettings | None = None) -> ServiceRuntime:
     runtime.on_prepare(PaymentsRepository.ensure_indexes)
     runtime.on_prepare(Ledgers.ensure_indexes)
     subscribe(runtime.consumer, payments, Ledgers(runtime.db), tolerance)
+    reconciler.install(runtime, reconcile.HANDOFFS)
     return runtime

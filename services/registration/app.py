@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from services.registration import reconcile
 from services.registration.fhir.api import build_fhir_app
 from services.registration.eligibility_retry import EligibilityRetrier
 from services.registration.handlers import subscribe
@@ -12,6 +13,7 @@ from services.registration.hl7.listener import Hl7Endpoint, MllpListener
 from services.registration.intake import FeedIntake
 from services.registration.repository import RegistrationRepository
 from services.registration.settings import RegistrationSettings
+from shared import reconciler
 from shared.clock import Clock
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
@@ -80,6 +82,7 @@ def build_runtime(settings: ServiceSettings | None = None, *, clock: Clock | Non
         return runtime  # a feed gateway: listeners and outbox relay only
     subscribe(runtime.consumer, registrations, verify_eligibility=settings.registration_verify_eligibility,
               eligibility_timeout_seconds=settings.registration_eligibility_timeout_seconds)
+    reconciler.install(runtime, reconcile.HANDOFFS)
     if settings.registration_verify_eligibility:
         runtime.eligibility_retrier = EligibilityRetrier(
             runtime.mongo, runtime.db, registrations, runtime.relay, runtime.clock,
