@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.cycle import Cycle, Feeds
-from cli.processes import FEED_GATEWAY, GATEWAY_ENVIRONMENT, MODULES, Fleet
+from cli.processes import FEED_GATEWAY, GATEWAY_ENVIRONMENT, MODULES, PARTNER_FAULTS, RUN_DEADLINES, Fleet
 from cli.stack import Stack, StackSettings
 from shared.settings import ServiceSettings
 from simulator.feed import ErrorRates
@@ -41,6 +41,7 @@ class RunOptions:
     partitions: int = 3
     show_progress: bool = True
     fhir_share: float = 0.15  # of the visits sent as FHIR Bundles; the rest go as HL7 v2 over MLLP
+    partner_faults: bool = True  # the simulated partners' faults at modest rates (PARTNER_FAULTS)
 
 
 class CycleRun:
@@ -57,9 +58,10 @@ class CycleRun:
                                                        fhir_share=options.fhir_share)
         # Registration verifies coverage with a 270/271 to the simulated payer before coding.
         self.fleet = Fleet(environment={**self.stack.environment(), "RCM_TOPIC_PARTITIONS": str(options.partitions),
-                                        "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true"},
+                                        "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true", **RUN_DEADLINES},
                            log_dir=options.stack_dir / "logs", port_offset=options.port_offset,
-                           service_environment={FEED_GATEWAY: {**feed_listeners, **GATEWAY_ENVIRONMENT}})
+                           service_environment={FEED_GATEWAY: {**feed_listeners, **GATEWAY_ENVIRONMENT},
+                                                "simulator": PARTNER_FAULTS if options.partner_faults else {}})
 
     def start(self) -> None:
         # A fresh stack every run, so a second demo in a row starts from nothing too.

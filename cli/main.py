@@ -106,7 +106,8 @@ def bench(encounters: int = typer.Option(2000, min=1), seed: int = 2026,
     from cli.demo import CycleRun, RunOptions
 
     runner = CycleRun(RunOptions(encounters=encounters, seed=seed, show_progress=False,
-                                 stack_dir=Path(".rcm/bench"), port_offset=300, fhir_share=fhir_share))
+                                 stack_dir=Path(".rcm/bench"), port_offset=300, fhir_share=fhir_share,
+                                 partner_faults=False))
     try:
         runner.start()
         summary = asyncio.run(runner.drive())

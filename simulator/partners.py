@@ -19,7 +19,8 @@ from bson.decimal128 import Decimal128
 
 from shared import topics
 from shared.consumer import UnitOfWork
-from shared.envelope import Envelope
+from shared.envelope import Envelope, new_event
+from shared.logging import get_logger
 from shared.events import ClaimAcknowledgement, ClaimBatchFiled, X12FileReceived
 from shared.runtime import ServiceRuntime, serve
 from shared.x12 import (
@@ -43,9 +44,12 @@ from simulator.payer import PayerBehaviour, adjudicate
 from simulator.population import PAYERS
 from simulator.remittance_file import remittance_835
 from simulator.answers import AnswerRecord
+from simulator.faults import clearinghouse_down, happens, rejected_batch_report
+from simulator.late import LateAnswers, due_after
 from simulator.settings import SimulatorSettings
 
 SERVICE = "simulator"
+log = get_logger(__name__)
 CLEARINGHOUSE_NAME = "SIMULATED CLEARINGHOUSE"
 _PAYERS = {payer.payer_id: payer for payer in PAYERS}
 
@@ -78,6 +82,25 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
     seed = settings.sim_seed
     behaviour = PayerBehaviour(deny_rate=settings.sim_deny_rate, partial_rate=settings.sim_partial_rate)
     reject_rate = settings.sim_reject_rate
+    faults = settings.partner_faults()
+    late = LateAnswers(runtime.mongo, runtime.db, runtime.relay, runtime.clock)
+    started = runtime.clock.now()
+
+    async def pay(unit: UnitOfWork, cause: Envelope, remittance: X12FileReceived) -> list[Envelope]:
+        """Send one 835: now, or held back (late), and sometimes twice (the same file again)."""
+        file_id = remittance.file_id
+        copies = 2 if happens(faults.duplicate_835_rate, seed, "835-twice", file_id) else 1
+        sent = []
+        for _ in range(copies):
+            if happens(faults.late_835_rate, seed, "835-late", file_id):
+                event = new_event(topics.REMITTANCE_RECEIVED, remittance, producer=SERVICE, now=unit.now, cause=cause,
+                                  correlation_id=file_id)
+                await late.hold(topics.REMITTANCE_RECEIVED, event, due_after(unit.now, faults.late_835_seconds),
+                                unit.session)
+            else:
+                event = unit.emit(topics.REMITTANCE_RECEIVED, remittance, cause=cause, correlation_id=file_id)
+            sent.append(event)
+        return sent
 
     async def answer_submitted_batches(events: Sequence[Envelope[ClaimBatchFiled]], unit: UnitOfWork) -> None:
         """Acknowledge every batch (999, then 277CA) and pay or deny its accepted claims (835). A
@@ -94,6 +117,9 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
                 for row in given[batch_id]:
                     unit.emit_again(row)
                 continue
+            if clearinghouse_down(faults, started, unit.now):
+                log.info("clearinghouse down: batch not answered", batch_id=batch_id)
+                continue  # nothing recorded: the batch sent again once it is up is answered then
             sent = fresh[batch_id] = []
             try:
                 document = read(event.payload.x12)
@@ -104,6 +130,8 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
             clearinghouse_id, submitter_id = interchange.receiver_id, interchange.sender_id
             to_submitter = TradingPartners(sender_id=clearinghouse_id, receiver_id=submitter_id)
             report = validate(document)
+            if report.valid and happens(faults.batch_reject_rate, seed, "999-reject", batch_id):
+                report = rejected_batch_report(document)
             sets = len(document.transactions)
             sent.append(unit.emit(topics.CLEARINGHOUSE_ACKNOWLEDGED, X12FileReceived(
                 file_id=file_id_for("999", batch_id), sender_id=clearinghouse_id,
@@ -136,9 +164,7 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
                                                 claims={claim.claim_id: claim for claim in paid_claims})],
                                 partners=TradingPartners(sender_id=payer_id, receiver_id=submitter_id),
                                 control_numbers=await control_numbers.reserve(payer_id), created=unit.now)
-                sent.append(unit.emit(topics.REMITTANCE_RECEIVED,
-                                      X12FileReceived(file_id=remittance_id, sender_id=payer_id, x12=x12),
-                                      cause=event, correlation_id=remittance_id))
+                sent.extend(await pay(unit, event, X12FileReceived(file_id=remittance_id, sender_id=payer_id, x12=x12)))
                 paid_rows.append({"_id": remittance_id, "tenant_id": event.tenant_id, "payer_id": payer_id,
                                   "batch_id": batch_id, "claims": len(paid_claims),
                                   "payment_amount": Decimal128(remittance.payment_amount)})
@@ -147,7 +173,14 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
             await remittances.insert_many(paid_rows, ordered=False, session=unit.session)
 
     runtime.consumer.subscribe(topics.CLAIM_BATCH_SUBMITTED, answer_submitted_batches)
-    eligibility.subscribe(runtime)  # answers 270 inquiries with 271s
+    eligibility.subscribe(runtime, lost_rate=faults.lost_271_rate, seed=seed)  # answers 270 inquiries with 271s
+
+    async def start_late_answers(database) -> None:
+        await late.ensure_indexes(database)
+        late.start()
+
+    runtime.on_prepare(start_late_answers)
+    runtime.on_release(late.stop)
     return runtime
 
 
