@@ -32,6 +32,7 @@ from shared.mongo import connect
 from shared.money import ZERO, stored_amount
 from shared.phi import PhiCipher
 from shared.settings import ServiceSettings
+from shared.topics import SERVICES
 from cli.processes import FEED_PORTS
 from simulator.feed import ErrorRates, InjectedError, SimulatedVisit, registrations
 from simulator.population import World, build_world, chargemaster_csv
@@ -289,6 +290,20 @@ class Cycle:
         return {"total_charged": charged, "total_paid_by_payers": paid_by_payers, "total_posted": posted,
                 "posted_minus_paid": posted - paid_by_payers, "unapplied_remittance_claims": unapplied}
 
+    async def reconciliation(self) -> dict:
+        """What the services' reconcilers did (per service, stage and action) and the work items
+        still open (per service and stage), read from their databases."""
+        reconciled, stalled = {}, {}
+        for service in SERVICES:
+            database = self.database(service)
+            async for row in database["reconciled"].find({}):
+                reconciled[f"{service}.{row['stage']}.{row['action']}"] = row["count"]
+            open_items = await database["stalled_work"].aggregate([{"$match": {"resolved_at": None}},
+                                                                   {"$group": {"_id": "$stage", "n": {"$sum": 1}}}])
+            async for row in open_items:
+                stalled[f"{service}.{row['_id']}"] = row["n"]
+        return {"reconciled": dict(sorted(reconciled.items())), "stalled_work_open": dict(sorted(stalled.items()))}
+
     async def summary(self, elapsed_seconds: float) -> dict:
         rows = await self.rows(self.encounter_ids)
         kpis = compute(rows)
@@ -305,6 +320,7 @@ class Cycle:
             **self.feed_summary(),
             "initial_denials_by_category": dict(sorted(denied_first.items())),
             **{key: f"{value:.2f}" if isinstance(value, Decimal) else value for key, value in money.items()},
+            **await self.reconciliation(),
             "kpis": {key: value for key, value in kpis.as_json().items() if key not in ("by_stage",)},
             "elapsed_seconds": round(elapsed_seconds, 2),
             "encounters_per_second": round(len(self.visits) / elapsed_seconds, 1) if elapsed_seconds else None,

@@ -20,8 +20,15 @@ class PhiCipher:
 
     def seal(self, value: BaseModel) -> bytes:
         """Encrypt a model's JSON; returns nonce + ciphertext (store as BSON binary)."""
+        return self.seal_bytes(value.model_dump_json().encode())
+
+    def seal_bytes(self, plain: bytes) -> bytes:
+        """Encrypt bytes that may hold PHI (e.g. an event kept for sending again): nonce + ciphertext."""
         nonce = os.urandom(12)
-        return nonce + self._aead.encrypt(nonce, value.model_dump_json().encode(), self._associated)
+        return nonce + self._aead.encrypt(nonce, plain, self._associated)
+
+    def open_bytes(self, sealed: bytes) -> bytes:
+        return self._aead.decrypt(sealed[:12], sealed[12:], self._associated)
 
     def open(self, sealed: bytes, model: type[BaseModel]) -> BaseModel:
         """Decrypt what `seal` produced back into `model`; raises InvalidTag on a wrong key."""

@@ -33,21 +33,24 @@ from shared.envelope import Envelope, decode
 from shared.logging import get_logger
 from shared.mongo import AsyncMongoClient, in_transaction
 from shared.outbox import OutboxRelay, outbox_document
+from shared.phi import PhiCipher
 
 log = get_logger(__name__)
 
 HANDOFFS = "handoffs"
 STALLED_WORK = "stalled_work"
+RECONCILED = "reconciled"  # what the passes did, per stage and action (the counter, kept for reports)
 _ROW_FIELDS = ("topic", "key", "value", "event_id", "event_type")
 
 
 class HandoffJournal:
     def __init__(self, service: str, database: AsyncDatabase, handoffs: Sequence[Handoff],
-                 overrides: Mapping[str, float] | None = None) -> None:
+                 overrides: Mapping[str, float] | None = None, *, cipher: PhiCipher) -> None:
         stages = [h.stage for h in handoffs]
         if len(set(stages)) != len(stages):
             raise ValueError(f"{service}: stage names must be unique, got {stages}")
         self.service = service
+        self.cipher = cipher  # a kept event may carry PHI (a patient, an 837): sealed at rest
         self.handoffs = {h.stage: h for h in handoffs}
         self._overrides = dict(overrides or {})
         self._by_topic: dict[str, list[Handoff]] = defaultdict(list)
@@ -88,10 +91,20 @@ class HandoffJournal:
                     "_id": _id, "stage": handoff.stage, "key": key, "opened_at": now,
                     "due_at": first_due(now, self.deadline(handoff.stage)), "attempts": 0,
                     "detail": handoff.detail(payload) if handoff.detail is not None else None,
-                    "row": {field: row[field] for field in _ROW_FIELDS},
+                    "row": self.keep(row),
                 }, upsert=True))
         if writes:
             await self._open.bulk_write(writes, ordered=False, session=session)
+
+    def keep(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """The outbox row as kept beside its hand-off, its value sealed."""
+        kept = {field: row[field] for field in _ROW_FIELDS if field != "value"}
+        return {**kept, "sealed_value": self.cipher.seal_bytes(row["value"])}
+
+    def sent(self, kept: Mapping[str, Any]) -> dict[str, Any]:
+        """The outbox row again, from what `keep` kept."""
+        row = {field: kept[field] for field in _ROW_FIELDS if field != "value"}
+        return {**row, "value": self.cipher.open_bytes(kept["sealed_value"])}
 
     async def close(self, stage_keys: Iterable[tuple[str, str]], now: datetime, session: AsyncClientSession) -> None:
         """The work moved on: forget these (stage, key) hand-offs and resolve their work items."""
@@ -115,6 +128,7 @@ class Reconciler:
         self._client = client
         self._open = database[HANDOFFS]
         self._stalled = database[STALLED_WORK]
+        self._tally = database[RECONCILED]
         self._outbox = database["outbox"]
         self._journal = journal
         self._relay = relay
@@ -180,7 +194,8 @@ class Reconciler:
                         "reason": stalled_reason(stage, doc["attempts"]), "opened_at": now, "resolved_at": None,
                     }, upsert=True))
                 else:
-                    rows.append(_again(handoff, doc["row"], now, fresh_id=step.action == Action.RE_SEND.value))
+                    rows.append(_again(handoff, self._journal.sent(doc["row"]), now,
+                                       fresh_id=step.action == Action.RE_SEND.value))
                 if step.next_due is None:
                     writes.append(DeleteOne({"_id": doc["_id"]}))
                 else:
@@ -193,6 +208,11 @@ class Reconciler:
             await self._stalled.bulk_write(stalled, ordered=False, session=session)
         if rows:
             await self._outbox.insert_many(rows, session=session)
+        tally = [UpdateOne({"_id": f"{stage}|{action}"}, {"$set": {"stage": stage, "action": action},
+                                                        "$inc": {"count": count}}, upsert=True)
+                 for (stage, action), count in done.items() if action != "closed"]
+        if tally:
+            await self._tally.bulk_write(tally, ordered=False, session=session)
         return done
 
     async def refresh_stalled(self) -> dict[str, int]:
@@ -233,7 +253,7 @@ def install(runtime, handoffs: Sequence[Handoff]) -> Reconciler | None:
     settings = runtime.settings
     if not settings.reconcile_enabled:
         return None
-    journal = HandoffJournal(runtime.service, runtime.db, handoffs, settings.deadline_seconds)
+    journal = HandoffJournal(runtime.service, runtime.db, handoffs, settings.deadline_seconds, cipher=runtime.cipher)
     runtime.consumer.journal = journal
     for topic_name, pairs in journal.closings().items():
         topic = pairs[0][1].topic

@@ -9,6 +9,7 @@ from services.claims.app import build_runtime as build_claims
 from services.claims.settings import ClaimsSettings
 from services.coding.app import build_runtime as build_coding
 from services.coding.repository import CodingRepository
+from services.payments.app import build_runtime as build_payments
 from services.registration.app import build_runtime as build_registration
 from shared import topics
 from shared.events import ClaimStatus
@@ -94,3 +95,23 @@ async def test_lost_clearinghouse_answers_are_given_again_when_claims_sends_the_
 async def _none_open(runtime, stage: str | None = None) -> bool:
     query = {} if stage is None else {"stage": stage}
     return await runtime.db["handoffs"].count_documents(query) == 0
+
+
+async def test_a_lost_payment_posting_is_published_again_and_the_claim_is_paid_once(settings, kafka) -> None:
+    claims = build_claims(ClaimsSettings(**settings.model_dump()))
+    payments = build_payments(_fast(settings, posted=1))
+    simulator = build_simulator(SimulatorSettings(**settings.model_dump(), sim_reject_rate=0, sim_deny_rate=0,
+                                                  sim_partial_rate=0))
+    lost = lose_events(payments, topics.PAYMENT_POSTED)
+    event = a_coded_event()
+    async with claims.running(), payments.running(), simulator.running():
+        await kafka.publish(topics.ENCOUNTER_CODED, event)
+        claim = await eventually(lambda: claims.db["claims"].find_one(
+            {"encounter_id": event.payload.encounter_id, "status": ClaimStatus.PAID.value}))
+        await eventually(lambda: _none_open(payments, "posted"))
+        posted = await kafka.read(topics.PAYMENT_POSTED)
+        postings = await payments.db["postings"].count_documents({})
+    assert len(lost) == 1
+    assert [str(e.event_id) for e in posted] == lost  # the same posting, published again
+    assert postings == 1
+    assert claim["version"] == 5  # created, scrubbed, submitted, accepted, paid: paid once

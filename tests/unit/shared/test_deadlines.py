@@ -123,3 +123,29 @@ def _denial_worked(action: DenialAction):
 
     return DenialWorked(denial_id="den-1", claim_id="clm_" + "c" * 24, encounter_id=ENCOUNTER, category="CODING",
                         action=action, amount=Decimal("10.00"))
+
+
+def test_an_event_kept_for_sending_again_is_sealed_at_rest_and_comes_back_whole() -> None:
+    from shared.phi import PhiCipher
+    from shared.reconciler import HandoffJournal
+    from shared.settings import DEV_PHI_KEY
+
+    journal = HandoffJournal("registration", {"handoffs": None, "stalled_work": None}, REGISTRATION,
+                             cipher=PhiCipher(DEV_PHI_KEY))
+    row = {"topic": topics.ENCOUNTER_REGISTERED.name, "key": ENCOUNTER, "event_id": "e1",
+           "event_type": "encounter.registered", "value": b'{"payload": {"patient": "Zzsealed"}}'}
+    kept = journal.keep(row)
+    assert b"Zzsealed" not in repr(kept).encode()
+    assert journal.sent(kept) == row
+
+
+def test_two_hand_offs_of_one_service_may_not_share_a_stage_name() -> None:
+    import pytest
+
+    from shared.phi import PhiCipher
+    from shared.reconciler import HandoffJournal
+    from shared.settings import DEV_PHI_KEY
+
+    with pytest.raises(ValueError):
+        HandoffJournal("claims", {"handoffs": None, "stalled_work": None}, (a_handoff(), a_handoff()),
+                       cipher=PhiCipher(DEV_PHI_KEY))
