@@ -39,7 +39,7 @@ GATEWAY_ENVIRONMENT = {"RCM_REGISTRATION_CONSUMERS": "false", "RCM_INSTANCE": f"
 # defaults (minutes; hours for a clearinghouse, 30 days for a payer's 835) are for production.
 RUN_DEADLINES = {
     "RCM_DEADLINE_SECONDS": json.dumps({
-        "registered": 30, "coded": 30, "submitted": 30, "accepted": 60, "claim_status": 30, "posted": 30,
+        "requested": 30, "registered": 30, "coded": 30, "submitted": 30, "accepted": 60, "claim_status": 30, "posted": 30,
         "denied": 30, "secondary_requested": 30, "denial_worked": 30, "resubmit_requested": 30}),
     "RCM_RECONCILE_INTERVAL_SECONDS": "2",
 }

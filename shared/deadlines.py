@@ -74,12 +74,14 @@ class Handoff:
     detail: Callable[[Any], dict] | None = None
     # One hand-off per key (a newer event replaces the older), or one per event.
     one_per_key: bool = True
+    # Tracked by the event's correlation id (the encounter id) instead of a payload field.
+    keyed_by_correlation: bool = False
 
     def key_of(self, payload: BaseModel) -> str | None:
         return self.key(payload) if self.key is not None else self.topic.key_of(payload)
 
-    def reads_payload(self) -> bool:
-        return self.key is not None or self.detail is not None
+    def reads_event(self) -> bool:
+        return self.key is not None or self.detail is not None or self.keyed_by_correlation
 
 
 class Step(NamedTuple):

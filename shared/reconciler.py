@@ -82,8 +82,12 @@ class HandoffJournal:
         writes = []
         for row in rows:
             for handoff in self._by_topic.get(row["topic"], ()):
-                payload = decode(handoff.topic, row["value"]).payload if handoff.reads_payload() else None
-                key = handoff.key_of(payload) if payload is not None else row["key"]
+                event = decode(handoff.topic, row["value"]) if handoff.reads_event() else None
+                payload = event.payload if event is not None else None
+                if handoff.keyed_by_correlation:
+                    key = event.correlation_id
+                else:
+                    key = handoff.key_of(payload) if payload is not None else row["key"]
                 if key is None:
                     continue
                 _id = handoff_id(handoff, key, row["event_id"])
@@ -246,14 +250,23 @@ def _again(handoff: Handoff, row: Mapping[str, Any], now: datetime, *, fresh_id:
     return outbox_document(handoff.topic, resent)
 
 
-def install(runtime, handoffs: Sequence[Handoff]) -> Reconciler | None:
+def journal_for(runtime, handoffs: Sequence[Handoff]) -> HandoffJournal | None:
+    """The journal of `runtime`'s hand-offs, for a writer outside the consumer (registration's feed
+    intake); None when switched off (RCM_RECONCILE_ENABLED=false)."""
+    settings = runtime.settings
+    if not settings.reconcile_enabled:
+        return None
+    return HandoffJournal(runtime.service, runtime.db, handoffs, settings.deadline_seconds, cipher=runtime.cipher)
+
+
+def install(runtime, handoffs: Sequence[Handoff], *, journal: HandoffJournal | None = None) -> Reconciler | None:
     """Track `handoffs` in `runtime`'s service: journal every tracked event the consumer emits, read
     the closing events, and run the reconciler while the process runs. None when switched off
     (RCM_RECONCILE_ENABLED=false)."""
     settings = runtime.settings
-    if not settings.reconcile_enabled:
+    journal = journal or journal_for(runtime, handoffs)
+    if journal is None:
         return None
-    journal = HandoffJournal(runtime.service, runtime.db, handoffs, settings.deadline_seconds, cipher=runtime.cipher)
     runtime.consumer.journal = journal
     for topic_name, pairs in journal.closings().items():
         topic = pairs[0][1].topic

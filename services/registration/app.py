@@ -78,11 +78,13 @@ def build_runtime(settings: ServiceSettings | None = None, *, clock: Clock | Non
     registrations = RegistrationRepository(runtime.db, runtime.cipher)
     runtime.on_prepare(RegistrationRepository.ensure_indexes)
     runtime.on_prepare(FeedIntake.ensure_indexes)
+    handoffs = reconcile.handoffs(runtime.db)
+    runtime.intake.journal = reconciler.journal_for(runtime, handoffs)  # the feeds' requests have deadlines too
     if not settings.registration_consumers:
         return runtime  # a feed gateway: listeners and outbox relay only
     subscribe(runtime.consumer, registrations, verify_eligibility=settings.registration_verify_eligibility,
               eligibility_timeout_seconds=settings.registration_eligibility_timeout_seconds)
-    reconciler.install(runtime, reconcile.HANDOFFS)
+    reconciler.install(runtime, handoffs, journal=runtime.intake.journal)
     if settings.registration_verify_eligibility:
         runtime.eligibility_retrier = EligibilityRetrier(
             runtime.mongo, runtime.db, registrations, runtime.relay, runtime.clock,

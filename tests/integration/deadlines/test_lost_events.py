@@ -11,6 +11,7 @@ from services.coding.app import build_runtime as build_coding
 from services.coding.repository import CodingRepository
 from services.payments.app import build_runtime as build_payments
 from services.registration.app import build_runtime as build_registration
+from services.registration.settings import RegistrationSettings
 from shared import topics
 from shared.events import ClaimStatus
 from shared.ids import encounter_id_for
@@ -19,6 +20,8 @@ from simulator.settings import SimulatorSettings
 from tests.support.builders import TENANT, a_chargemaster_entry, a_coded_event, a_registration_event
 from tests.support.kafka import eventually
 from tests.support.loss import lose_events
+from tests.integration.registration.mllp_client import MllpClient, msa
+from tests.unit.ehr.samples import FACILITIES, TENANT as HL7_TENANT, a04
 
 PRICES = (a_chargemaster_entry("99213", "120.00"), a_chargemaster_entry("36415", "15.50"))
 
@@ -46,6 +49,24 @@ async def test_a_lost_registered_event_is_published_again_and_the_encounter_is_c
     assert [e.payload.encounter_id for e in answered] == [encounter_id]
 
 
+async def test_a_lost_request_of_an_acknowledged_visit_is_published_again_and_registered_once(settings, kafka) -> None:
+    fast = RegistrationSettings(**dict(_fast(settings, requested=1)), registration_mllp_port=0,
+                                registration_feed_facilities=FACILITIES)
+    registration = build_registration(fast)
+    lost = lose_events(registration, topics.REGISTRATION_REQUESTED)
+    async with registration.running():
+        client = await MllpClient.connect(registration.mllp.port)
+        assert msa(await client.send(a04()))[0] == "AA"  # the EHR is told the visit is ours
+        await client.close()
+        await eventually(lambda: registration.db["encounters"].find_one({"_id": encounter_id_for(HL7_TENANT, "V1")}))
+        await eventually(lambda: _none_open(registration, "requested"))
+        requested = await kafka.read(topics.REGISTRATION_REQUESTED)
+        registered = await kafka.read(topics.ENCOUNTER_REGISTERED)
+    assert len(lost) == 1
+    assert [str(e.event_id) for e in requested] == lost
+    assert [e.payload.encounter_id for e in registered] == [encounter_id_for(HL7_TENANT, "V1")]
+
+
 async def test_an_encounter_coding_has_not_answered_becomes_a_work_item_until_it_is_coded(settings, kafka) -> None:
     fast = _fast(settings, registered=0.5).model_copy(update={"reconcile_max_attempts": 1})
     registration = build_registration(fast)
@@ -64,8 +85,8 @@ async def test_an_encounter_coding_has_not_answered_becomes_a_work_item_until_it
             answered = await kafka.read(topics.ENCOUNTER_CODED) + await kafka.read(topics.ENCOUNTER_HELD_FOR_CODING)
         registered = await kafka.read(topics.ENCOUNTER_REGISTERED)
     assert item["stage"] == "registered"
-    assert stalled == {"registered": 1}
-    assert after == {"registered": 0}
+    assert stalled["registered"] == 1
+    assert after["registered"] == 0
     assert len(registered) == 2 and len({e.event_id for e in registered}) == 1  # sent, then re-emitted once
     assert [e.payload.encounter_id for e in answered] == [encounter_id]  # the copy was dropped by coding
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from services.claims.reconcile import batch_members, waiting_batches
 from services.denials.reconcile import HANDOFFS as DENIALS
 from services.payments.reconcile import HANDOFFS as PAYMENTS
-from services.registration.reconcile import HANDOFFS as REGISTRATION
+from services.registration.reconcile import handoffs as registration_handoffs
 from shared import topics
 from shared.deadlines import (
     WORK_ITEM, Action, Handoff, deadline_of, first_due, handoff_id, is_past_deadline, next_step,
@@ -67,8 +67,12 @@ def test_one_hand_off_per_key_is_replaced_by_the_newer_event_and_one_per_event_i
     assert handoff_id(per_event, "clm-1", "e1") != handoff_id(per_event, "clm-1", "e2")
 
 
+REGISTRATION = registration_handoffs({"encounters": None})
+
+
 def test_registered_encounters_are_closed_by_coding_s_answer_either_way() -> None:
-    closing_topics = {closing.topic for closing in REGISTRATION[0].closed_by}
+    registered = next(h for h in REGISTRATION if h.stage == "registered")
+    closing_topics = {closing.topic for closing in registered.closed_by}
     assert closing_topics == {topics.ENCOUNTER_CODED, topics.ENCOUNTER_HELD_FOR_CODING}
 
 
