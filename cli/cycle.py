@@ -277,9 +277,15 @@ class Cycle:
 
     async def reconcile(self) -> dict:
         """What the payers paid against what payments posted, and the charges, to the cent."""
-        paid_by_payers = ZERO
-        async for row in self.database("simulator")["remittances"].find({}, {"payment_amount": 1}):
-            paid_by_payers += stored_amount(row["payment_amount"])
+        # What the payers paid on claims (Σ CLP04): BPR02 also carries PLB amounts (interest added,
+        # money taken back), which payments posts to the provider's account, compared apart.
+        paid_by_payers = plb_by_payers = ZERO
+        async for row in self.database("simulator")["remittances"].find({}):
+            paid_by_payers += stored_amount(row.get("claims_paid", row["payment_amount"]))
+            plb_by_payers += stored_amount(row["provider_adjustments"]) if "provider_adjustments" in row else ZERO
+        plb_posted = ZERO
+        async for row in self.database("payments")["provider_account_entries"].find({}, {"amount": 1}):
+            plb_posted += stored_amount(row["amount"])
         posted = ZERO
         async for row in self.database("payments")["postings"].find({}, {"paid": 1}):
             posted += stored_amount(row["paid"])
@@ -288,7 +294,8 @@ class Cycle:
             charged += stored_amount(row["billed"])
         unapplied = await self.database("payments")["unapplied"].count_documents({})
         return {"total_charged": charged, "total_paid_by_payers": paid_by_payers, "total_posted": posted,
-                "posted_minus_paid": posted - paid_by_payers, "unapplied_remittance_claims": unapplied}
+                "posted_minus_paid": posted - paid_by_payers, "unapplied_remittance_claims": unapplied,
+                "provider_adjustments_posted_minus_sent": plb_posted - plb_by_payers}
 
     async def reconciliation(self) -> dict:
         """What the services' reconcilers did (per service, stage and action) and the work items

@@ -155,7 +155,8 @@ def print_summary(summary: dict) -> None:
     money.add_column("")
     money.add_column("USD", justify="right")
     for label, key in (("charged", "total_charged"), ("paid by payers (simulator)", "total_paid_by_payers"),
-                       ("posted by payments", "total_posted"), ("posted − paid", "posted_minus_paid")):
+                       ("posted by payments", "total_posted"), ("posted − paid", "posted_minus_paid"),
+                       ("PLB posted − sent", "provider_adjustments_posted_minus_sent")):
         money.add_row(label, summary[key])
     console.print(money)
     console.print(f"{summary['encounters_sent']} encounters in {summary['elapsed_seconds']} s "

@@ -92,7 +92,8 @@ def demo(encounters: int = typer.Option(1000, min=1, max=100_000), seed: int = 2
     print_summary(summary)
     picture = write_summary(summary, summary_file)
     console.print(f"figures written to {summary_file}, the picture to {picture}")
-    if summary["encounters_not_terminal"] or summary["posted_minus_paid"] != "0.00":
+    if (summary["encounters_not_terminal"] or summary["posted_minus_paid"] != "0.00"
+            or summary.get("provider_adjustments_posted_minus_sent", "0.00") != "0.00"):
         raise typer.Exit(1)
 
 

@@ -50,6 +50,7 @@ PARTNER_FAULTS = {
     "RCM_SIM_DUPLICATE_835_RATE": "0.03", "RCM_SIM_LATE_835_RATE": "0.03", "RCM_SIM_LATE_835_SECONDS": "15",
     "RCM_SIM_BATCH_REJECT_RATE": "0.02", "RCM_SIM_LOST_271_RATE": "0.02",
     "RCM_SIM_CLEARINGHOUSE_DOWN_SECONDS": "10", "RCM_SIM_CLEARINGHOUSE_DOWN_EVERY_SECONDS": "120",
+    "RCM_SIM_INTEREST_RATE": "0.05",
 }
 # Registration's EHR feed listeners (before the port offset): HL7 v2 over MLLP (2575 is HL7's
 # registered port) and the FHIR R4 endpoint.

@@ -11,6 +11,8 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.events import ProviderAdjustment, RemittanceReceived
+from shared.money import from_cents, to_cents
 from shared.x12 import X12Document
 from shared.x12.errors import Issue
 from shared.x12.validation.report import ValidationReport
@@ -25,6 +27,7 @@ class PartnerFaults:
     lost_271_rate: float = 0.0  # the payer never answers a 270
     clearinghouse_down_seconds: float = 0.0  # the clearinghouse is down this long at the end of ...
     clearinghouse_down_every_seconds: float = 600.0  # ... every period this long (from the process's start)
+    interest_rate: float = 0.0  # an 835 adds interest for late payment (PLB L6)
 
 
 def happens(rate: float, seed: int, kind: str, key: str) -> bool:
@@ -49,3 +52,18 @@ def rejected_batch_report(document: X12Document) -> ValidationReport:
     groups = [group for interchange in document.interchanges for group in interchange.groups]
     return ValidationReport(errors=tuple(Issue(group.position, "GS", "functional group not supported by the receiver")
                                          for group in groups), warnings=())
+
+
+def with_interest(remittance: RemittanceReceived) -> RemittanceReceived:
+    """The 835 with the payer adding interest for late payment: a PLB L6 of 1 % of what it pays on
+    its claims (at least a cent), negative because the payer adds it, and BPR02 raised by it
+    (BPR02 = Σ CLP04 − Σ PLB). An 835 that pays nothing owes no interest."""
+    paid_cents = to_cents(remittance.payment_amount)
+    if paid_cents <= 0:
+        return remittance
+    interest = max(1, paid_cents // 100)
+    return remittance.model_copy(update={
+        "payment_amount": from_cents(paid_cents + interest),
+        "provider_adjustments": (*remittance.provider_adjustments,
+                                 ProviderAdjustment(reason="L6", reference=None, amount=from_cents(-interest))),
+    })

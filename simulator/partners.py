@@ -21,6 +21,7 @@ from shared import topics
 from shared.consumer import UnitOfWork
 from shared.envelope import Envelope, new_event
 from shared.logging import get_logger
+from shared.money import total
 from shared.events import ClaimAcknowledgement, ClaimBatchFiled, X12FileReceived
 from shared.runtime import ServiceRuntime, serve
 from shared.x12 import (
@@ -44,7 +45,7 @@ from simulator.payer import PayerBehaviour, adjudicate
 from simulator.population import PAYERS
 from simulator.remittance_file import remittance_835
 from simulator.answers import AnswerRecord
-from simulator.faults import clearinghouse_down, happens, rejected_batch_report
+from simulator.faults import clearinghouse_down, happens, rejected_batch_report, with_interest
 from simulator.late import LateAnswers, due_after
 from simulator.settings import SimulatorSettings
 
@@ -160,6 +161,8 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
                 remittance_id = remittance_id_for(batch_id, payer_id)
                 remittance = adjudicate(paid_claims, payer=payer, seed=seed, behaviour=behaviour,
                                         payment_date=unit.now.date(), remittance_id=remittance_id)
+                if happens(faults.interest_rate, seed, "plb-interest", remittance_id):
+                    remittance = with_interest(remittance)
                 x12 = write_835([remittance_835(remittance, payer_name=payer.payer_name,
                                                 claims={claim.claim_id: claim for claim in paid_claims})],
                                 partners=TradingPartners(sender_id=payer_id, receiver_id=submitter_id),
@@ -167,7 +170,10 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
                 sent.extend(await pay(unit, event, X12FileReceived(file_id=remittance_id, sender_id=payer_id, x12=x12)))
                 paid_rows.append({"_id": remittance_id, "tenant_id": event.tenant_id, "payer_id": payer_id,
                                   "batch_id": batch_id, "claims": len(paid_claims),
-                                  "payment_amount": Decimal128(remittance.payment_amount)})
+                                  "payment_amount": Decimal128(remittance.payment_amount),
+                                  "claims_paid": Decimal128(total(claim.paid for claim in remittance.claims)),
+                                  "provider_adjustments": Decimal128(
+                                      total(plb.amount for plb in remittance.provider_adjustments))})
         await answers.record(fresh, unit.session)
         if paid_rows:
             await remittances.insert_many(paid_rows, ordered=False, session=unit.session)

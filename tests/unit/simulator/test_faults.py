@@ -56,3 +56,31 @@ def test_a_999_rejecting_the_batch_rejects_every_claim_in_it() -> None:
     assert sorted(ack.claim_id for _, ack in found) == sorted(c.claim_id for c in claims)
     assert not any(ack.accepted for _, ack in found)
     assert "AK9*R" in x12
+
+
+def test_interest_added_by_the_payer_keeps_the_835_in_balance_and_readable() -> None:
+    from decimal import Decimal
+
+    from services.payments.domain import check_balance
+    from shared.x12 import validate
+    from simulator.faults import with_interest
+    from tests.support.builders import a_remittance, an_835
+
+    claim = a_submitted_claim()
+    remittance = a_remittance(claim)
+    interest = with_interest(remittance)
+    assert [plb.reason for plb in interest.provider_adjustments] == ["L6"]
+    added = -interest.provider_adjustments[0].amount
+    assert added > 0 and interest.payment_amount == remittance.payment_amount + added
+    check_balance(interest)  # BPR02 = Σ CLP04 − Σ PLB, or it raises
+    document = read(an_835(interest, [claim]))
+    assert validate(document).valid
+    assert document.remittances()[0].to_event().provider_adjustments[0].amount == Decimal(-added)
+
+
+def test_an_835_that_pays_nothing_owes_no_interest() -> None:
+    from simulator.faults import with_interest
+    from tests.support.builders import a_remittance
+
+    denied = a_remittance(a_submitted_claim(), denied_carc="50")
+    assert with_interest(denied) == denied
