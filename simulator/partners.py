@@ -87,20 +87,25 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
     late = LateAnswers(runtime.mongo, runtime.db, runtime.relay, runtime.clock)
     started = runtime.clock.now()
 
-    async def pay(unit: UnitOfWork, cause: Envelope, remittance: X12FileReceived) -> list[Envelope]:
-        """Send one 835: now, or held back (late), and sometimes twice (the same file again)."""
+    async def pay(unit: UnitOfWork, cause: Envelope, remittance: X12FileReceived, paid: dict,
+                  paid_rows: list[dict]) -> list[Envelope]:
+        """Send one 835: now, or held back (late), and sometimes twice (the same file again). `paid`
+        (what it pays) is recorded when the 835 goes out: added to `paid_rows` now, or kept with it."""
         file_id = remittance.file_id
         copies = 2 if happens(faults.duplicate_835_rate, seed, "835-twice", file_id) else 1
+        held = happens(faults.late_835_rate, seed, "835-late", file_id)
         sent = []
         for _ in range(copies):
-            if happens(faults.late_835_rate, seed, "835-late", file_id):
+            if held:
                 event = new_event(topics.REMITTANCE_RECEIVED, remittance, producer=SERVICE, now=unit.now, cause=cause,
                                   correlation_id=file_id)
                 await late.hold(topics.REMITTANCE_RECEIVED, event, due_after(unit.now, faults.late_835_seconds),
-                                unit.session)
+                                unit.session, batch_id=cause.payload.batch_id, paid=paid)
             else:
                 event = unit.emit(topics.REMITTANCE_RECEIVED, remittance, cause=cause, correlation_id=file_id)
             sent.append(event)
+        if not held:
+            paid_rows.append(paid)
         return sent
 
     async def answer_submitted_batches(events: Sequence[Envelope[ClaimBatchFiled]], unit: UnitOfWork) -> None:
@@ -117,6 +122,8 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
             if batch_id in given:
                 for row in given[batch_id]:
                     unit.emit_again(row)
+                await late.sent_now([batch_id], unit.session)  # held answers go out now with the others
+                fresh[batch_id] = []  # a repeat within this read is not answered a third time
                 continue
             if clearinghouse_down(faults, started, unit.now):
                 log.info("clearinghouse down: batch not answered", batch_id=batch_id)
@@ -167,13 +174,13 @@ def build_runtime(settings: SimulatorSettings | None = None) -> ServiceRuntime:
                                                 claims={claim.claim_id: claim for claim in paid_claims})],
                                 partners=TradingPartners(sender_id=payer_id, receiver_id=submitter_id),
                                 control_numbers=await control_numbers.reserve(payer_id), created=unit.now)
-                sent.extend(await pay(unit, event, X12FileReceived(file_id=remittance_id, sender_id=payer_id, x12=x12)))
-                paid_rows.append({"_id": remittance_id, "tenant_id": event.tenant_id, "payer_id": payer_id,
+                sent.extend(await pay(unit, event, X12FileReceived(file_id=remittance_id, sender_id=payer_id, x12=x12), {
+                                  "_id": remittance_id, "tenant_id": event.tenant_id, "payer_id": payer_id,
                                   "batch_id": batch_id, "claims": len(paid_claims),
                                   "payment_amount": Decimal128(remittance.payment_amount),
                                   "claims_paid": Decimal128(total(claim.paid for claim in remittance.claims)),
                                   "provider_adjustments": Decimal128(
-                                      total(plb.amount for plb in remittance.provider_adjustments))})
+                                      total(plb.amount for plb in remittance.provider_adjustments))}, paid_rows))
         await answers.record(fresh, unit.session)
         if paid_rows:
             await remittances.insert_many(paid_rows, ordered=False, session=unit.session)

@@ -136,3 +136,32 @@ async def test_a_lost_payment_posting_is_published_again_and_the_claim_is_paid_o
     assert [str(e.event_id) for e in posted] == lost  # the same posting, published again
     assert postings == 1
     assert claim["version"] == 5  # created, scrubbed, submitted, accepted, paid: paid once
+
+
+async def test_an_835_sent_twice_and_late_with_interest_is_posted_once_with_its_interest(settings, kafka) -> None:
+    claims = build_claims(ClaimsSettings(**settings.model_dump()))
+    payments = build_payments(settings)
+    simulator = build_simulator(SimulatorSettings(
+        **settings.model_dump(), sim_reject_rate=0, sim_deny_rate=0, sim_partial_rate=0, sim_duplicate_835_rate=1,
+        sim_late_835_rate=1, sim_late_835_seconds=1, sim_interest_rate=1))
+    event = a_coded_event()
+    async with claims.running(), payments.running(), simulator.running():
+        await kafka.publish(topics.ENCOUNTER_CODED, event)
+        claim = await eventually(lambda: claims.db["claims"].find_one(
+            {"encounter_id": event.payload.encounter_id, "status": ClaimStatus.PAID.value}))
+        remittances = await kafka.wait_for(topics.REMITTANCE_RECEIVED, lambda m: len(m) >= 2)
+        await eventually(lambda: payments.db["provider_account_entries"].find_one({}))
+        await eventually(lambda: _consumed_all(payments, topics.REMITTANCE_RECEIVED, 2))
+        postings = await payments.db["postings"].find({}).to_list()
+        plb = await payments.db["provider_account_entries"].find({}).to_list()
+        paid = await simulator.db["remittances"].find({}).to_list()
+    assert len({r.event_id for r in remittances}) == 2 and len({r.payload.file_id for r in remittances}) == 1
+    assert len(postings) == 1 and claim["status"] == "paid"
+    assert len(plb) == 1 and plb[0]["reason"] == "L6"
+    assert len(paid) == 1
+    assert postings[0]["paid"].to_decimal() == paid[0]["claims_paid"].to_decimal()
+    assert plb[0]["amount"].to_decimal() == paid[0]["provider_adjustments"].to_decimal() < 0  # interest: added
+
+
+async def _consumed_all(runtime, topic, count: int) -> bool:
+    return await runtime.db["inbox"].count_documents({"topic": topic.name}) >= count
