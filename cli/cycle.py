@@ -249,10 +249,25 @@ class Cycle:
             submitted=sum(1 for row in rows if (row.get("submissions") or 0) > 0),
             terminal=sum(n for s, n in stages.items() if s in TERMINAL_STAGES), by_stage=dict(stages))
 
+    async def answers_held(self) -> int:
+        """835s not posted yet: held back by a simulated payer (RCM_SIM_LATE_835_RATE), or sent and
+        not yet read by payments (posted, parked as unapplied cash, or held for review)."""
+        held = await self.database("simulator")["late_answers"].count_documents({})
+        if held:
+            return held
+        sent = set(await self.database("simulator")["remittances"].distinct("_id"))
+        if not sent:
+            return 0
+        posted = set(await self.database("payments")["postings"].distinct("remittance_id"))
+        posted |= set(await self.database("payments")["unapplied"].distinct("remittance_id"))
+        posted |= set(await self.database("payments")["held_remittances"].distinct("_id"))  # held for review
+        return len(sent - posted)
+
     async def wait_until_terminal(self, *, timeout: float, on_progress: Callable[[Progress], None] | None = None,
                                   settle: float = 1.0, stall: float = 60.0) -> Progress:
         """Poll the read model until every sent encounter is terminal and stays so for `settle`
-        seconds (late events, e.g. a denial's work, may still move a claim), the deadline passes,
+        seconds (late events, e.g. a denial's work, may still move a claim) with no 835 still held
+        back by a simulated payer, the deadline passes,
         or nothing has moved for `stall` seconds."""
         deadline = time.monotonic() + timeout
         done_since: float | None = None
@@ -265,7 +280,9 @@ class Cycle:
                 last_change, last_seen = time.monotonic(), progress.by_stage
             elif time.monotonic() - last_change > stall:
                 return progress
-            if progress.terminal >= progress.sent:
+            # A payer may still hold an 835 back, or payments not have posted one yet: the money is not
+            # all in until then.
+            if progress.terminal >= progress.sent and not await self.answers_held():
                 done_since = done_since or time.monotonic()
                 if time.monotonic() - done_since >= settle:
                     return progress
