@@ -98,7 +98,9 @@ class CycleRun:
                     bars.update(submitted, completed=p.submitted)
                     bars.update(done, completed=p.terminal)
 
-                await cycle.wait_until_terminal(timeout=self.options.timeout, on_progress=show)
+                # Healing a partner's fault can leave the run still for minutes (a 270 unanswered twice
+                # waits 30 + 60 s for its third inquiry): a run is stuck only after four still minutes.
+                await cycle.wait_until_terminal(timeout=self.options.timeout, on_progress=show, stall=240.0)
                 elapsed = time.perf_counter() - started
             return await cycle.summary(elapsed)
         finally:
