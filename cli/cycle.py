@@ -340,6 +340,8 @@ class Cycle:
             "encounters_sent": len(self.visits),
             "encounters_by_terminal_state": dict(sorted(terminal.items())),
             "encounters_not_terminal": len(self.delivered) - sum(terminal.values()),
+            "encounters_not_terminal_by_stage": {s: n for s, n in sorted(kpis.by_stage.items())
+                                                 if s not in TERMINAL_STAGES},
             "encounters_with_injected_errors": dict(sorted(injected.items())),
             **self.feed_summary(),
             "initial_denials_by_category": dict(sorted(denied_first.items())),
