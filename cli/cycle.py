@@ -34,6 +34,7 @@ from shared.ids import encounter_id_for
 from shared.mongo import connect
 from shared.money import ZERO, stored_amount
 from shared.settings import ServiceSettings
+from shared.topics import SERVICES
 from cli.processes import FEED_PORTS
 from simulator.feed import ErrorRates, InjectedError, SimulatedVisit, registrations
 from simulator.population import World, build_world, chargemaster_csv
@@ -281,10 +282,25 @@ class Cycle:
             submitted=sum(1 for row in rows if (row.get("submissions") or 0) > 0),
             terminal=sum(n for s, n in stages.items() if s in TERMINAL_STAGES), by_stage=dict(stages))
 
+    async def answers_held(self) -> int:
+        """835s not posted yet: held back by a simulated payer (RCM_SIM_LATE_835_RATE), or sent and
+        not yet read by payments (posted, parked as unapplied cash, or held for review)."""
+        held = await self.database("simulator")["late_answers"].count_documents({})
+        if held:
+            return held
+        sent = set(await self.database("simulator")["remittances"].distinct("_id"))
+        if not sent:
+            return 0
+        posted = set(await self.database("payments")["postings"].distinct("remittance_id"))
+        posted |= set(await self.database("payments")["unapplied"].distinct("remittance_id"))
+        posted |= set(await self.database("payments")["held_remittances"].distinct("_id"))  # held for review
+        return len(sent - posted)
+
     async def wait_until_terminal(self, *, timeout: float, on_progress: Callable[[Progress], None] | None = None,
                                   settle: float = 1.0, stall: float = 60.0) -> Progress:
         """Poll the read model until every sent encounter is terminal and stays so for `settle`
-        seconds (late events, e.g. a denial's work, may still move a claim), the deadline passes,
+        seconds (late events, e.g. a denial's work, may still move a claim) with no 835 still held
+        back by a simulated payer, the deadline passes,
         or nothing has moved for `stall` seconds."""
         deadline = time.monotonic() + timeout
         done_since: float | None = None
@@ -297,7 +313,9 @@ class Cycle:
                 last_change, last_seen = time.monotonic(), progress.by_stage
             elif time.monotonic() - last_change > stall:
                 return progress
-            if progress.terminal >= progress.sent:
+            # A payer may still hold an 835 back, or payments not have posted one yet: the money is not
+            # all in until then.
+            if progress.terminal >= progress.sent and not await self.answers_held():
                 done_since = done_since or time.monotonic()
                 if time.monotonic() - done_since >= settle:
                     return progress
@@ -309,9 +327,15 @@ class Cycle:
 
     async def reconcile(self) -> dict:
         """What the payers paid against what payments posted, and the charges, to the cent."""
-        paid_by_payers = ZERO
-        async for row in self.database("simulator")["remittances"].find({}, {"payment_amount": 1}):
-            paid_by_payers += stored_amount(row["payment_amount"])
+        # What the payers paid on claims (Σ CLP04): BPR02 also carries PLB amounts (interest added,
+        # money taken back), which payments posts to the provider's account, compared apart.
+        paid_by_payers = plb_by_payers = ZERO
+        async for row in self.database("simulator")["remittances"].find({}):
+            paid_by_payers += stored_amount(row.get("claims_paid", row["payment_amount"]))
+            plb_by_payers += stored_amount(row["provider_adjustments"]) if "provider_adjustments" in row else ZERO
+        plb_posted = ZERO
+        async for row in self.database("payments")["provider_account_entries"].find({}, {"amount": 1}):
+            plb_posted += stored_amount(row["amount"])
         posted = ZERO
         async for row in self.database("payments")["postings"].find({}, {"paid": 1}):
             posted += stored_amount(row["paid"])
@@ -320,7 +344,22 @@ class Cycle:
             charged += stored_amount(row["billed"])
         unapplied = await self.database("payments")["unapplied"].count_documents({})
         return {"total_charged": charged, "total_paid_by_payers": paid_by_payers, "total_posted": posted,
-                "posted_minus_paid": posted - paid_by_payers, "unapplied_remittance_claims": unapplied}
+                "posted_minus_paid": posted - paid_by_payers, "unapplied_remittance_claims": unapplied,
+                "provider_adjustments_posted_minus_sent": plb_posted - plb_by_payers}
+
+    async def reconciliation(self) -> dict:
+        """What the services' reconcilers did (per service, stage and action) and the work items
+        still open (per service and stage), read from their databases."""
+        reconciled, stalled = {}, {}
+        for service in SERVICES:
+            database = self.database(service)
+            async for row in database["reconciled"].find({}):
+                reconciled[f"{service}.{row['stage']}.{row['action']}"] = row["count"]
+            open_items = await database["stalled_work"].aggregate([{"$match": {"resolved_at": None}},
+                                                                   {"$group": {"_id": "$stage", "n": {"$sum": 1}}}])
+            async for row in open_items:
+                stalled[f"{service}.{row['_id']}"] = row["n"]
+        return {"reconciled": dict(sorted(reconciled.items())), "stalled_work_open": dict(sorted(stalled.items()))}
 
     async def summary(self, elapsed_seconds: float) -> dict:
         rows = await self.rows(self.encounter_ids)
@@ -334,10 +373,13 @@ class Cycle:
             "encounters_sent": len(self.visits),
             "encounters_by_terminal_state": dict(sorted(terminal.items())),
             "encounters_not_terminal": len(self.delivered) - sum(terminal.values()),
+            "encounters_not_terminal_by_stage": {s: n for s, n in sorted(kpis.by_stage.items())
+                                                 if s not in TERMINAL_STAGES},
             "encounters_with_injected_errors": dict(sorted(injected.items())),
             **self.feed_summary(),
             "initial_denials_by_category": dict(sorted(denied_first.items())),
             **{key: f"{value:.2f}" if isinstance(value, Decimal) else value for key, value in money.items()},
+            **await self.reconciliation(),
             "kpis": {key: value for key, value in kpis.as_json().items() if key not in ("by_stage",)},
             "elapsed_seconds": round(elapsed_seconds, 2),
             "encounters_per_second": round(len(self.visits) / elapsed_seconds, 1) if elapsed_seconds else None,

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.cycle import Cycle, Feeds
-from cli.processes import FEED_GATEWAY, GATEWAY_ENVIRONMENT, MODULES, Fleet
+from cli.processes import FEED_GATEWAY, GATEWAY_ENVIRONMENT, MODULES, PARTNER_FAULTS, RUN_DEADLINES, Fleet
 from cli.stack import Stack, StackSettings
 from shared.settings import ServiceSettings
 from simulator.feed import ErrorRates
@@ -43,6 +43,7 @@ class RunOptions:
     show_progress: bool = True
     fhir_share: float = 0.15  # of the visits sent as FHIR Bundles; the rest go as HL7 v2 over MLLP
     profile: tuple[str, ...] = ()  # processes run under cProfile, each writing <stack_dir>/profiles/<instance>.prof
+    partner_faults: bool = True  # the simulated partners' faults at modest rates (PARTNER_FAULTS)
 
     @property
     def profile_dir(self) -> Path:
@@ -71,9 +72,10 @@ class CycleRun:
                                                        fhir_share=options.fhir_share)
         # Registration verifies coverage with a 270/271 to the simulated payer before coding.
         self.fleet = Fleet(environment={**self.stack.environment(), "RCM_TOPIC_PARTITIONS": str(options.partitions),
-                                        "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true"},
+                                        "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true", **RUN_DEADLINES},
                            log_dir=options.stack_dir / "logs", port_offset=options.port_offset,
-                           service_environment={FEED_GATEWAY: {**feed_listeners, **GATEWAY_ENVIRONMENT}})
+                           service_environment={FEED_GATEWAY: {**feed_listeners, **GATEWAY_ENVIRONMENT},
+                                                "simulator": PARTNER_FAULTS if options.partner_faults else {}})
         for name in options.profile:
             self.fleet.service_environment.setdefault(name, {}).update(
                 {"RCM_PROFILE": "cprofile", "RCM_PROFILE_DIR": str(options.profile_dir)})
@@ -117,7 +119,9 @@ class CycleRun:
                     bars.update(submitted, completed=p.submitted)
                     bars.update(done, completed=p.terminal)
 
-                await cycle.wait_until_terminal(timeout=self.options.timeout, on_progress=show)
+                # Healing a partner's fault can leave the run still for minutes (a 270 unanswered twice
+                # waits 30 + 60 s for its third inquiry): a run is stuck only after four still minutes.
+                await cycle.wait_until_terminal(timeout=self.options.timeout, on_progress=show, stall=240.0)
                 elapsed = time.perf_counter() - started
                 if window is not None:
                     await window.end(len(cycle.delivered))
@@ -176,7 +180,8 @@ def print_summary(summary: dict) -> None:
     money.add_column("")
     money.add_column("USD", justify="right")
     for label, key in (("charged", "total_charged"), ("paid by payers (simulator)", "total_paid_by_payers"),
-                       ("posted by payments", "total_posted"), ("posted − paid", "posted_minus_paid")):
+                       ("posted by payments", "total_posted"), ("posted − paid", "posted_minus_paid"),
+                       ("PLB posted − sent", "provider_adjustments_posted_minus_sent")):
         money.add_row(label, summary[key])
     console.print(money)
     console.print(f"{summary['encounters_sent']} encounters in {summary['elapsed_seconds']} s "

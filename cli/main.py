@@ -132,7 +132,8 @@ def demo(encounters: int = typer.Option(1000, min=1, max=100_000), seed: int = 2
     print_summary(summary)
     picture = write_summary(summary, summary_file)
     _console().print(f"figures written to {summary_file}, the picture to {picture}")
-    if summary["encounters_not_terminal"] or summary["posted_minus_paid"] != "0.00":
+    if (summary["encounters_not_terminal"] or summary["posted_minus_paid"] != "0.00"
+            or summary.get("provider_adjustments_posted_minus_sent", "0.00") != "0.00"):
         raise typer.Exit(1)
 
 
@@ -160,7 +161,7 @@ def bench(encounters: int = typer.Option(2000, min=1), seed: int = 2026,
         raise typer.BadParameter(f"--profile takes one of {', '.join((*MODULES, FEED_GATEWAY))}")
     options = RunOptions(encounters=encounters, seed=seed, show_progress=False, stack_dir=stack_dir,
                          mongo_port=mongo_port, kafka_port=kafka_port, port_offset=port_offset,
-                         fhir_share=fhir_share, profile=tuple(profile))
+                         fhir_share=fhir_share, profile=tuple(profile), partner_faults=False)
     runner = CycleRun(options)
     cost = CostWindow(runner)
     try:

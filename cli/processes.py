@@ -5,6 +5,7 @@ when configured, accept connections), and stop them with SIGTERM."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -35,6 +36,24 @@ FEED_GATEWAY = "registration-feeds"
 HTTP_PORTS = {**DEFAULT_HTTP_PORTS, FEED_GATEWAY: 8108}
 _MODULE_OF = {**MODULES, FEED_GATEWAY: MODULES["registration"]}
 GATEWAY_ENVIRONMENT = {"RCM_REGISTRATION_CONSUMERS": "false", "RCM_INSTANCE": f"{FEED_GATEWAY}-0"}
+# Deadlines on work in flight for a run on one machine (demo, tests, chaos): the simulated partners
+# answer in milliseconds, so a hand-off still open after half a minute was lost, not slow. The
+# defaults (minutes; hours for a clearinghouse, 30 days for a payer's 835) are for production.
+RUN_DEADLINES = {
+    "RCM_DEADLINE_SECONDS": json.dumps({
+        "requested": 30, "registered": 30, "coded": 30, "submitted": 30, "accepted": 60, "claim_status": 30, "posted": 30,
+        "denied": 30, "secondary_requested": 30, "denial_worked": 30, "resubmit_requested": 30}),
+    "RCM_RECONCILE_INTERVAL_SECONDS": "2",
+}
+# The partners' faults the demo and chaos runs meet (simulator/faults.py): modest rates, healed by
+# the platform (a duplicate or late 835 is posted once, a batch whose answers never came is sent
+# again, a 270 left unanswered is asked again) or ending in a work queue (a rejected batch).
+PARTNER_FAULTS = {
+    "RCM_SIM_DUPLICATE_835_RATE": "0.03", "RCM_SIM_LATE_835_RATE": "0.03", "RCM_SIM_LATE_835_SECONDS": "15",
+    "RCM_SIM_BATCH_REJECT_RATE": "0.02", "RCM_SIM_LOST_271_RATE": "0.02",
+    "RCM_SIM_CLEARINGHOUSE_DOWN_SECONDS": "10", "RCM_SIM_CLEARINGHOUSE_DOWN_EVERY_SECONDS": "120",
+    "RCM_SIM_INTEREST_RATE": "0.05",
+}
 # Registration's EHR feed listeners (before the port offset): HL7 v2 over MLLP (2575 is HL7's
 # registered port) and the FHIR R4 endpoint.
 FEED_PORTS = {"mllp": 2575, "fhir": 8180}

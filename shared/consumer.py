@@ -33,6 +33,7 @@ from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from bson import ObjectId
 from pydantic import BaseModel, ValidationError
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
@@ -90,6 +91,11 @@ class UnitOfWork:
         self._outbox.append(outbox_document(topic, event))
         metrics.STAGE_EVENTS.labels(self.producer, event.event_type).inc()
         return event
+
+    def emit_again(self, row: dict[str, Any]) -> None:
+        """Queue an outbox row written before (the same envelope, so consumers that saw it drop it),
+        e.g. a partner's recorded answer to a request sent again."""
+        self._outbox.append({**row, "_id": ObjectId()})
 
     def dead_letter(self, event: Envelope, error: RcmError, *, topic: Topic | None = None) -> None:
         """Park `event`: it is bad input for this service (the handler goes on with the others).
@@ -160,6 +166,8 @@ class Consumer:
         self._dead_letter_topic = dead_letter_topic(service)
         self._topic_prefix = topic_prefix
         self._replay_from_beginning = replay_from_beginning
+        # Set by shared/reconciler.install: writes a hand-off beside each tracked event emitted.
+        self.journal = None
 
     def subscribe(self, topic: Topic, handler: Handler, *, name: str | None = None) -> None:
         """Consume `topic` in batches with `handler`.
@@ -303,6 +311,8 @@ class Consumer:
                         event_id=str(event.event_id) if event else None)
         if rows:
             await self._outbox.insert_many(rows, session=session)
+            if self.journal is not None:
+                await self.journal.open(unit._outbox, now, session)
 
     def _dead_letter(self, topic: Topic, record: Record | None, code: str, reason: str, event: Envelope | None,
                      now: datetime) -> Envelope[DeadLetter]:

@@ -33,6 +33,15 @@ STAGE_EVENTS = Counter(
     "rcm_stage_events", "Business events emitted per stage and outcome",
     ["service", "event_type"], registry=REGISTRY)
 
+# Deadlines on work in flight (shared/deadlines.py): work past its deadline now, and what the
+# owners did about it (re-emitted, re-sent, announced, work-item).
+STALLED_WORK = Gauge(
+    "rcm_stalled_work", "Work items past their deadline now (waiting hand-offs and open work items), by stage",
+    ["service", "stage"], registry=REGISTRY)
+RECONCILED = Counter(
+    "rcm_reconciled", "Hand-offs past their deadline acted on by their owner, by stage and action",
+    ["service", "stage", "action"], registry=REGISTRY)
+
 # Observed by the dashboard projection when it sees the later event of a stage (it holds the
 # earlier time on the encounter's row). Buckets from a second (the simulator) to a month (payers).
 STAGE_LATENCY = Histogram(

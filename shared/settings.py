@@ -67,6 +67,14 @@ class ServiceSettings(BaseSettings):
     # (see shared/profiling.py and docs/performance.md).
     profile: str | None = None
     profile_dir: str = ".rcm/profiles"
+    # Deadlines on work in flight (shared/deadlines.py, docs/architecture.md): the pass interval,
+    # hand-offs per pass, attempts before a work item, and per-stage deadlines in seconds
+    # (RCM_DEADLINE_SECONDS='{"registered": 30}') over each stage's default.
+    reconcile_enabled: bool = True
+    reconcile_interval_seconds: float = Field(default=5.0, gt=0)
+    reconcile_batch: int = Field(default=500, ge=1)
+    reconcile_max_attempts: int = Field(default=3, ge=1)
+    deadline_seconds: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("phi_key")
     @classmethod

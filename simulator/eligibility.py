@@ -16,6 +16,7 @@ from shared.consumer import UnitOfWork
 from shared.envelope import Envelope
 from shared.events import EligibilityRequested, EligibilityResponded
 from shared.x12 import InMemoryControlNumbers, read
+from simulator.faults import happens
 from shared.x12.models.eligibility import EligibilityInquiry
 from shared.x12.values import format_date, format_time
 from shared.x12.writers.segments import SegmentWriter, TradingPartners, write_interchange
@@ -64,12 +65,15 @@ def answer_270(x12_270: str, created: datetime, *, inactive_share: float = INACT
                              partners=partners, control_numbers=InMemoryControlNumbers(), created=created)
 
 
-def subscribe(runtime, *, inactive_share: float = INACTIVE_SHARE) -> None:
-    """Answer eligibility inquiries on `runtime`'s consumer (the partners process)."""
+def subscribe(runtime, *, inactive_share: float = INACTIVE_SHARE, lost_rate: float = 0.0, seed: int = 0) -> None:
+    """Answer eligibility inquiries on `runtime`'s consumer (the partners process); about
+    `lost_rate` of them are never answered (registration asks again)."""
 
     async def answer_eligibility_inquiries(events: Sequence[Envelope[EligibilityRequested]], unit: UnitOfWork) -> None:
-        """Answer each 270 with a 271."""
+        """Answer each 270 with a 271 (a share never answered, when RCM_SIM_LOST_271_RATE is set)."""
         for event in events:
+            if happens(lost_rate, seed, "271-lost", event.payload.inquiry_id):
+                continue
             reply = answer_270(event.payload.x12, unit.now, inactive_share=inactive_share)
             unit.emit(topics.ELIGIBILITY_RESPONDED,
                       EligibilityResponded(inquiry_id=event.payload.inquiry_id, encounter_id=event.payload.encounter_id,

@@ -247,6 +247,13 @@ HEALTH = Board("service-health", "RCM / Service health",
                                  "[$__rate_interval]))", "{{service}}"), "percentunit", width=12),
     Panel("Dead-letter topic size", "timeseries", q("sum by (service) (rcm_dead_letter_messages)", "{{service}}"),
           "short", kpi=True, width=12),
+    Panel("Stalled work by stage (past its deadline)", "timeseries",
+          q("max by (service, stage) (rcm_stalled_work)", "{{service}} {{stage}}"), "short",
+          "Work handed on and not answered past its deadline (docs/architecture.md, Deadlines on work in "
+          "flight), plus open work items.", width=12),
+    Panel("Reconciled per second, by stage and action", "timeseries",
+          q("sum by (service, stage, action) (rate(rcm_reconciled_total[$__rate_interval]))",
+            "{{service}} {{stage}} {{action}}"), "ops", width=12),
     Panel("KPI refresh failures", "timeseries",
           q("sum by (source) (increase(rcm_kpi_refresh_errors_total[$__rate_interval]))", "{{source}}"), "short",
           width=12),
@@ -292,6 +299,10 @@ ALERTS: tuple[Alert, ...] = (
           "More than 2% of what {{ $labels.service }} consumes is dead-lettered."),
     Alert("RcmProcessDown", 'up{service!=""} == 0', "2m", "critical",
           "{{ $labels.service }} ({{ $labels.instance }}) does not answer /metrics."),
+    Alert("RcmWorkStalled", "max by (service, stage) (rcm_stalled_work) > 0", "15m", "warning",
+          "{{ $value }} items of {{ $labels.service }}'s {{ $labels.stage }} stage are past their deadline: "
+          "events were published again without an answer. See the stalled_work collection and "
+          "docs/architecture.md (Deadlines on work in flight)."),
     Alert("RcmKpiRefreshFailing", "increase(rcm_kpi_refresh_errors_total[10m]) > 0", "10m", "warning",
           "The dashboard cannot recompute its {{ $labels.source }} metrics; KPI panels show stale values."),
 )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from services.claims.api import build_api
 from services.claims.desk import ClaimDesk
+from services.claims import reconcile
 from services.claims.edi import Submitter837
 from services.claims.handlers import subscribe
 from services.claims.repository import ClaimRepository
 from services.claims.settings import ClaimsSettings
 from services.claims.work import Filer
+from shared import reconciler
 from shared.runtime import ServiceRuntime
 from shared.x12.mongo_control_numbers import MongoControlNumbers
 
@@ -31,4 +33,5 @@ def build_runtime(settings: ClaimsSettings | None = None) -> ServiceRuntime:
                      producer=SERVICE, after_commit=runtime.relay.wake)
     runtime.on_prepare(ClaimDesk.ensure_indexes)
     runtime.mount_api("/api", build_api(claims, desk, verifier=settings.token_verifier(), clock=runtime.clock))
+    reconciler.install(runtime, reconcile.handoffs(runtime.db))
     return runtime

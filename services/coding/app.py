@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from services.coding.api import build_api
+from services.coding import reconcile
 from services.coding.handlers import subscribe
 from services.coding.repository import CodingRepository
 from services.coding.settings import CodingSettings
 from services.coding.suggestions import icd10cm_index
+from shared import reconciler
 from shared.codes import icd10cm
 from shared.actions import Actions
 from shared.logging import get_logger
@@ -38,4 +40,5 @@ def build_runtime(settings: ServiceSettings | None = None) -> ServiceRuntime:
     runtime.on_prepare(Actions.ensure_indexes)
     runtime.mount_api("/api", build_api(runtime.db, runtime.cipher, verifier=settings.token_verifier(),
                                         clock=runtime.clock, after_commit=runtime.relay.wake))
+    reconciler.install(runtime, reconcile.HANDOFFS)
     return runtime

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from services.denials import reconcile
 from services.denials.api import build_api
 from services.denials.codes import appeal_windows
 from services.denials.handlers import subscribe
 from services.denials.repository import DenialsRepository
 from services.denials.settings import DenialsSettings
 from shared.actions import Actions
+from shared import reconciler
 from shared.runtime import ServiceRuntime
 
 SERVICE = "denials"
@@ -22,6 +24,7 @@ def build_runtime(settings: DenialsSettings | None = None) -> ServiceRuntime:
     runtime.on_prepare(Actions.ensure_indexes)
     subscribe(runtime.consumer, denials, appeal_window_days=settings.appeal_window_days,
               appeal_windows=appeal_windows())
+    reconciler.install(runtime, reconcile.HANDOFFS)
     runtime.mount_api("/api", build_api(denials, verifier=settings.token_verifier(), clock=runtime.clock,
                                         after_commit=runtime.relay.wake))
     return runtime

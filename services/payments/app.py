@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from services.payments.api import build_api
+from services.payments import reconcile
 from services.payments.handlers import subscribe
 from services.payments.ledgers import Ledgers
 from services.payments.posting_unit import DEFAULT_TOLERANCE
 from services.payments.repository import PaymentsRepository
 from services.payments.settings import PaymentsSettings
+from shared import reconciler
 from shared.runtime import ServiceRuntime
 
 SERVICE = "payments"
@@ -23,4 +25,5 @@ def build_runtime(settings: PaymentsSettings | None = None) -> ServiceRuntime:
     subscribe(runtime.consumer, payments, Ledgers(runtime.db), tolerance)
     runtime.mount_api("/api", build_api(runtime.db, runtime.cipher, verifier=runtime.settings.token_verifier(),
                                         clock=runtime.clock, after_commit=runtime.relay.wake))
+    reconciler.install(runtime, reconcile.HANDOFFS)
     return runtime

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import ssl
 
+from services.registration import reconcile
 from services.registration.fhir.api import build_fhir_app
 from services.registration.eligibility_retry import EligibilityRetrier
 from services.registration.handlers import subscribe
@@ -14,6 +15,7 @@ from services.registration.intake import FeedIntake
 from services.registration.repository import RegistrationRepository
 from services.registration.review_api import build_review_api
 from services.registration.settings import RegistrationSettings
+from shared import reconciler
 from shared.clock import Clock
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
@@ -96,6 +98,8 @@ def build_runtime(settings: ServiceSettings | None = None, *, clock: Clock | Non
     registrations = RegistrationRepository(runtime.db, runtime.cipher)
     runtime.on_prepare(RegistrationRepository.ensure_indexes)
     runtime.on_prepare(FeedIntake.ensure_indexes)
+    handoffs = reconcile.handoffs(runtime.db)
+    runtime.intake.journal = reconciler.journal_for(runtime, handoffs)  # the feeds' requests have deadlines too
     if not settings.registration_consumers:
         return runtime  # a feed gateway: listeners and outbox relay only
     subscribe(runtime.consumer, registrations, verify_eligibility=settings.registration_verify_eligibility,
@@ -103,6 +107,7 @@ def build_runtime(settings: ServiceSettings | None = None, *, clock: Clock | Non
     runtime.mount_api("/api", build_review_api(
         runtime.db, runtime.cipher, verifier=settings.token_verifier(), clock=runtime.clock,
         eligibility_timeout_seconds=settings.registration_eligibility_timeout_seconds, after_commit=runtime.relay.wake))
+    reconciler.install(runtime, handoffs, journal=runtime.intake.journal)
     if settings.registration_verify_eligibility:
         runtime.eligibility_retrier = EligibilityRetrier(
             runtime.mongo, runtime.db, registrations, runtime.relay, runtime.clock,

@@ -96,6 +96,7 @@ class FeedIntake:
         self._patients = database["patients"]
         self._outbox = database["outbox"]
         self._audit = database["feed_audit"]
+        self.journal = None  # set by the app: tracks each request until registration registers it
         self._cipher = cipher
         self._relay = relay
         self._clock = clock
@@ -304,6 +305,8 @@ class FeedIntake:
                                            for eid, fields in draft_writes.items()], ordered=False, session=session)
         if outbox:
             await self._outbox.insert_many(outbox, session=session)
+            if self.journal is not None:
+                await self.journal.open(outbox, now, session)
         if applied:
             await self._messages.insert_many(applied, ordered=False, session=session)
             await self._audit.insert_many(audits, ordered=False, session=session)

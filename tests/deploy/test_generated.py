@@ -75,7 +75,8 @@ def test_processes_model_reads_the_real_subscriptions():
     procs = {p.name: p for p in generator().processes()}
     assert set(procs) == set(ALL_PROCESSES)
     coding = procs["coding"]
-    assert [s.topic for s in coding.consumes] == [topics.ENCOUNTER_REGISTERED.name]
+    # Registered encounters to code, and claim statuses that close its coded hand-offs (deadlines).
+    assert sorted(s.topic for s in coding.consumes) == [topics.CLAIM_STATUS_CHANGED.name, topics.ENCOUNTER_REGISTERED.name]
     assert set(coding.produces) == {topics.ENCOUNTER_CODED.name, topics.ENCOUNTER_HELD_FOR_CODING.name,
                                     topics.CODING_REVIEW_DECIDED.name, topics.AUDIT.name}
     assert all(s.group.startswith("coding.") for s in coding.consumes)

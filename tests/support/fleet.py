@@ -7,7 +7,7 @@ import contextlib
 import uuid
 from pathlib import Path
 
-from cli.processes import Fleet
+from cli.processes import RUN_DEADLINES, Fleet
 from shared.settings import ServiceSettings
 from tests.support.kafka import KafkaProbe
 from tests.support.ports import SHIFT
@@ -23,7 +23,7 @@ async def platform_fleet(stack, log_dir: Path, *, port_offset: int,
                                topic_prefix=f"{namespace}.", database_prefix=f"{namespace}_", topic_partitions=2)
     fleet = Fleet(environment={**stack.environment(), "RCM_TOPIC_PREFIX": settings.topic_prefix,
                                "RCM_DATABASE_PREFIX": settings.database_prefix, "RCM_TOPIC_PARTITIONS": "2",
-                               "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true"},
+                               "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true", **RUN_DEADLINES},
                   log_dir=log_dir, port_offset=port_offset + SHIFT, service_environment=service_environment or {})
     kafka = KafkaProbe(settings)
     try:
