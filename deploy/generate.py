@@ -134,8 +134,8 @@ def feed_gateway() -> Process:
     RCM_REGISTRATION_CONSUMERS=false: they write feed messages, drafts and patients to registration's
     database and its outbox, and consume nothing, so they scale on CPU apart from the consumers.
 
-    It may write every topic registration produces: the outbox relay's lease is shared by every
-    registration pod, so a gateway pod may publish rows the consumers wrote, and the reverse."""
+    It may write every topic registration produces: it publishes its own outbox (`outbox_feeds`),
+    but rows written by an older version, when both shared one outbox, may sit in either."""
     module = PROCESS_MODULES["registration"]
     settings = (("RCM_REGISTRATION_CONSUMERS", "false"),)
     listeners = (Listener("mllp", 2575, "RCM_REGISTRATION_MLLP"), Listener("fhir", 8080, "RCM_REGISTRATION_FHIR"))

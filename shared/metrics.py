@@ -29,6 +29,12 @@ OUTBOX_PUBLISHED = Counter(
 OUTBOX_PENDING = Gauge(
     "rcm_outbox_pending", "Events written to the outbox and not yet published", ["service"],
     registry=REGISTRY)
+OUTBOX_SET_ASIDE = Counter(
+    "rcm_outbox_set_aside", "Outbox rows the broker refused for what they are (too large, invalid, "
+    "unserialisable), moved to outbox_failed", ["service", "reason"], registry=REGISTRY)
+OUTBOX_PRODUCER_RESTARTS = Counter(
+    "rcm_outbox_producer_restarts", "Outbox producers closed after a failure and made anew", ["service"],
+    registry=REGISTRY)
 STAGE_EVENTS = Counter(
     "rcm_stage_events", "Business events emitted per stage and outcome",
     ["service", "event_type"], registry=REGISTRY)

@@ -42,6 +42,9 @@ class ServiceSettings(BaseSettings):
     # RCM_REPLAY_FROM_BEGINNING=true: on start, read every input topic again from offset 0. The inbox
     # makes it a no-op for state; use it to prove that, or to rebuild a read model from the topics.
     replay_from_beginning: bool = False
+    # /health answers 503 once the outbox relay has made no progress (published, or found nothing to
+    # publish) for this long: a producer or MongoDB failing on every pass, or a publish that hangs.
+    outbox_stall_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("phi_key")
     @classmethod

@@ -292,6 +292,13 @@ ALERTS: tuple[Alert, ...] = (
           "More than 2% of what {{ $labels.service }} consumes is dead-lettered."),
     Alert("RcmProcessDown", 'up{service!=""} == 0', "2m", "critical",
           "{{ $labels.service }} ({{ $labels.instance }}) does not answer /metrics."),
+    Alert("RcmOutboxRowsSetAside", "sum by (service, reason) (increase(rcm_outbox_set_aside_total[15m])) > 0", "0m",
+          "warning",
+          "{{ $labels.service }} set outbox rows aside ({{ $labels.reason }}): the broker refused them. They are in "
+          "the service's outbox_failed collection with the reason; the events behind them went on."),
+    Alert("RcmOutboxProducerFailing",
+          "sum by (service) (increase(rcm_outbox_producer_restarts_total[10m])) > 5", "10m", "critical",
+          "{{ $labels.service }}'s outbox relay keeps replacing failed producers: events are not being published."),
     Alert("RcmKpiRefreshFailing", "increase(rcm_kpi_refresh_errors_total[10m]) > 0", "10m", "warning",
           "The dashboard cannot recompute its {{ $labels.source }} metrics; KPI panels show stale values."),
 )

@@ -85,7 +85,8 @@ class FeedIntake:
         self._messages = database["feed_messages"]
         self._drafts = database["visit_drafts"]
         self._patients = database["patients"]
-        self._outbox = database["outbox"]
+        # The feed gateway's rows go to its own outbox (its relay's scope), the consumers' to theirs.
+        self._outbox = relay.outbox if relay is not None else database["outbox"]
         self._cipher = cipher
         self._relay = relay
         self._clock = clock
