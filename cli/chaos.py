@@ -124,10 +124,14 @@ class ChaosRun:
                 self._measure(name, since=back, baseline=baselines[name], label=f"{name} after {fault.kind.value}")
         self.seen.faults.append(record)
 
-    def _measure(self, name: str, *, since: float, baseline: float = 0.0, label: str | None = None) -> None:
+    def _measure(self, name: str, *, since: float, baseline: float | None = None, label: str | None = None) -> None:
+        port = self.fleet.port(name)
+
+        def ready() -> bool:
+            return self.fleet.healthy(name) if name == FEED_GATEWAY else checks.joined(port)
+
         def watch() -> None:
-            seconds = checks.wait_consuming(self.fleet.port(name), since=since, baseline=baseline,
-                                            consumes=name != FEED_GATEWAY, healthy=lambda: self.fleet.healthy(name))
+            seconds = checks.wait_consuming(port, since=since, baseline=baseline, ready=ready)
             self.seen.consumed_again(label or name, seconds)
         threading.Thread(target=watch, name=f"chaos-watch-{name}", daemon=True).start()
 

@@ -16,6 +16,8 @@ from shared.topics import SERVICES
 # Every consumer parks what it cannot use on its own dead-letter topic, the read model and partners too.
 DEAD_LETTER_SERVICES = (*SERVICES, "dashboard", "simulator")
 
+SUBSCRIPTIONS = re.compile(r"^rcm_consumer_subscriptions\{[^}]*\}\s+([0-9.e+]+)$", re.MULTILINE)
+ASSIGNED = re.compile(r"^rcm_consumer_assigned_partitions\{[^}]*\}\s+([0-9.e+]+)$", re.MULTILINE)
 CONSUMED = re.compile(r"^rcm_events_consumed_total\{[^}]*\}\s+([0-9.e+]+)$", re.MULTILINE)
 # Whatever a process counts as work it re-emitted or asked again for after a deadline passed.
 RECONCILED = re.compile(r"^(rcm_[a-z_]*reconcil[a-z_]*_total)\{[^}]*\}\s+([0-9.e+]+)$", re.MULTILINE)
@@ -61,6 +63,14 @@ def consumed(port: int) -> float | None:
     return None if text is None else sum(float(value) for value in CONSUMED.findall(text))
 
 
+def joined(port: int) -> bool:
+    """Every subscriber of the process holds partitions: it is consuming (or ready to)."""
+    text = scrape(port) or ""
+    subscriptions = sum(float(value) for value in SUBSCRIPTIONS.findall(text))
+    holding = sum(1 for value in ASSIGNED.findall(text) if float(value) > 0)
+    return subscriptions > 0 and holding >= subscriptions
+
+
 def reconciled(ports: dict[str, int]) -> tuple[int, list[str]]:
     """Events re-emitted or asked again for by the processes' reconcilers, and the metrics read."""
     total, names = 0, set()
@@ -71,17 +81,20 @@ def reconciled(ports: dict[str, int]) -> tuple[int, list[str]]:
     return total, sorted(names)
 
 
-def wait_consuming(port: int, *, since: float, baseline: float = 0.0, timeout: float = 60.0,
-                   consumes: bool = True, healthy=None) -> float | None:
-    """Seconds from `since` (time.monotonic) until the process consumed more than `baseline` events
-    (a process with no consumer: until `healthy()`); None if not within `timeout`."""
+def wait_consuming(port: int, *, since: float, baseline: float | None = None, timeout: float = 60.0,
+                   ready=None) -> float | None:
+    """Seconds from `since` (time.monotonic) until the process is consuming again; None if not
+    within `timeout`. A restarted process: until `ready()` (every subscriber of a consumer holds
+    partitions again; the feed gateway's listeners accept). After a broker or mongod restart, the
+    process kept its assignment, so: until it consumed more than `baseline` events (traffic
+    permitting)."""
     deadline = since + timeout
     while time.monotonic() < deadline:
-        if consumes:
+        if baseline is not None:
             count = consumed(port)
             if count is not None and count > baseline:
                 return round(time.monotonic() - since, 2)
-        elif healthy is not None and healthy():
+        elif ready is not None and ready():
             return round(time.monotonic() - since, 2)
         time.sleep(0.1)
     return None

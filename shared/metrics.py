@@ -35,6 +35,11 @@ OUTBOX_SET_ASIDE = Counter(
 OUTBOX_PRODUCER_RESTARTS = Counter(
     "rcm_outbox_producer_restarts", "Outbox producers closed after a failure and made anew", ["service"],
     registry=REGISTRY)
+CONSUMER_SUBSCRIPTIONS = Gauge(
+    "rcm_consumer_subscriptions", "Subscribers (consumer groups) this process runs", ["service"], registry=REGISTRY)
+CONSUMER_ASSIGNED_PARTITIONS = Gauge(
+    "rcm_consumer_assigned_partitions", "Partitions a subscriber holds now (0 while it has not joined its group)",
+    ["service", "subscriber"], registry=REGISTRY)
 STAGE_EVENTS = Counter(
     "rcm_stage_events", "Business events emitted per stage and outcome",
     ["service", "event_type"], registry=REGISTRY)
