@@ -232,6 +232,8 @@ class ChaosRun:
         money = await cycle.reconcile()
         reconciled, counters = checks.reconciled({name: self.fleet.port(name) for name in MODULES})
         not_terminal = {stage: n for stage, n in progress.by_stage.items() if stage not in TERMINAL_STAGES}
+        if progress.sent > progress.registered:  # accepted by a feed, never seen by the read model
+            not_terminal["not_in_read_model"] = progress.sent - progress.registered
         restarts = {name: (max(s for s in values if s is not None) if any(s is not None for s in values) else None)
                     for name, values in sorted(self.seen.restart_to_consuming.items())}
         summary = {

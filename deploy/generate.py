@@ -362,8 +362,8 @@ def _supplied_env(supplied: Supplied) -> dict:
 
 
 def _readiness_path(process: Process) -> str:
-    """/health pings Kafka: a consumer can do nothing without it, so an outage takes it out of service.
-    A process that consumes nothing (the feed gateway) stores what callers send in MongoDB and its
+    """/health pings Kafka and answers 503 while the outbox relay makes no progress (with the reason):
+    a consumer can do nothing without either, so an outage takes it out of service. A process that consumes nothing (the feed gateway) stores what callers send in MongoDB and its
     outbox, which the relay publishes once Kafka is back: it stays ready on /metrics, which answers once
     start-up has bound every listener and as long as its event loop serves requests."""
     return "/health" if process.consumes else "/metrics"
