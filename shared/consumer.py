@@ -44,6 +44,7 @@ from shared.clock import Clock
 from shared.envelope import Envelope, decode, new_event
 from shared.errors import RcmError
 from shared.events import DeadLetter
+from shared.kafka import CONSUMER_HEARTBEAT_INTERVAL_MS, CONSUMER_SESSION_TIMEOUT_MS
 from shared.logging import get_logger
 from shared.mongo import AsyncMongoClient, in_transaction
 from shared.outbox import OutboxRelay, outbox_document
@@ -177,6 +178,8 @@ class Consumer:
             group_instance_id=f"{self._instance}.{subscriber_name}",
             ack_policy=AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest",
+            session_timeout_ms=CONSUMER_SESSION_TIMEOUT_MS,
+            heartbeat_interval_ms=CONSUMER_HEARTBEAT_INTERVAL_MS,
             max_records=self._max_records,
             batch_timeout_ms=self._batch_timeout_ms,
             title=f"{self.service}.{subscriber_name}",
