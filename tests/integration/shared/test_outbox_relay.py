@@ -203,3 +203,23 @@ async def _unhealthy(relay):
 async def _shared_out(first, second) -> bool:
     held = (first._leases.held, second._leases.held)
     return all(held) and not (held[0] & held[1]) and len(held[0] | held[1]) == SHARDS
+
+
+async def test_when_a_replica_stops_the_other_takes_its_shards_and_publishes_its_rows(settings, kafka) -> None:
+    mongo = connect(settings.mongo_uri)
+    db = mongo[settings.database("relaytest")]
+    first, second = a_relay(db, settings, "relaytest-0"), a_relay(db, settings, "relaytest-1")
+    await first.start()
+    await second.start()
+    try:
+        await eventually(lambda: _shared_out(first, second), timeout=30)
+        await first.stop()  # a clean stop gives its shards back
+        rows = [a_row() for _ in range(50)]
+        await db["outbox"].insert_many(rows)
+        second.wake()
+        wanted = {row["event_id"] for row in rows}
+        await kafka.wait_for(TOPIC, lambda m: wanted <= {str(e.event_id) for e in m}, timeout=30)
+        assert second._leases.held == frozenset(range(SHARDS))
+    finally:
+        await second.stop()
+        await mongo.close()
