@@ -93,7 +93,9 @@ class ChaosRun:
         self.stack.down()
         shutil.rmtree(self.options.stack_dir, ignore_errors=True)
         self.stack.up()
-        self.fleet.start_all(PROCESSES)
+        # Coding reads ICD-10-CM and builds its suggestion index before it answers: on a busy machine
+        # that alone can take a minute.
+        self.fleet.start_all(PROCESSES, timeout=180.0)
 
     def stop(self) -> None:
         with self._fleet_lock:

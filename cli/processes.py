@@ -92,10 +92,10 @@ class Fleet:
         self.processes[name] = subprocess.Popen([sys.executable, "-m", _MODULE_OF[base]], env=env, stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
-    def start_all(self, names=tuple(MODULES)) -> None:
+    def start_all(self, names=tuple(MODULES), timeout: float = 60.0) -> None:
         for name in names:
             self.start(name)
-        self.wait_healthy(names)
+        self.wait_healthy(names, timeout)
 
     def healthy(self, name: str) -> bool:
         try:
