@@ -55,6 +55,8 @@ DRAIN_CHUNK = 1000
 PUBLISH_TIMEOUT_SECONDS = LEASE_SECONDS - RENEW_SECONDS - 1
 PRODUCER_STOP_SECONDS = 5.0
 BACKOFF_FIRST, BACKOFF_CAP = 0.2, 3.0
+# Failed passes in a row after which a relay gives its shards to another live replica, if any.
+STEP_ASIDE_AFTER_FAILURES = 3
 # Refused by the broker (or by the client before sending) for what the record is, not for the
 # broker's state: sending it again can never succeed.
 REFUSALS: dict[type[Exception], str] = {
@@ -159,7 +161,7 @@ class OutboxRelay:
         await self._leases.release()
 
     async def _run(self) -> None:
-        backoff = BACKOFF_FIRST
+        backoff, failures = BACKOFF_FIRST, 0
         while not self._stopping:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._idle_seconds)
@@ -168,13 +170,18 @@ class OutboxRelay:
                 return
             try:
                 await self.drain()
-                backoff = BACKOFF_FIRST
+                backoff, failures = BACKOFF_FIRST, 0
             except Exception as failure:  # noqa: BLE001 - the relay must outlive broker/Mongo outages
                 # Nothing is lost: the rows stay in the outbox and are sent on the next pass.
                 self._last_error = type(failure).__name__
+                failures += 1
                 log.warning("outbox relay pass failed, will retry", error=self._last_error)
                 if not isinstance(failure, PyMongoError):
                     await self._close_producer()  # a failed idempotent producer never recovers by itself
+                    if failures >= STEP_ASIDE_AFTER_FAILURES:
+                        with contextlib.suppress(PyMongoError):
+                            if await self._leases.step_aside():
+                                log.warning("outbox relay gave its shards to another replica", failures=failures)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_CAP)
 

@@ -43,6 +43,7 @@ class ShardLeases:
         self._clock = clock
         self._held: frozenset[int] = frozenset()
         self._renewed_at: datetime | None = None
+        self._aside_until: datetime | None = None
 
     @property
     def held(self) -> frozenset[int]:
@@ -55,9 +56,11 @@ class ShardLeases:
         """Renew the heartbeat and the held leases, give back shards beyond the fair share, take free
         ones up to it; return the shards this relay may publish now. Cheap between renewals."""
         now = self._clock.now()
+        if self._aside_until is not None and now < self._aside_until:
+            return frozenset()
         if self._renewed_at is not None and now - self._renewed_at < timedelta(seconds=RENEW_SECONDS):
             return self._held
-        self._held, self._renewed_at = frozenset(), None
+        self._held, self._renewed_at, self._aside_until = frozenset(), None, None
         expires = now + timedelta(seconds=LEASE_SECONDS)
         await self._leases.update_one(
             {"_id": f"{self._scope}:relay:{self._owner}"},
@@ -96,6 +99,18 @@ class ShardLeases:
                 upsert=True)
         except DuplicateKeyError:
             return False  # another relay took it first
+        return True
+
+    async def step_aside(self) -> bool:
+        """If another relay of this scope is alive, give back every shard and stay out for a lease
+        period, so it publishes them while this one cannot; return whether this relay stepped aside."""
+        now = self._clock.now()
+        others = await self._leases.count_documents({"scope": self._scope, "kind": "relay", "owner": {"$ne": self._owner},
+                                                     "expires_at": {"$gt": now}})
+        if not others:
+            return False  # alone: keeping the shards loses nothing
+        await self.release()
+        self._aside_until = now + timedelta(seconds=LEASE_SECONDS)
         return True
 
     async def release(self) -> None:

@@ -97,7 +97,7 @@ async def test_a_relay_whose_producer_failed_makes_a_new_one_and_publishes_again
     relay = a_relay(db, settings, "relaytest-0", producer=producers)
     await relay.start()
     try:
-        published = await kafka.wait_for(TOPIC, lambda m: len(m) >= 1, timeout=20)
+        published = await kafka.wait_for(TOPIC, lambda m: len(m) >= 1, timeout=60)
         assert [str(e.event_id) for e in published] == [row["event_id"]]
         assert len(made) >= 2
     finally:
@@ -168,7 +168,7 @@ async def test_two_replicas_share_the_shards_and_keep_each_keys_order(settings, 
     await second.start()
     try:
         # Within two renewals each holds half of the shards, and no shard is held twice.
-        await eventually(lambda: _shared_out(first, second), timeout=30)
+        await eventually(lambda: _shared_out(first, second), timeout=60)
         # Events of 20 keys, written in turns as two replicas would after the keys' work moved.
         written = defaultdict(list)
         for n in range(200):
@@ -195,6 +195,10 @@ async def _empty(collection) -> bool:
     return await collection.count_documents({}) == 0
 
 
+async def _truthy(value):
+    return bool(value)
+
+
 async def _unhealthy(relay):
     health = relay.health()
     return None if health.healthy else health
@@ -212,7 +216,7 @@ async def test_when_a_replica_stops_the_other_takes_its_shards_and_publishes_its
     await first.start()
     await second.start()
     try:
-        await eventually(lambda: _shared_out(first, second), timeout=30)
+        await eventually(lambda: _shared_out(first, second), timeout=60)
         await first.stop()  # a clean stop gives its shards back
         rows = [a_row() for _ in range(50)]
         await db["outbox"].insert_many(rows)
@@ -222,4 +226,37 @@ async def test_when_a_replica_stops_the_other_takes_its_shards_and_publishes_its
         assert second._leases.held == frozenset(range(SHARDS))
     finally:
         await second.stop()
+        await mongo.close()
+
+
+async def test_a_replica_that_cannot_publish_gives_its_shards_to_one_that_can(settings, kafka) -> None:
+    mongo = connect(settings.mongo_uri)
+    db = mongo[settings.database("relaytest")]
+    nowhere = settings.model_copy(update={"kafka_bootstrap": "127.0.0.1:9"})
+    first, second = a_relay(db, settings, "relaytest-0"), a_relay(db, settings, "relaytest-1")
+    await first.start()
+    await second.start()
+    try:
+        await eventually(lambda: _shared_out(first, second), timeout=60)
+        await second.stop()
+        broken = a_relay(db, nowhere, "relaytest-1")  # the same replica, now unable to reach the broker
+        held_by_broken: set[int] = set()
+
+        async def watch() -> None:
+            while True:
+                held_by_broken.update(broken._leases.held)
+                await asyncio.sleep(0.02)
+
+        watcher = asyncio.create_task(watch())
+        await broken.start()
+        await eventually(lambda: _truthy(held_by_broken), timeout=30, interval=0.02)  # it took its share
+        rows = [a_row() for _ in range(100)]  # keys in every shard, its own among them
+        await db["outbox"].insert_many(rows)
+        wanted = {row["event_id"] for row in rows}
+        await kafka.wait_for(TOPIC, lambda m: wanted <= {str(e.event_id) for e in m}, timeout=90)
+        watcher.cancel()
+        assert not broken._leases.held
+    finally:
+        await first.stop()
+        await broken.stop()
         await mongo.close()
