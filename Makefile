@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # The test suite runs its own stack on other ports, so it never touches a demo stack.
 TEST_STACK := RCM_STACK_DIR=$${RCM_TEST_STACK_DIR:-.rcm/test-stack} RCM_STACK_MONGO_PORT=$${RCM_TEST_MONGO_PORT:-27217} RCM_STACK_KAFKA_PORT=$${RCM_TEST_KAFKA_PORT:-19192}
 
-.PHONY: install demo test test-unit test-deploy bench bench-profile bench-x12 bench-scrubber bench-suggestions bench-ehr stack-up stack-down clean generate
+.PHONY: chaos install demo test test-unit test-deploy bench bench-profile bench-x12 bench-scrubber bench-suggestions bench-ehr stack-up stack-down clean generate
 
 install: $(STAMP)
 
@@ -69,10 +69,16 @@ bench-ehr: install
 bench-x12: install
 	$(BIN)/python tests/bench/bench_x12_process.py --claims $${CLAIMS:-10000}
 
+# An operator's bad day on a fresh stack: VISITS visits through the EHR feeds while KILLS processes are
+# killed with -9 and restarted and the broker and mongod restarted; one JSON line (also appended to
+# chaos-runs.jsonl), exit 1 if anything is stuck, doubled or unequal.
+chaos: install
+	$(RCM) chaos --visits $${VISITS:-5000} --kills $${KILLS:-20} --seed $${SEED:-2026} $${CHAOS_ARGS:-}
+
 # Grafana dashboards, Prometheus alert rules and AsyncAPI documents, from the code (commit the output).
 generate: install
 	$(BIN)/python deploy/grafana/generate.py
 	$(BIN)/python docs/asyncapi/generate.py
 
 clean: stack-down
-	rm -rf .rcm demo-summary.json demo-summary.png
+	rm -rf .rcm demo-summary.json demo-summary.png chaos-runs.jsonl

@@ -226,6 +226,24 @@ class Cycle:
         self.answers = [answer or FeedAnswer("hl7v2", "unacknowledged") for answer in answers]
         return self.answers
 
+    def begin_sending(self, feeds: Feeds) -> None:
+        """Send `self.visits` in parts (`send_part`), e.g. with pauses or faults between them. Each
+        visit keeps its place (its message id and feed), so a visit sent again is the same message."""
+        self._parts = (feeds, datetime.now(timezone.utc), fhir_share(len(self.visits), feeds.fhir_share, self.seed),
+                       [None] * len(self.visits))
+        self.answers = [FeedAnswer("hl7v2", "unacknowledged")] * len(self.visits)
+
+    async def send_part(self, indexes: Sequence[int], on_sent: Callable[[int], None] | None = None) -> None:
+        """Send the visits at `indexes` (after `begin_sending`); `answers` then holds what each got."""
+        feeds, now, by_fhir, answers = self._parts
+        await self._send_wave(self.visits, indexes, by_fhir, feeds, now, answers, on_sent)
+        self.answers = [answer or FeedAnswer("hl7v2", "unacknowledged") for answer in answers]
+
+    def unanswered(self) -> list[int]:
+        """Visits a feed never answered (a listener killed or its database down): an EHR sends them again."""
+        return [n for n, answer in enumerate(self.answers or ())
+                if answer.answer in ("unacknowledged", "unanswered") or answer.answer.startswith("5")]
+
     async def _send_wave(self, visits: Sequence[SimulatedVisit], wave: Sequence[int], by_fhir: frozenset[int],
                          feeds: Feeds, now: datetime, answers: list[FeedAnswer | None],
                          on_sent: Callable[[int], None] | None) -> None:

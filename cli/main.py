@@ -180,6 +180,31 @@ def bench(encounters: int = typer.Option(2000, min=1), seed: int = 2026,
         print_profiles(options.profile_dir, [f"{name}-0" for name in profile])
 
 
+@app.command("chaos")
+def chaos(visits: int = typer.Option(5000, min=1, max=100_000), kills: int = typer.Option(20, min=0),
+          broker_restarts: int = typer.Option(1, min=0), mongod_restarts: int = typer.Option(1, min=0),
+          seed: int = 2026, timeout: float = typer.Option(1800.0, min=10, help="seconds for the whole run"),
+          broker_restart_at: str = typer.Option("load", help="load: while visits are sent; lull: between two halves"),
+          port_offset: int = typer.Option(800, help="added to every process's HTTP and feed port"),
+          mongo_port: int = 27417, kafka_port: int = 19492, stack_dir: Path = Path(".rcm/chaos"),
+          output: Path = typer.Option(Path("chaos-runs.jsonl"), help="the JSON line is appended here")) -> None:
+    """A fresh stack and every process; visits through the EHR feeds while processes are killed with
+    -9 and restarted and the broker and mongod restarted; then whether anything is stuck, doubled or
+    unequal. One JSON line; exit 1 if the run is not clean."""
+    from cli.chaos import ChaosOptions, append_line, run
+
+    if broker_restart_at not in ("load", "lull"):
+        raise typer.BadParameter("--broker-restart-at is load or lull")
+    summary = run(ChaosOptions(visits=visits, kills=kills, broker_restarts=broker_restarts,
+                               mongod_restarts=mongod_restarts, seed=seed, timeout=timeout,
+                               broker_restart_at=broker_restart_at, stack_dir=stack_dir, mongo_port=mongo_port,
+                               kafka_port=kafka_port, port_offset=port_offset))
+    append_line(summary, output)
+    print(json.dumps(summary))
+    if not summary["ok"]:
+        raise typer.Exit(1)
+
+
 def _settings():
     from shared.settings import ServiceSettings
 

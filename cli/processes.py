@@ -60,6 +60,22 @@ FEED_PORTS = {"mllp": 2575, "fhir": 8180}
 _FEED_PORT_SETTINGS = ("RCM_REGISTRATION_MLLP_PORT", "RCM_REGISTRATION_FHIR_PORT")
 
 
+# A second (third ...) replica of a process is named "<process>@<n>": its own instance name
+# (RCM_INSTANCE "<process>-<n>", so its consumers' static membership and its outbox leases are its
+# own) and its own HTTP port, REPLICA_PORT_STEP further per replica.
+REPLICA_PORT_STEP = 20
+
+
+def replica(name: str, number: int) -> str:
+    """The fleet name of replica `number` (1, 2 ...) of process `name`; replica 0 is `name` itself."""
+    return f"{name}@{number}" if number else name
+
+
+def _replica_of(name: str) -> tuple[str, int]:
+    base, _, number = name.partition("@")
+    return base, int(number or 0)
+
+
 def _port_taken(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
@@ -75,7 +91,8 @@ class Fleet:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def port(self, name: str) -> int:
-        return HTTP_PORTS[name] + self.port_offset
+        base, number = _replica_of(name)
+        return HTTP_PORTS[base] + self.port_offset + REPLICA_PORT_STEP * number
 
     def issuer_url(self) -> str:
         """The local token issuer of this fleet (its port moves with the fleet's offset)."""
@@ -83,7 +100,7 @@ class Fleet:
 
     def _ports(self, name: str) -> list[int]:
         """Every port process `name` listens on: its HTTP port and any feed listener configured for it."""
-        configured = self.service_environment.get(name, {})
+        configured = self.service_environment.get(_replica_of(name)[0], {})
         return [self.port(name), *(int(configured[key]) for key in _FEED_PORT_SETTINGS if configured.get(key))]
 
     def start(self, name: str, extra_environment: dict[str, str] | None = None) -> None:
@@ -91,17 +108,20 @@ class Fleet:
             if _port_taken(port):
                 raise RuntimeError(f"port {port} for {name} is taken: is another demo or service running?")
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **self.environment, **self.service_environment.get(name, {}), **(extra_environment or {}),
+        base, number = _replica_of(name)
+        env = {**os.environ, **self.environment, **self.service_environment.get(base, {}), **(extra_environment or {}),
                "RCM_HTTP_PORT": str(self.port(name))}
         env.setdefault("RCM_AUTH_ISSUER", self.issuer_url())  # every API trusts this fleet's own issuer
+        if number:
+            env["RCM_INSTANCE"] = f"{env.get('RCM_INSTANCE', base + '-0').rsplit('-', 1)[0]}-{number}"
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
-        self.processes[name] = subprocess.Popen([sys.executable, "-m", _MODULE_OF[name]], env=env, stdout=log,
+        self.processes[name] = subprocess.Popen([sys.executable, "-m", _MODULE_OF[base]], env=env, stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
-    def start_all(self, names=tuple(MODULES)) -> None:
+    def start_all(self, names=tuple(MODULES), timeout: float = 60.0) -> None:
         for name in names:
             self.start(name)
-        self.wait_healthy(names)
+        self.wait_healthy(names, timeout)
 
     def healthy(self, name: str) -> bool:
         try:

@@ -182,5 +182,37 @@ class Stack:
             pass
         return pids
 
+    # --- one server at a time (fault tests and `rcm chaos`) ---------------------------------
+
+    def stop_kafka(self) -> None:
+        """Stop the broker (`noida-db down`: SIGTERM) and wait until its port is closed."""
+        subprocess.run([_venv_bin("noida-db"), "down", "--data-dir", str(self.settings.dir.resolve() / "kafka")],
+                       capture_output=True, text=True)
+        self._wait_closed(self.settings.kafka_port)
+
+    def start_kafka(self, timeout: float = 60.0) -> None:
+        """Start the broker again on the same data dir (topics and committed offsets are kept)."""
+        self._start_kafka(self.settings.dir.resolve(), timeout)
+
+    def stop_mongo(self) -> None:
+        """SIGTERM mongod and wait until it has exited."""
+        base = self.settings.dir.resolve()
+        pid = _alive(base / "mongod.pid")
+        if pid:
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 30
+            while _alive(base / "mongod.pid") and time.monotonic() < deadline:
+                time.sleep(0.1)
+        self._wait_closed(self.settings.mongo_port)
+
+    def start_mongo(self, timeout: float = 60.0) -> None:
+        """Start mongod again on the same data dir and wait until it is a writable primary."""
+        self._start_mongo(self.settings.dir.resolve(), timeout)
+
+    def _wait_closed(self, port: int, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while _answers(port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
     def status(self) -> dict[str, bool]:
         return {"mongodb": _answers(self.settings.mongo_port), "kafka": _answers(self.settings.kafka_port)}

@@ -150,8 +150,8 @@ def feed_gateway() -> Process:
     RCM_REGISTRATION_CONSUMERS=false: they write feed messages, drafts and patients to registration's
     database and its outbox, and consume nothing, so they scale on CPU apart from the consumers.
 
-    It may write every topic registration produces: the outbox relay's lease is shared by every
-    registration pod, so a gateway pod may publish rows the consumers wrote, and the reverse."""
+    It may write every topic registration produces: it publishes its own outbox (`outbox_feeds`),
+    but rows written by an older version, when both shared one outbox, may sit in either."""
     module = PROCESS_MODULES["registration"]
     settings = (("RCM_REGISTRATION_CONSUMERS", "false"),
                 ("RCM_REGISTRATION_MLLP_CERT_FILE", f"{MLLP_TLS_PATH}/tls.crt"),
@@ -334,8 +334,8 @@ def _supplied_env(supplied: Supplied) -> dict:
 
 
 def _readiness_path(process: Process) -> str:
-    """/health pings Kafka: a consumer can do nothing without it, so an outage takes it out of service.
-    A process that consumes nothing (the feed gateway) stores what callers send in MongoDB and its
+    """/health pings Kafka and answers 503 while the outbox relay makes no progress (with the reason):
+    a consumer can do nothing without either, so an outage takes it out of service. A process that consumes nothing (the feed gateway) stores what callers send in MongoDB and its
     outbox, which the relay publishes once Kafka is back: it stays ready on /metrics, which answers once
     start-up has bound every listener and as long as its event loop serves requests."""
     return "/health" if process.consumes else "/metrics"

@@ -45,6 +45,7 @@ from shared.envelope import Envelope, decode, new_event
 from shared.errors import RcmError
 from shared.dead_letters import sealed_copy
 from shared.events import DeadLetter
+from shared.kafka import CONSUMER_HEARTBEAT_INTERVAL_MS, CONSUMER_SESSION_TIMEOUT_MS
 from shared.logging import get_logger
 from shared.mongo import AsyncMongoClient, in_transaction
 from shared.outbox import OutboxRelay, outbox_document
@@ -119,19 +120,24 @@ def _validation_reason(error: ValidationError) -> str:
     return ("invalid event: " + ", ".join(parts[:10]))[:500]
 
 
-class _ReplayFromBeginning(ConsumerRebalanceListener):
-    """Seeks every partition assigned at start back to offset 0, once per process."""
+class _Assignment(ConsumerRebalanceListener):
+    """Counts the partitions a subscriber holds (`rcm_consumer_assigned_partitions`: a restarted
+    process has rejoined once every subscriber holds some) and, with RCM_REPLAY_FROM_BEGINNING,
+    seeks every partition assigned at start back to offset 0, once per process."""
 
-    def __init__(self) -> None:
+    def __init__(self, service: str, subscriber: str, replay: bool) -> None:
         self.subscriber = None
+        self._gauge = metrics.CONSUMER_ASSIGNED_PARTITIONS.labels(service, subscriber)
+        self._replay = replay
         self._done: set = set()
 
     async def on_partitions_revoked(self, revoked) -> None:
-        return None
+        self._gauge.set(0)
 
     async def on_partitions_assigned(self, assigned) -> None:
+        self._gauge.set(len(assigned))
         fresh = [tp for tp in assigned if tp not in self._done]
-        if fresh and self.subscriber is not None and self.subscriber.consumer is not None:
+        if self._replay and fresh and self.subscriber is not None and self.subscriber.consumer is not None:
             await self.subscriber.consumer.seek_to_beginning(*fresh)
             self._done.update(fresh)
             log.info("replaying from offset 0", partitions=len(fresh))
@@ -177,7 +183,8 @@ class Consumer:
         seconds). Static membership `<instance>.<name>` lets a restarted pod take its partitions
         back at once (see docs/architecture.md)."""
         subscriber_name = name or handler.__name__
-        replay = _ReplayFromBeginning() if self._replay_from_beginning else None
+        assignment = _Assignment(self.service, subscriber_name, self._replay_from_beginning)
+        metrics.CONSUMER_SUBSCRIPTIONS.labels(self.service).inc()
 
         subscriber = self._broker.subscriber(
             self._topic_prefix + topic.name,
@@ -186,11 +193,13 @@ class Consumer:
             group_instance_id=f"{self._instance}.{subscriber_name}",
             ack_policy=AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest",
+            session_timeout_ms=CONSUMER_SESSION_TIMEOUT_MS,
+            heartbeat_interval_ms=CONSUMER_HEARTBEAT_INTERVAL_MS,
             max_records=self._max_records,
             batch_timeout_ms=self._batch_timeout_ms,
             title=f"{self.service}.{subscriber_name}",
             description=handler.__doc__,
-            listener=replay,
+            listener=assignment,
         )
 
         async def consume(message: KafkaMessage) -> None:
@@ -198,8 +207,7 @@ class Consumer:
             await self.handle_records(topic, records, handler)
 
         subscriber(consume)
-        if replay is not None:
-            replay.subscriber = subscriber
+        assignment.subscriber = subscriber
 
 
     async def handle_records(self, topic: Topic, records: Sequence[Record], handler: Handler) -> None:

@@ -29,6 +29,17 @@ OUTBOX_PUBLISHED = Counter(
 OUTBOX_PENDING = Gauge(
     "rcm_outbox_pending", "Events written to the outbox and not yet published", ["service"],
     registry=REGISTRY)
+OUTBOX_SET_ASIDE = Counter(
+    "rcm_outbox_set_aside", "Outbox rows the broker refused for what they are (too large, invalid, "
+    "unserialisable), moved to outbox_failed", ["service", "reason"], registry=REGISTRY)
+OUTBOX_PRODUCER_RESTARTS = Counter(
+    "rcm_outbox_producer_restarts", "Outbox producers closed after a failure and made anew", ["service"],
+    registry=REGISTRY)
+CONSUMER_SUBSCRIPTIONS = Gauge(
+    "rcm_consumer_subscriptions", "Subscribers (consumer groups) this process runs", ["service"], registry=REGISTRY)
+CONSUMER_ASSIGNED_PARTITIONS = Gauge(
+    "rcm_consumer_assigned_partitions", "Partitions a subscriber holds now (0 while it has not joined its group)",
+    ["service", "subscriber"], registry=REGISTRY)
 STAGE_EVENTS = Counter(
     "rcm_stage_events", "Business events emitted per stage and outcome",
     ["service", "event_type"], registry=REGISTRY)

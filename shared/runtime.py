@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
-from faststream.asgi import AsgiFastStream, make_ping_asgi
+from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -19,7 +20,7 @@ from shared.clock import Clock, SystemClock
 from shared.consumer import Consumer
 from shared.kafka import build_broker, build_producer, ensure_topics
 from shared.mongo import connect
-from shared.outbox import OutboxRelay
+from shared.outbox import DEFAULT_COLLECTION, OutboxRelay
 from shared.phi import PhiCipher
 from shared.profiling import profiler_from_settings
 from shared.settings import DEFAULT_HTTP_PORTS, ServiceSettings
@@ -47,7 +48,8 @@ ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
 
 class ServiceRuntime:
-    def __init__(self, service: str, settings: ServiceSettings, *, clock: Clock | None = None) -> None:
+    def __init__(self, service: str, settings: ServiceSettings, *, clock: Clock | None = None,
+                 outbox_collection: str = DEFAULT_COLLECTION) -> None:
         settings.assert_production_ready()
         x12_limits.configure(settings.x12_max_bytes)
         self.service = service
@@ -58,8 +60,8 @@ class ServiceRuntime:
         self.db: AsyncDatabase = self.mongo[settings.database(service)]
         self.broker = build_broker(settings, service)
         self.relay = OutboxRelay(self.db, lambda: build_producer(settings, f"{self.instance}.outbox"), service=service,
-                                 owner=self.instance, clock=self.clock,
-                                 topic_prefix=settings.topic_prefix)
+                                 owner=self.instance, clock=self.clock, topic_prefix=settings.topic_prefix,
+                                 collection=outbox_collection, stall_seconds=settings.outbox_stall_seconds)
         self.cipher = PhiCipher.from_settings(settings)
         self.consumer = Consumer(
             service=service, instance=self.instance, broker=self.broker, client=self.mongo, database=self.db,
@@ -117,12 +119,34 @@ class ServiceRuntime:
 
         app = AsgiFastStream(
             self.broker,
-            asgi_routes=[("/metrics", metrics.asgi_app()), ("/health", make_ping_asgi(self.broker, timeout=2.0)),
+            asgi_routes=[("/metrics", metrics.asgi_app()), ("/health", self.health_asgi()),
                          *extra_routes],
         )
         app.on_startup(self.prepare)
         app.after_shutdown(self.release)
         return _with_apis(app, self._apis) if self._apis else app
+
+    async def health(self) -> tuple[bool, str | None]:
+        """Healthy when the broker answers a ping and the outbox relay is publishing; else why not."""
+        relay = self.relay.health()
+        if not relay.healthy:
+            return False, relay.reason
+        if not await self.broker.ping(timeout=2.0):
+            return False, "Kafka broker does not answer"
+        return True, None
+
+    def health_asgi(self):
+        """/health: 204 when healthy, else 503 with the reason as JSON (no ids, no PHI)."""
+
+        @get
+        async def answer(scope) -> AsgiResponse:  # noqa: ARG001
+            healthy, reason = await self.health()
+            if healthy:
+                return AsgiResponse(b"", 204)
+            return AsgiResponse(json.dumps({"healthy": False, "reason": reason}).encode(), 503,
+                                headers={"content-type": "application/json"})
+
+        return answer
 
     def http_port(self) -> int:
         return self.settings.http_port or DEFAULT_HTTP_PORTS[self.service]

@@ -75,6 +75,9 @@ class ServiceSettings(BaseSettings):
     reconcile_batch: int = Field(default=500, ge=1)
     reconcile_max_attempts: int = Field(default=3, ge=1)
     deadline_seconds: dict[str, float] = Field(default_factory=dict)
+    # /health answers 503 once the outbox relay has made no progress (published, or found nothing to
+    # publish) for this long: a producer or MongoDB failing on every pass, or a publish that hangs.
+    outbox_stall_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("phi_key")
     @classmethod

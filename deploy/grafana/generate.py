@@ -303,6 +303,13 @@ ALERTS: tuple[Alert, ...] = (
           "{{ $value }} items of {{ $labels.service }}'s {{ $labels.stage }} stage are past their deadline: "
           "events were published again without an answer. See the stalled_work collection and "
           "docs/architecture.md (Deadlines on work in flight)."),
+    Alert("RcmOutboxRowsSetAside", "sum by (service, reason) (increase(rcm_outbox_set_aside_total[15m])) > 0", "0m",
+          "warning",
+          "{{ $labels.service }} set outbox rows aside ({{ $labels.reason }}): the broker refused them. They are in "
+          "the service's outbox_failed collection with the reason; the events behind them went on."),
+    Alert("RcmOutboxProducerFailing",
+          "sum by (service) (increase(rcm_outbox_producer_restarts_total[10m])) > 5", "10m", "critical",
+          "{{ $labels.service }}'s outbox relay keeps replacing failed producers: events are not being published."),
     Alert("RcmKpiRefreshFailing", "increase(rcm_kpi_refresh_errors_total[10m]) > 0", "10m", "warning",
           "The dashboard cannot recompute its {{ $labels.source }} metrics; KPI panels show stale values."),
 )

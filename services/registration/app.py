@@ -17,18 +17,23 @@ from services.registration.review_api import build_review_api
 from services.registration.settings import RegistrationSettings
 from shared import reconciler
 from shared.clock import Clock
+from shared.outbox import DEFAULT_COLLECTION
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.tls import server_context
 
 SERVICE = "registration"
+FEED_OUTBOX = "outbox_feeds"
 
 
 class RegistrationRuntime(ServiceRuntime):
     """The service runtime plus the EHR feed listeners, started after the outbox relay."""
 
     def __init__(self, settings: RegistrationSettings, *, clock: Clock | None = None) -> None:
-        super().__init__(SERVICE, settings, clock=clock)
+        # The feed gateway publishes its own outbox under its own leases: a stuck relay in one of
+        # registration's processes never holds back the other's events.
+        super().__init__(SERVICE, settings, clock=clock,
+                         outbox_collection=DEFAULT_COLLECTION if settings.registration_consumers else FEED_OUTBOX)
         self.intake = FeedIntake(self.mongo, self.db, self.cipher, self.relay, self.clock)
         self.hl7 = Hl7Endpoint(self.intake, lambda: settings.registration_feed_facilities, self.clock)
         self.fhir = build_fhir_app(self.intake, lambda: settings.registration_feed_facilities,

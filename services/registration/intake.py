@@ -94,7 +94,8 @@ class FeedIntake:
         self._messages = database["feed_messages"]
         self._drafts = database["visit_drafts"]
         self._patients = database["patients"]
-        self._outbox = database["outbox"]
+        # The feed gateway's rows go to its own outbox (its relay's scope), the consumers' to theirs.
+        self._outbox = relay.outbox if relay is not None else database["outbox"]
         self._audit = database["feed_audit"]
         self.journal = None  # set by the app: tracks each request until registration registers it
         self._cipher = cipher

@@ -14,15 +14,16 @@ def lose_events(runtime, topic: Topic, count: int = 1) -> list[str]:
     publish = relay._publish
     lost: list[str] = []
 
-    async def publish_losing(rows) -> None:
-        kept = []
+    async def publish_losing(rows) -> int:
+        kept, gone = [], []
         for row in rows:
             if row["topic"] == topic.name and len(lost) < count:
                 lost.append(row["event_id"])
+                gone.append(row)
             else:
                 kept.append(row)
-        if kept:
-            await publish(kept)
+        await relay._delete(gone)  # "acknowledged": the relay forgets them
+        return (await publish(kept) if kept else 0) + len(gone)
 
     relay._publish = publish_losing
     return lost
