@@ -67,10 +67,10 @@ def test_the_attendings_taxonomy_comes_from_its_rol_segment() -> None:
     assert hl7(a04()).visit.rendering.taxonomy is None
 
 
-def test_a_malformed_taxonomy_is_refused_naming_rol_9() -> None:
-    with pytest.raises(MappingError) as refused:
-        map_message(a04(extra=(ROL_ATTENDING.replace("207Q00000X", "FAMILY"),)), FACILITIES)
-    assert (refused.value.ack_code, refused.value.field) == ("AE", "ROL-9")
+def test_a_malformed_taxonomy_is_a_work_item_naming_rol_9() -> None:
+    message = map_message(a04(extra=(ROL_ATTENDING.replace("207Q00000X", "FAMILY"),)), FACILITIES).message
+    assert message.visit is None
+    assert [(i.code, i.field) for i in message.issues] == [("INVALID_FIELD", "ROL-9")]
 
 
 def test_the_visits_start_time_is_its_registration_time() -> None:
