@@ -119,6 +119,7 @@ class VisitDraft(Model):
     issues: tuple[Issue, ...] = ()  # open work items: why the visit cannot be billed yet
     payer_refs: tuple[PayerRef, ...] = ()  # aligned with `coverages`
     cancelled_at: datetime | None = None  # the sent time of the cancel (a newer register reopens)
+    source: str | None = None  # the feed of the newest message ("hl7v2" | "fhir")
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -184,7 +185,7 @@ def apply(draft: VisitDraft, message: FeedMessage,
         return _with(draft, status=VisitStatus.CANCELLED, message_ids=ids, cancelled_at=message.sent_at), Outcome.APPLIED
     # The changes are gathered first and applied with one copy (a draft is copied per message).
     changes: dict[str, object] = {"message_ids": ids, "discharged": _discharged(draft, message),
-                                  "status": VisitStatus.OPEN, "cancelled_at": None}
+                                  "status": VisitStatus.OPEN, "cancelled_at": None, "source": message.source}
     carried: set[Area] = set()
     newer = draft.demographics_as_of is None or message.sent_at >= draft.demographics_as_of
     if message.patient is not None and (newer or draft.patient is None):
