@@ -110,12 +110,27 @@ def validate(document: Any) -> None:
         model = get_fhir_model_class(kind)
     except (KeyError, ValueError):
         raise FhirMappingError(400, kind, "UNSUPPORTED_RESOURCE", "unknown resourceType") from None
+    positions = None
+    if kind == "Bundle" and isinstance(document.get("entry"), list):
+        # Entries of other types (MessageHeader, Observation, Provenance ...) are not read, so not validated.
+        positions = [n for n, entry in enumerate(document["entry"]) if not _ignored(entry)]
+        document = {**document, "entry": [document["entry"][n] for n in positions]}
     try:
         model.model_validate(document)
     except ValidationError as invalid:
         first = invalid.errors(include_input=False)[0]
-        location = kind + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
+        loc = list(first["loc"])
+        if positions is not None and len(loc) > 1 and loc[0] == "entry" and isinstance(loc[1], int):
+            loc[1] = positions[loc[1]]
+        location = kind + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
         raise FhirMappingError(422, location, "INVALID_RESOURCE", f"{location}: {first['type']}") from None
+
+
+def _ignored(entry: Any) -> bool:
+    """A Bundle entry holding a resource of a type registration does not read."""
+    resource = entry.get("resource") if isinstance(entry, dict) else None
+    kind = resource.get("resourceType") if isinstance(resource, dict) else None
+    return isinstance(kind, str) and kind not in SUPPORTED + REFERENCED
 
 
 def map_resource(document: Any, default_billing: Provider | str) -> list[FeedMessage]:
@@ -156,12 +171,16 @@ class _Mapper:
         self.billing = billing
         self.message_id = message_id_of(document)
         self.sent_at = self._sent_at(document)
+        ignored: dict[str, int] = {}  # resource type -> entries not read
         if document["resourceType"] == "Bundle":
             if document.get("type") not in ("transaction", "batch", "collection"):
                 raise FhirMappingError(400, "Bundle.type", "UNSUPPORTED_BUNDLE", "Bundle.type must be transaction")
             self.entries = []
             for n, entry in enumerate(document.get("entry") or []):
                 resource = entry.get("resource") or {}
+                if _ignored(entry):
+                    ignored[resource["resourceType"]] = ignored.get(resource["resourceType"], 0) + 1
+                    continue
                 if resource.get("resourceType") not in SUPPORTED + REFERENCED:
                     raise FhirMappingError(400, f"Bundle.entry[{n}].resource", "UNSUPPORTED_RESOURCE",
                                            f"{resource.get('resourceType')} is not accepted here")
@@ -169,7 +188,8 @@ class _Mapper:
         else:
             self.entries = [(document["resourceType"], None, document)]
         self.issues: list[Issue] = []
-        self.warnings: list[str] = []
+        self.warnings: list[str] = [f"{count} {kind} entr{'y' if count == 1 else 'ies'} ignored"
+                                    for kind, count in sorted(ignored.items())]
         self.by_ref: dict[str, tuple[str, dict]] = {}
         for where, full_url, resource in self.entries:
             if full_url:
@@ -447,12 +467,12 @@ class _Mapper:
                                         visit_started_at=entry.get("started_at"), payer_refs=payer_refs,
                                         issues=shared + tuple(entry["issues"]), mrn=mrn,
                                         warnings=tuple(self.warnings)))
+        if not messages and not patients:
+            # Valid FHIR naming no visit and no patient of this payload (a Coverage whose beneficiary
+            # is a reference elsewhere, a Procedure without an encounter): acknowledged and recorded.
+            return [FeedMessage(FeedKind.RECORD, "fhir", self.message_id, self.sent_at, None, warnings=tuple(
+                self.warnings) + ("names no visit or patient of this payload: recorded, nothing applied",))]
         if not messages:
-            if not patients and not mapped_coverages:
-                raise FhirMappingError(422, self.document["resourceType"], "NOTHING_TO_APPLY", "no patient, coverage or visit")
-            if not patients:
-                raise FhirMappingError(422, "Coverage.beneficiary", "UNRESOLVED_REFERENCE",
-                                       "a Coverage alone needs its Patient in the same Bundle")
             for key, patient in patients.items():
                 mrn_of = self.mrns.get(key)
                 messages.append(FeedMessage(FeedKind.UPDATE, "fhir", f"{self.message_id}#{mrn_of or 'patient'}"[:200],

@@ -103,6 +103,7 @@ class Mapped:
 
 def normalize(text: str) -> str:
     """Segments separated by CR, as HL7 wants; LF and CRLF files are accepted too."""
+    text = text.removeprefix("\ufeff")  # a byte order mark some tools write before MSH
     return "\r".join(line for line in re.split(r"\r\n|\r|\n", text.strip("\r\n\x0b\x1c")) if line.strip())
 
 
