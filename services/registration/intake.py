@@ -22,22 +22,23 @@ import contextlib
 import dataclasses
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import ValidationError
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
-from services.registration import feed, work_items
-from services.registration.crosswalk import EMPTY, Crosswalk, CrosswalkEntry, resolve_draft
+from services.registration import work_items
+from services.registration.crosswalk import EMPTY, Crosswalk, resolve_draft
+from services.registration.decide import (
+    SERVICE, MergedInto, PatientFeedRecord, Result, crosswalks_by_tenant, decide,
+)
 from services.registration.feed import Area, FeedKind, FeedMessage, Outcome, VisitDraft, VisitStatus
 from shared import metrics, topics
 from shared.clock import Clock
 from shared.envelope import new_event
-from shared.events import Coverage, DeadLetter, Model, Patient
+from shared.events import DeadLetter
 from shared.ids import encounter_id_for, patient_id_for
 from shared.logging import get_logger
 from shared.mongo import AsyncMongoClient, in_transaction
@@ -46,37 +47,9 @@ from shared.phi import PhiCipher
 
 log = get_logger(__name__)
 
-SERVICE = "registration"
 UNKNOWN_TENANT = "unknown"
 FEED_MESSAGE_RETENTION_SECONDS = 45 * 24 * 60 * 60
 MAX_BATCH = 200  # feed messages committed in one transaction at most
-
-
-class MergedInto(Model):
-    """A40: the MRN that now names a merged patient (sealed: an MRN is PHI)."""
-
-    mrn: str
-
-
-class PatientFeedRecord(Model):
-    """The newest demographics and coverages a feed sent for a patient (sealed)."""
-
-    patient: Patient
-    coverages: tuple[Coverage, ...] = ()
-    as_of: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    """How a message was answered: AA/AE/AR, and for an error the field and a PHI-free reason."""
-
-    ack_code: str
-    outcome: str  # feed.Outcome, "duplicate", or a reason code
-    field: str | None = None
-    error_code: str | None = None
-    error_text: str | None = None
-    patient: str | None = None  # "created" | "updated"
-    encounter_id: str | None = None
 
 
 class _Refused(Exception):
@@ -270,7 +243,7 @@ class FeedIntake:
         for d in found["drafts"]:
             if d.get("patient_id") and d.get("status") == str(VisitStatus.OPEN):
                 open_drafts_of.setdefault(d["patient_id"], set()).add(d["_id"])
-        crosswalks = _crosswalks(found["crosswalk"])
+        crosswalks = crosswalks_by_tenant(found["crosswalk"])
         open_items: dict[str, list[dict]] = {}
         for item in found["work_items"]:
             open_items.setdefault(item["subject_id"], []).append(item)
@@ -301,7 +274,7 @@ class FeedIntake:
                 # An update naming no visit reaches the patient's visits that still wait.
                 targets = sorted(open_drafts_of[pid])
             for target in targets:
-                result, changes = self._decide(tenant_id, message, now, records, drafts, resolve=resolve,
+                result, changes = decide(tenant_id, message, now, records, drafts, resolve=resolve,
                                                encounter_id=target if target in drafts and target != message.visit_number
                                                else None)
                 if result.ack_code != "AA":
@@ -373,58 +346,6 @@ class FeedIntake:
         patient = message.patient.model_copy(update={"mrn": mrn}) if message.patient else None
         return dataclasses.replace(message, mrn=mrn, patient=patient)
 
-    def _decide(self, tenant_id: str, message: FeedMessage, now: datetime,
-                records: dict[str, PatientFeedRecord | None], drafts: dict[str, VisitDraft], *,
-                resolve=None, encounter_id: str | None = None):
-        """The answer to one message and what it changes (patient, draft, outbox row); no I/O.
-        `encounter_id`: the waiting visit an update without a visit number is folded into."""
-        patient_update = None
-        patient_state = None
-        known: PatientFeedRecord | None = None
-        if message.patient is not None:
-            pid = patient_id_for(tenant_id, message.patient.mrn)
-            known = records.get(pid)
-            patient_state = "created" if pid not in records else "updated"
-            if known is None or message.sent_at >= known.as_of:
-                coverages = message.coverages or (known.coverages if known else ())
-                patient_update = (pid, PatientFeedRecord(patient=message.patient, coverages=coverages,
-                                                         as_of=message.sent_at))
-        if not message.visit_number and encounter_id is None:
-            outcome = "applied" if message.kind in (FeedKind.UPDATE, FeedKind.MERGE) else "recorded"
-            return Result("AA", outcome, patient=patient_state), (patient_update, None, None)
-        encounter_id = encounter_id or encounter_id_for(tenant_id, message.visit_number)
-        draft = drafts.get(encounter_id)
-        if draft is None:
-            if message.kind in (FeedKind.RECORD, FeedKind.CANCEL_DISCHARGE, FeedKind.DISCHARGE, FeedKind.CANCEL) \
-                    and message.visit is None:
-                # Nothing known of this visit yet: the message is recorded, no visit is opened for it.
-                return Result("AA", "recorded", patient=patient_state, encounter_id=encounter_id), \
-                    (patient_update, None, None)
-            draft = VisitDraft(visit_number=message.visit_number)
-            # A patient already known (say from an A08 sent before this visit's A04) seeds the visit.
-            if known is not None and known.as_of > message.sent_at:
-                draft = draft.model_copy(update={"patient": known.patient, "coverages": known.coverages,
-                                                 "demographics_as_of": known.as_of})
-        try:
-            updated, outcome = feed.apply(draft, message, resolve)
-        except feed.CancelTooLate:
-            return Result("AE", "cancel_too_late", "PV1-19", "VISIT_ALREADY_REGISTERED",
-                          "visit was already registered; cancel it in billing", patient_state, encounter_id), None
-        row = None
-        if outcome is Outcome.REQUESTED:
-            try:
-                request = feed.registration_request(updated, message.source, message.message_id, now)
-            except ValidationError as invalid:
-                first = invalid.errors(include_input=False)[0]
-                where = ".".join(str(p) for p in first["loc"])
-                return Result("AE", "invalid_visit", _field_of(message.source, where), "INVALID_VISIT",
-                              f"visit cannot be registered: {where} {first['type']}", patient_state, encounter_id), None
-            event = new_event(topics.REGISTRATION_REQUESTED, request, producer=SERVICE, now=now, tenant_id=tenant_id,
-                              correlation_id=encounter_id)
-            row = outbox_document(topics.REGISTRATION_REQUESTED, event)
-        result = Result("AA", str(outcome), patient=patient_state, encounter_id=encounter_id)
-        return result, (patient_update, (encounter_id, updated), row)
-
     def _feed_record(self, document: dict | None) -> PatientFeedRecord | None:
         if document is None or "feed" not in document:
             return None
@@ -438,23 +359,4 @@ class FeedIntake:
         return self._cipher.open(document["phi"], VisitDraft), document["status"]  # type: ignore[return-value]
 
 
-def _crosswalks(documents: list[dict]) -> dict[str, Crosswalk]:
-    by_tenant: dict[str, list[CrosswalkEntry]] = {}
-    for document in documents:
-        by_tenant.setdefault(document["tenant_id"], []).append(CrosswalkEntry.from_document(document))
-    return {tenant: Crosswalk(entries) for tenant, entries in by_tenant.items()}
-
-
-def _field_of(source: str, where: str) -> str:
-    if source != "hl7v2":
-        return where
-    if where.startswith("diagnoses"):
-        return "DG1"
-    if where.startswith("services"):
-        return "FT1"
-    if where.startswith("coverages"):
-        return "IN1"
-    return "PV1"
-
-
-__all__ = ["FeedIntake", "FeedKind", "Result"]
+__all__ = ["FeedIntake", "FeedKind", "PatientFeedRecord", "Result"]

@@ -43,94 +43,29 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import json
 import re
 from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from services.registration.numbers import feed_decimal
-from services.registration.feed import UNMAPPED_PAYER, Area, FeedKind, FeedMessage, Issue, PayerRef
-from shared.events import (
-    Address, Coverage, CoverageOrder, Diagnosis, DocumentedService, Patient, Provider, Relationship, Sex, Subscriber,
-    Visit,
+from services.registration.fhir.demographics import CLAIM_FILING_SYSTEM, Demographics, _coding, _contained
+from services.registration.fhir.validation import (
+    REFERENCED, SUPPORTED, FhirMappingError, _ignored, message_id_of, validate,
 )
+from services.registration.feed import Area, FeedKind, FeedMessage, Issue, PayerRef
+from services.registration.numbers import feed_decimal
+from shared.events import Coverage, Diagnosis, DocumentedService, Patient, Provider, Visit
 
-SUPPORTED = ("Patient", "Coverage", "Encounter", "Condition", "Procedure", "ChargeItem", "DocumentReference")
 CLINICAL = ("Condition", "Procedure", "ChargeItem", "DocumentReference")  # what belongs to a visit
-REFERENCED = ("Organization", "Practitioner", "PractitionerRole", "RelatedPerson", "Location")  # read when referenced
-_PAYER_ID = re.compile(r"^[A-Z0-9]{2,15}$")
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
 PROCEDURE_SYSTEMS = ("http://www.ama-assn.org/go/cpt", "urn:oid:2.16.840.1.113883.6.285",
                      "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets")
 MODIFIER_SYSTEM = "http://terminology.hl7.org/CodeSystem/modifiers"
 PLACE_OF_SERVICE_SYSTEM = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
-CLAIM_FILING_SYSTEM = "https://codesystem.x12.org/005010/1032"  # X12 element 1032, the 837's SBR09
 TAXONOMY_SYSTEM = "http://nucc.org/provider-taxonomy"
-_GENDER = {"female": Sex.FEMALE, "male": Sex.MALE}
 _POS = {"AMB": "11", "EMER": "23", "IMP": "21", "HH": "12", "VR": "02", "OBSENC": "22"}
-_RELATIONSHIP = {"self": Relationship.SELF, "spouse": Relationship.SPOUSE, "child": Relationship.CHILD}
-_ORDER = {1: CoverageOrder.PRIMARY, 2: CoverageOrder.SECONDARY, 3: CoverageOrder.TERTIARY}
-
-
-class FhirMappingError(Exception):
-    """`status` 400 (not something we take) or 422 (invalid); `location` is a FHIRPath-like path."""
-
-    def __init__(self, status: int, location: str, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.location = location
-        self.code = code
-
-
-def message_id_of(document: dict[str, Any]) -> str:
-    """The Bundle's (or resource's) id with its version, else a digest of the content: a re-POST of
-    the same content is recognised and applied once."""
-    ident = document.get("id")
-    version = (document.get("meta") or {}).get("versionId")
-    if ident:
-        return f"{document.get('resourceType')}/{ident}" + (f"/_history/{version}" if version else "")
-    digest = hashlib.sha256(json.dumps(document, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-    return f"sha256-{digest[:40]}"
-
-
-def validate(document: Any) -> None:
-    """Validate against the R4B models; raise FhirMappingError (400/422) naming the location."""
-    from fhir.resources.R4B import get_fhir_model_class
-
-    if not isinstance(document, dict) or not isinstance(document.get("resourceType"), str):
-        raise FhirMappingError(400, "resourceType", "NOT_A_RESOURCE", "body is not a FHIR resource")
-    kind = document["resourceType"]
-    if kind != "Bundle" and kind not in SUPPORTED:
-        raise FhirMappingError(400, kind, "UNSUPPORTED_RESOURCE", f"{kind} is not accepted here")
-    try:
-        model = get_fhir_model_class(kind)
-    except (KeyError, ValueError):
-        raise FhirMappingError(400, kind, "UNSUPPORTED_RESOURCE", "unknown resourceType") from None
-    positions = None
-    if kind == "Bundle" and isinstance(document.get("entry"), list):
-        # Entries of other types (MessageHeader, Observation, Provenance ...) are not read, so not validated.
-        positions = [n for n, entry in enumerate(document["entry"]) if not _ignored(entry)]
-        document = {**document, "entry": [document["entry"][n] for n in positions]}
-    try:
-        model.model_validate(document)
-    except ValidationError as invalid:
-        first = invalid.errors(include_input=False)[0]
-        loc = list(first["loc"])
-        if positions is not None and len(loc) > 1 and loc[0] == "entry" and isinstance(loc[1], int):
-            loc[1] = positions[loc[1]]
-        location = kind + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
-        raise FhirMappingError(422, location, "INVALID_RESOURCE", f"{location}: {first['type']}") from None
-
-
-def _ignored(entry: Any) -> bool:
-    """A Bundle entry holding a resource of a type registration does not read."""
-    resource = entry.get("resource") if isinstance(entry, dict) else None
-    kind = resource.get("resourceType") if isinstance(resource, dict) else None
-    return isinstance(kind, str) and kind not in SUPPORTED + REFERENCED
 
 
 def map_resource(document: Any, default_billing: Provider | str) -> list[FeedMessage]:
@@ -141,23 +76,6 @@ def map_resource(document: Any, default_billing: Provider | str) -> list[FeedMes
     return _Mapper(document, billing).messages()
 
 
-def _coding(concept: dict | None, systems: tuple[str, ...] | None = None) -> str | None:
-    for coding in (concept or {}).get("coding", []):
-        if systems is None or coding.get("system") in systems:
-            if coding.get("code"):
-                return coding["code"]
-    return None
-
-
-def _contained(resource: dict, reference: dict | None, kind: str) -> dict | None:
-    """The resource of type `kind` contained in `resource` that `reference` ("#id") points to."""
-    target = (reference or {}).get("reference") or ""
-    if not target.startswith("#"):
-        return None
-    return next((c for c in resource.get("contained") or [] if c.get("id") == target[1:] and c.get("resourceType") == kind),
-                None)
-
-
 def _encounter_of(resource: dict) -> dict | None:
     """The Encounter reference of a clinical resource (a DocumentReference names it in context.encounter)."""
     if resource["resourceType"] == "DocumentReference":
@@ -165,7 +83,7 @@ def _encounter_of(resource: dict) -> dict | None:
     return resource.get("encounter") or resource.get("context")
 
 
-class _Mapper:
+class _Mapper(Demographics):
     def __init__(self, document: dict, billing: Provider) -> None:
         self.document = document
         self.billing = billing
@@ -241,81 +159,6 @@ class _Mapper:
         raise FhirMappingError(422, where, "UNRESOLVED_REFERENCE", f"{where} does not resolve to a {kind}")
 
     # --- resources -------------------------------------------------------------------------------
-    def patient(self, where: str, resource: dict) -> Patient:
-        identifiers = resource.get("identifier") or []
-        mrn = next((i.get("value") for i in identifiers if _coding(i.get("type")) == "MR" and i.get("value")), None)
-        mrn = mrn or next((i.get("value") for i in identifiers if i.get("value") and _coding(i.get("type")) != "SS"), None)
-        if not mrn:
-            raise FhirMappingError(422, f"{where}.identifier", "REQUIRED_FIELD_MISSING", "a medical record number is required")
-        self.mrns[id(resource)] = mrn[:200]
-        name = (resource.get("name") or [{}])[0]
-        address = (resource.get("address") or [{}])[0]
-        if not resource.get("birthDate") or not name.get("family") or not name.get("given") or not address:
-            missing = "birthDate" if not resource.get("birthDate") else ("address" if not address else "name")
-            raise FhirMappingError(422, f"{where}.{missing}", "REQUIRED_FIELD_MISSING", f"{where}.{missing} is required")
-        try:
-            birth = date.fromisoformat(resource["birthDate"])
-        except ValueError:
-            raise FhirMappingError(422, f"{where}.birthDate", "INVALID_FIELD", "birthDate needs a full date") from None
-        if (address.get("country") or "US").strip().upper() not in ("US", "USA", "840", "UNITED STATES"):
-            raise FhirMappingError(422, f"{where}.address", "ADDRESS_NOT_US", f"{where}.address is not a US address")
-        try:
-            addr = Address(line1=(address.get("line") or [""])[0], city=address.get("city", ""),
-                           state=(address.get("state") or "").upper(),
-                           postal_code=(address.get("postalCode") or "").replace("-", "").replace(" ", ""))
-        except ValidationError:
-            raise FhirMappingError(422, f"{where}.address", "ADDRESS_NOT_USPS",
-                                   f"{where}.address state or ZIP code does not follow USPS rules") from None
-        sex = _GENDER.get(resource.get("gender", ""), Sex.UNKNOWN)
-        return self.build(Patient, where, mrn=mrn, first_name=name["given"][0], last_name=name["family"],
-                          birth_date=birth, sex=sex, address=addr)
-
-    def payer_ref(self, resource: dict) -> PayerRef:
-        """How the Coverage names its payor: identifier values and the reference (codes), display
-        and the Organization's name (names); the Organization may be contained or in the Bundle."""
-        payor = (resource.get("payor") or [{}])[0]
-        codes = [(payor.get("identifier") or {}).get("value")]
-        names = [payor.get("display")]
-        organization = _contained(resource, payor, "Organization")
-        if organization is None and payor.get("reference") in self.by_ref:
-            organization = self.by_ref[payor["reference"]][1]
-        if organization is not None and organization.get("resourceType") == "Organization":
-            codes += [i.get("value") for i in organization.get("identifier") or []]
-            names += [organization.get("name")]
-        elif payor.get("reference") and not str(payor["reference"]).startswith("#"):
-            codes += [payor["reference"], str(payor["reference"]).rsplit("/", 1)[-1]]
-        return PayerRef(codes=tuple(dict.fromkeys(str(c)[:80] for c in codes if c)),
-                        names=tuple(dict.fromkeys(str(n)[:80] for n in names if n)))
-
-    def coverage(self, where: str, resource: dict, position: int) -> tuple[Coverage, PayerRef]:
-        ref = self.payer_ref(resource)
-        payer_id = next((c.upper() for c in ref.codes if _PAYER_ID.fullmatch(c.upper())), UNMAPPED_PAYER)
-        if not resource.get("subscriberId"):
-            raise FhirMappingError(422, f"{where}.subscriberId", "REQUIRED_FIELD_MISSING", "subscriberId is required")
-        group = next((c.get("value") for c in resource.get("class") or [] if _coding(c.get("type")) == "group"), None)
-        order = _ORDER.get(resource.get("order") or position)
-        if order is None:
-            raise FhirMappingError(422, f"{where}.order", "INVALID_FIELD", "order must be 1, 2 or 3")
-        relationship = _RELATIONSHIP.get(_coding(resource.get("relationship")) or "self", Relationship.OTHER)
-        subscriber = self.subscriber(where, resource) if relationship is not Relationship.SELF else None
-        return self.build(Coverage, where, payer_id=payer_id, payer_name=(ref.names or ref.codes or ("UNKNOWN PAYER",))[0],
-                          member_id=str(resource["subscriberId"])[:200], group_number=group, relationship=relationship,
-                          order=order, subscriber=subscriber,
-                          claim_filing_indicator=_coding(resource.get("type"), (CLAIM_FILING_SYSTEM,)) or "CI"), ref
-
-    def subscriber(self, where: str, coverage: dict) -> Subscriber | None:
-        """Who holds a dependent's coverage: the RelatedPerson contained in the Coverage."""
-        holder = _contained(coverage, coverage.get("subscriber"), "RelatedPerson")
-        name = ((holder or {}).get("name") or [{}])[0]
-        if not name.get("family") or not name.get("given"):
-            return None
-        try:
-            birth = date.fromisoformat(holder["birthDate"]) if holder.get("birthDate") else None
-        except ValueError:
-            raise FhirMappingError(422, f"{where}.subscriber", "INVALID_FIELD", "the subscriber's birthDate needs a full date") from None
-        return self.build(Subscriber, f"{where}.subscriber", first_name=name["given"][0], last_name=name["family"],
-                          birth_date=birth, sex=_GENDER.get(holder.get("gender", ""), Sex.UNKNOWN))
-
     def diagnosis(self, where: str, resource: dict) -> Diagnosis:
         code = _coding(resource.get("code"), ICD10_SYSTEMS)
         if not code:
@@ -503,3 +346,6 @@ class _Mapper:
         if target[1].get("resourceType") != "Patient":
             raise FhirMappingError(422, f"{where}.subject", "UNRESOLVED_REFERENCE", "subject is not a Patient")
         return patients.get(id(target[1]))
+
+
+__all__ = ["CLAIM_FILING_SYSTEM", "FhirMappingError", "REFERENCED", "SUPPORTED", "map_resource", "message_id_of", "validate"]

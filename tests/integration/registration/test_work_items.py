@@ -93,3 +93,25 @@ async def test_a40_merges_the_prior_mrn_into_the_surviving_patient_within_the_te
         await client.close()
     assert registered[0].payload.patient_id == patient_id_for(TENANT, "MRN802")
     assert prior["merged_into"] == patient_id_for(TENANT, "MRN802") and other_tenant is None
+
+
+async def test_a_fhir_bundle_with_a_foreign_address_is_2xx_held_and_released_by_a_corrected_bundle(settings, kafka) -> None:
+    import httpx
+
+    from tests.integration.registration.test_fhir_feed import AUTH, PORT, fhir_settings
+    from tests.unit.ehr.samples import fhir_bundle
+
+    abroad = fhir_bundle("FV9", bundle_id="b-abroad")
+    abroad["entry"][0]["resource"]["address"] = [{"line": ["1 Rue Fictive"], "city": "Paris", "postalCode": "75001",
+                                                  "country": "FR"}]
+    runtime = build_runtime(fhir_settings(settings))
+    async with runtime.running():
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{PORT}", headers=AUTH) as http:
+            held = await http.post("/fhir", content=json.dumps(abroad))
+            items = await runtime.db["work_items"].find({"status": "open"}).to_list()
+            fixed = await http.post("/fhir", content=json.dumps(fhir_bundle("FV9", bundle_id="b-fixed")))
+        registered = await kafka.wait_for(topics.ENCOUNTER_REGISTERED, lambda m: len(m) >= 1)
+        released = await runtime.db["work_items"].find({"status": "released"}).to_list()
+    assert 200 <= held.status_code < 300 and 200 <= fixed.status_code < 300
+    assert [(i["code"], i["field"]) for i in items] == [("ADDRESS_NOT_US", "Bundle.entry[0].resource.address")]
+    assert [r.payload.visit.visit_number for r in registered] == ["FV9"] and len(released) == 1
