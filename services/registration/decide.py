@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from services.registration import feed
 from services.registration.crosswalk import Crosswalk, CrosswalkEntry
-from services.registration.feed import FeedKind, FeedMessage, Outcome, VisitDraft
+from services.registration.feed import FeedKind, FeedMessage, Outcome, PayerRef, VisitDraft
 from shared import topics
 from shared.envelope import new_event
 from shared.events import Coverage, Model, Patient
@@ -31,6 +31,7 @@ class PatientFeedRecord(Model):
 
     patient: Patient
     coverages: tuple[Coverage, ...] = ()
+    payer_refs: tuple[PayerRef, ...] = ()  # how the sender named each coverage's payer
     as_of: datetime
 
 
@@ -59,8 +60,9 @@ def decide(tenant_id: str, message: FeedMessage, now: datetime, records: dict[st
         known = records.get(pid)
         patient_state = "created" if pid not in records else "updated"
         if known is None or message.sent_at >= known.as_of:
-            coverages = message.coverages or (known.coverages if known else ())
-            patient_update = (pid, PatientFeedRecord(patient=message.patient, coverages=coverages,
+            coverages, refs = (message.coverages, message.payer_refs) if message.coverages else (
+                (known.coverages, known.payer_refs) if known else ((), ()))
+            patient_update = (pid, PatientFeedRecord(patient=message.patient, coverages=coverages, payer_refs=refs,
                                                      as_of=message.sent_at))
     if not message.visit_number and encounter_id is None:
         outcome = "applied" if message.kind in (FeedKind.UPDATE, FeedKind.MERGE) else "recorded"
@@ -68,8 +70,7 @@ def decide(tenant_id: str, message: FeedMessage, now: datetime, records: dict[st
     encounter_id = encounter_id or encounter_id_for(tenant_id, message.visit_number)
     draft = drafts.get(encounter_id)
     if draft is None:
-        if message.kind in (FeedKind.RECORD, FeedKind.CANCEL_DISCHARGE, FeedKind.DISCHARGE, FeedKind.CANCEL) \
-                and message.visit is None:
+        if message.kind in (FeedKind.RECORD, FeedKind.CANCEL_DISCHARGE):
             # Nothing known of this visit yet: the message is recorded, no visit is opened for it.
             return Result("AA", "recorded", patient=patient_state, encounter_id=encounter_id), \
                 (patient_update, None, None)
@@ -77,7 +78,7 @@ def decide(tenant_id: str, message: FeedMessage, now: datetime, records: dict[st
         # A patient already known (say from an A08 sent before this visit's A04) seeds the visit.
         if known is not None and known.as_of > message.sent_at:
             draft = draft.model_copy(update={"patient": known.patient, "coverages": known.coverages,
-                                             "demographics_as_of": known.as_of})
+                                             "payer_refs": known.payer_refs, "demographics_as_of": known.as_of})
     try:
         updated, outcome = feed.apply(draft, message, resolve)
     except feed.CancelTooLate:

@@ -161,3 +161,20 @@ def test_a13_cancels_the_discharge() -> None:
     assert draft.discharged
     draft, _ = apply(draft, map_message(a13, FACILITIES).message)
     assert not draft.discharged and draft.status is VisitStatus.OPEN
+
+
+def test_an_early_a08_with_an_insurer_code_keeps_it_for_the_crosswalk() -> None:
+    from datetime import UTC, datetime
+
+    from services.registration.decide import decide
+
+    code = ("|SIMRED03|", "|BCBS-IL 00621|")
+    early = map_message(a08(sent="20261101120000").replace(*code), FACILITIES).message
+    late_a04 = map_message(a04(), FACILITIES).message
+    records, drafts = {}, {}
+    now = datetime(2026, 11, 2, tzinfo=UTC)
+    _, (patient, _, _) = decide("t", early, now, records, drafts)
+    records[patient[0]] = patient[1]
+    resolve = lambda d: resolve_draft(d, Crosswalk([ILLINOIS]), TODAY)  # noqa: E731
+    result, (_, (_, draft), row) = decide("t", late_a04, now, records, drafts, resolve=resolve)
+    assert result.outcome == "requested" and draft.coverages[0].payer_id == "BCBSIL" and row is not None
