@@ -46,6 +46,7 @@ class Result:
     error_text: str | None = None
     patient: str | None = None  # "created" | "updated"
     encounter_id: str | None = None
+    held: tuple[str, ...] = ()  # the visit's open work items ("CODE FIELD"): acknowledged, not yet billable
 
 
 def decide(tenant_id: str, message: FeedMessage, now: datetime, records: dict[str, PatientFeedRecord | None],
@@ -96,7 +97,8 @@ def decide(tenant_id: str, message: FeedMessage, now: datetime, records: dict[st
         event = new_event(topics.REGISTRATION_REQUESTED, request, producer=SERVICE, now=now, tenant_id=tenant_id,
                           correlation_id=encounter_id)
         row = outbox_document(topics.REGISTRATION_REQUESTED, event)
-    result = Result("AA", str(outcome), patient=patient_state, encounter_id=encounter_id)
+    held = tuple(f"{i.code} {i.field}" for i in updated.issues) if outcome is Outcome.APPLIED else ()
+    result = Result("AA", str(outcome), patient=patient_state, encounter_id=encounter_id, held=held)
     return result, (patient_update, (encounter_id, updated), row)
 
 

@@ -113,5 +113,7 @@ async def test_a_fhir_bundle_with_a_foreign_address_is_2xx_held_and_released_by_
         registered = await kafka.wait_for(topics.ENCOUNTER_REGISTERED, lambda m: len(m) >= 1)
         released = await runtime.db["work_items"].find({"status": "released"}).to_list()
     assert 200 <= held.status_code < 300 and 200 <= fixed.status_code < 300
+    warnings = [i for e in held.json()["entry"] for i in e["response"]["outcome"]["issue"] if i["severity"] == "warning"]
+    assert [w["diagnostics"] for w in warnings] == ["registration work item ADDRESS_NOT_US Bundle.entry[0].resource.address"]
     assert [(i["code"], i["field"]) for i in items] == [("ADDRESS_NOT_US", "Bundle.entry[0].resource.address")]
     assert [r.payload.visit.visit_number for r in registered] == ["FV9"] and len(released) == 1
