@@ -231,7 +231,8 @@ class FeedIntake:
             {"$lookup": {"from": "payer_crosswalk", "as": "crosswalk",
                          "pipeline": [{"$match": {"tenant_id": {"$in": tenants}}}]}},
             {"$lookup": {"from": work_items.COLLECTION, "as": "work_items",
-                         "pipeline": [{"$match": {"subject_id": {"$in": list(encounter_ids | patient_ids)},
+                         "pipeline": [{"$match": {"$or": [{"subject_id": {"$in": list(encounter_ids | patient_ids)}},
+                                                          {"patient_id": {"$in": list(patient_ids)}}],
                                                   "status": work_items.OPEN}}]}},
         ], session=session)
         [found] = await cursor.to_list()
@@ -250,7 +251,7 @@ class FeedIntake:
         now = self._clock.now()
         patient_writes: dict[str, dict] = {}
         draft_writes: dict[str, dict] = {}
-        touched: dict[tuple[str, str], tuple[str, tuple]] = {}  # (subject, id) -> (tenant, issues)
+        touched: dict[tuple[str, str], tuple[str, tuple, str | None]] = {}  # (subject, id) -> (tenant, issues, patient)
         outbox: list[dict] = []
         applied: list[dict] = []
         results = []
@@ -294,7 +295,8 @@ class FeedIntake:
                                          "updated_at": now, "phi": self._cipher.seal(draft)}
                     if pid is not None:
                         draft_writes[eid]["patient_id"] = pid
-                    touched[("encounter", eid)] = (tenant_id, draft.issues if draft.status is VisitStatus.OPEN else ())
+                    touched[("encounter", eid)] = (tenant_id, draft.issues if draft.status is VisitStatus.OPEN else (),
+                                                   pid)
                 if row is not None:
                     outbox.append(row)
             if result.ack_code != "AA":
@@ -304,7 +306,7 @@ class FeedIntake:
                 continue
             if not message.visit_number and pid is not None and targets == [None]:
                 touched[("patient", pid)] = (tenant_id, tuple(i for i in message.issues
-                                                              if i.area in (Area.PATIENT, Area.COVERAGE)))
+                                                              if i.area in (Area.PATIENT, Area.COVERAGE)), pid)
             seen[key] = {"_id": key, "ack_code": "AA", "outcome": str(result.outcome), "kind": str(message.kind),
                          "encounter_id": result.encounter_id, "at": now}
             applied.append(seen[key])
@@ -321,8 +323,9 @@ class FeedIntake:
             await self._messages.insert_many(applied, ordered=False, session=session)
         counted = []
         item_writes = []
-        for (subject, subject_id), (tenant_id, issues) in touched.items():
-            writes, counts = work_items.plan(tenant_id, subject, subject_id, issues, open_items.get(subject_id, ()), now)
+        for (subject, subject_id), (tenant_id, issues, patient_id) in touched.items():
+            writes, counts = work_items.plan(tenant_id, subject, subject_id, issues, open_items.get(subject_id, ()), now,
+                                             patient_id=patient_id)
             item_writes += writes
             counted += counts
         if item_writes:

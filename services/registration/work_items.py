@@ -31,6 +31,7 @@ WORK_ITEMS = Counter("rcm_registration_work_items", "Registration work items ope
 async def ensure_indexes(database: AsyncDatabase) -> None:
     await database[COLLECTION].create_index([("tenant_id", ASCENDING), ("status", ASCENDING), ("code", ASCENDING)])
     await database[COLLECTION].create_index([("subject_id", ASCENDING), ("status", ASCENDING)])
+    await database[COLLECTION].create_index([("patient_id", ASCENDING), ("status", ASCENDING)], sparse=True)
 
 
 def item_id(subject_id: str, issue: Issue) -> str:
@@ -38,16 +39,17 @@ def item_id(subject_id: str, issue: Issue) -> str:
 
 
 def plan(tenant_id: str, subject: str, subject_id: str, issues: Iterable[Issue], open_now: Iterable[dict],
-         now: datetime) -> tuple[list[UpdateOne], list[tuple[str, str]]]:
+         now: datetime, *, patient_id: str | None = None) -> tuple[list[UpdateOne], list[tuple[str, str]]]:
     """The writes that make `subject_id`'s open work items exactly `issues`, and the
-    (reason code, action) pairs to count. `open_now`: its open work item documents."""
+    (reason code, action) pairs to count. `open_now`: its open work item documents. `patient_id`
+    (an id, not PHI) lets a message about the patient find the items of its visits."""
     wanted = {item_id(subject_id, i): i for i in issues}
     existing = {d["_id"]: d for d in open_now}
     writes, counted = [], []
     for key, issue in wanted.items():
         fields = {"tenant_id": tenant_id, "subject": subject, "subject_id": subject_id, "code": issue.code,
                   "field": issue.field, "area": str(issue.area), "reason": issue.reason, "status": OPEN,
-                  "updated_at": now}
+                  "updated_at": now, **({"patient_id": patient_id} if patient_id else {})}
         if key not in existing:
             fields |= {"opened_at": now, "released_at": None}
             counted.append((issue.code, "opened"))

@@ -117,3 +117,28 @@ async def test_a_fhir_bundle_with_a_foreign_address_is_2xx_held_and_released_by_
     assert [w["diagnostics"] for w in warnings] == ["registration work item ADDRESS_NOT_US Bundle.entry[0].resource.address"]
     assert [(i["code"], i["field"]) for i in items] == [("ADDRESS_NOT_US", "Bundle.entry[0].resource.address")]
     assert [r.payload.visit.visit_number for r in registered] == ["FV9"] and len(released) == 1
+
+
+async def test_an_update_without_a_visit_number_fixes_the_patients_waiting_visit_and_patient_items(
+        settings, kafka) -> None:
+    runtime = build_runtime(feed_settings(settings))
+    async with runtime.running():
+        client = await MllpClient.connect(runtime.mllp.port)
+        abroad = a04("N1", mrn="901", visit="V901").replace("Testville^ZZ^00000", NON_US)
+        assert msa(await client.send(abroad))[0] == "AA"
+        # An A08 naming no visit, for another patient, with a bad address: held on the patient.
+        bad_update = a08("N2", mrn="902", visit="").replace("Testville^ZZ^00000", NON_US)
+        assert msa(await client.send(bad_update))[0] == "AA"
+        opened_items = await runtime.db["work_items"].find({"status": "open"}, {"_id": 0, "subject": 1, "code": 1}).to_list()
+        # The practice corrects both patients with updates that name no visit either.
+        assert msa(await client.send(a08("N3", mrn="901", visit="", sent="20261101120000")))[0] == "AA"
+        assert msa(await client.send(a08("N4", mrn="902", visit="", sent="20261101120000")))[0] == "AA"
+        registered = await kafka.wait_for(topics.ENCOUNTER_REGISTERED, lambda m: len(m) >= 1)
+        listed = await asyncio.to_thread(cli, settings, "registration", "work-items", "list", "--status", "all")
+        await client.close()
+        still_open = await runtime.db["work_items"].count_documents({"status": "open"})
+    assert sorted((i["subject"], i["code"]) for i in opened_items) == [
+        ("encounter", "ADDRESS_NOT_US"), ("patient", "ADDRESS_NOT_US")]
+    assert [e.payload.visit.visit_number for e in registered] == ["V901"]
+    assert still_open == 0 and listed.exit_code == 0 and "2 work item(s)" in listed.stdout
+    assert listed.stdout.count("released") == 2 and "Toronto" not in listed.stdout

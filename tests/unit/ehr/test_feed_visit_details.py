@@ -8,11 +8,9 @@ import base64
 import copy
 from datetime import UTC, datetime
 
-import pytest
-
 from services.registration.feed import FeedKind, FeedMessage, Outcome, VisitDraft, apply, registration_request
-from services.registration.fhir.mapping import FhirMappingError, map_resource
-from services.registration.hl7.mapping import MappingError, map_message
+from services.registration.fhir.mapping import map_resource
+from services.registration.hl7.mapping import map_message
 from shared.events import Provider, RegistrationRequested, Relationship
 from tests.unit.ehr.samples import FACILITIES, a04, a08, dft, fhir_bundle, segment
 
