@@ -17,6 +17,7 @@ from cli.denials import app as denials_app
 from cli.payments import app as payments_app
 from cli.claims import app as claims_app
 from cli.ehr import app as ehr_app
+from cli.registration import payers_app, registration_app
 from cli.x12 import app as x12_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Medical revenue-cycle platform")
@@ -31,6 +32,8 @@ app.add_typer(x12_app, name="x12", help="X12 5010 files: inspect what a file hol
 app.add_typer(denials_app, name="denials")
 app.add_typer(payments_app, name="payments")
 app.add_typer(ehr_app, name="ehr", help="EHR feeds (HL7 v2, FHIR R4): inspect files")
+app.add_typer(payers_app, name="payers", help="Payers: the per-tenant payer crosswalk")
+app.add_typer(registration_app, name="registration", help="Registration: work items of held visits")
 console = Console()
 
 SERVICES = ("registration", "coding", "claims", "payments", "denials", "dashboard", "simulator")
