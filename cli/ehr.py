@@ -1,21 +1,28 @@
 """`rcm ehr`: look at what EHR feed files map to, before a practice connects its feed.
 
-rcm ehr inspect FILE [--json] [--phi]    exit 0 fully mapped, 1 read with errors, 2 unreadable
+rcm ehr inspect FILE [--json] [--phi] [--crosswalk CSV]
+
+Exits as the feed would answer: 0 when every message would be acknowledged AA (FHIR: 2xx), listing
+the registration work items each would open and why; 1 when one would be answered AE/AR (FHIR:
+4xx), with the reason; 2 for a file that is neither HL7 v2 nor FHIR JSON.
 
 FILE holds HL7 v2 messages (one or many, segments separated by CR or LF) or a FHIR R4 JSON resource
 or Bundle. Sending facilities come from RCM_REGISTRATION_FEED_FACILITIES; an unconfigured one is
-inspected anyway and reported. Patient names, dates of birth, addresses and member ids are hidden
-unless --phi is given.
+inspected as if it were configured, and reported. Payers are resolved with the tenant's crosswalk
+file when `--crosswalk` is given (else as for a tenant without one). Patient names, dates of birth,
+addresses and member ids are hidden unless --phi is given.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from services.registration.crosswalk import EMPTY, Crosswalk, issues_for
 from services.registration.facilities import Facility
 from services.registration.feed import FeedMessage
 from shared.events import Provider
@@ -46,7 +53,7 @@ def _facilities() -> dict[str, Facility]:
         return {}
 
 
-def describe(message: FeedMessage, *, show_phi: bool) -> dict[str, Any]:
+def describe(message: FeedMessage, *, show_phi: bool, crosswalk: Crosswalk = EMPTY) -> dict[str, Any]:
     """What a feed message maps to, as JSON-ready data (PHI hidden unless asked)."""
     patient = message.patient.model_dump(mode="json") if message.patient else None
     if patient and not show_phi:
@@ -61,10 +68,13 @@ def describe(message: FeedMessage, *, show_phi: bool) -> dict[str, Any]:
         "visit": message.visit.model_dump(mode="json") if message.visit else None,
         "services": [s.model_dump(mode="json") for s in message.services],
         "diagnoses": [d.code for d in message.diagnoses], "warnings": list(message.warnings),
+        "work_items": [{"code": i.code, "field": i.field, "reason": i.reason}
+                       for i in issues_for(message, crosswalk, datetime.now(UTC).date())],
     }
 
 
-def inspect_hl7(text: str, facilities: dict[str, Facility], *, show_phi: bool) -> list[dict[str, Any]]:
+def inspect_hl7(text: str, facilities: dict[str, Facility], *, show_phi: bool,
+                crosswalk: Crosswalk = EMPTY) -> list[dict[str, Any]]:
     from services.registration.hl7.mapping import MappingError, map_message, split_messages
 
     results = []
@@ -79,7 +89,7 @@ def inspect_hl7(text: str, facilities: dict[str, Facility], *, show_phi: bool) -
         else:
             entry.update(ok=True, ack="AA", message_type=f"{mapped.header.message_type}^{mapped.header.trigger}",
                          sending_facility=mapped.header.sending_facility, tenant_id=mapped.facility.tenant_id,
-                         **describe(mapped.message, show_phi=show_phi),
+                         **describe(mapped.message, show_phi=show_phi, crosswalk=crosswalk),
                          charges=[{"procedure_code": c.procedure_code, "amount": str(c.amount) if c.amount is not None else None}
                                   for c in mapped.charges])
             if mapped.facility is _PLACEHOLDER:
@@ -88,14 +98,29 @@ def inspect_hl7(text: str, facilities: dict[str, Facility], *, show_phi: bool) -
     return results
 
 
-def inspect_fhir(document: Any, facilities: dict[str, Facility], *, show_phi: bool) -> list[dict[str, Any]]:
+def inspect_fhir(document: Any, facilities: dict[str, Facility], *, show_phi: bool,
+                 crosswalk: Crosswalk = EMPTY) -> list[dict[str, Any]]:
     from services.registration.fhir.mapping import FhirMappingError, map_resource
 
     try:
         messages = map_resource(document, "inspect")
     except FhirMappingError as refused:
-        return [{"message": 1, "ok": False, "field": refused.location, "code": refused.code, "error": str(refused)}]
-    return [{"message": n, "ok": True, **describe(m, show_phi=show_phi)} for n, m in enumerate(messages, start=1)]
+        return [{"message": 1, "ok": False, "status": refused.status, "field": refused.location, "code": refused.code,
+                 "error": str(refused)}]
+    return [{"message": n, "ok": True, "status": 200, **describe(m, show_phi=show_phi, crosswalk=crosswalk)}
+            for n, m in enumerate(messages, start=1)]
+
+
+def _crosswalk(file: Path | None, as_json: bool) -> Crosswalk:
+    from services.registration.crosswalk import CrosswalkFileError, parse_crosswalk_csv
+
+    if file is None:
+        return EMPTY
+    try:
+        return Crosswalk(parse_crosswalk_csv(file.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, CrosswalkFileError) as unusable:
+        _fail(as_json, f"crosswalk {file} not usable: {type(unusable).__name__}")
+    return EMPTY
 
 
 @app.command()
@@ -103,8 +128,11 @@ def inspect(
     file: Annotated[Path, typer.Argument(help="HL7 v2 messages or a FHIR R4 JSON resource/Bundle")],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     show_phi: Annotated[bool, typer.Option("--phi", help="show names, birth dates, addresses, member ids")] = False,
+    crosswalk_file: Annotated[Path | None, typer.Option("--crosswalk", help="the tenant's payer crosswalk CSV")] = None,
 ) -> None:
-    """Map FILE as registration would; exit 0 fully mapped, 1 read with errors, 2 unreadable."""
+    """Map FILE as registration would; exit 0 acknowledged (AA/2xx, with the work items it would
+    open), 1 refused (AE/AR/4xx), 2 unreadable."""
+    crosswalk = _crosswalk(crosswalk_file, as_json)
     try:
         data = file.read_bytes()
     except OSError as failure:
@@ -119,15 +147,15 @@ def inspect(
             document = json.loads(stripped)
         except json.JSONDecodeError as failure:
             _fail(as_json, f"not valid JSON (line {failure.lineno}, column {failure.colno})")
-        results, kind = inspect_fhir(document, _facilities(), show_phi=show_phi), "fhir"
+        results, kind = inspect_fhir(document, _facilities(), show_phi=show_phi, crosswalk=crosswalk), "fhir"
     elif stripped.startswith("MSH"):
-        results, kind = inspect_hl7(stripped, _facilities(), show_phi=show_phi), "hl7v2"
+        results, kind = inspect_hl7(stripped, _facilities(), show_phi=show_phi, crosswalk=crosswalk), "hl7v2"
     else:
         _fail(as_json, "neither HL7 v2 (no MSH segment first) nor FHIR JSON")
     errors = [r for r in results if not r["ok"]]
     if as_json:
         print(json.dumps({"file": str(file), "format": kind, "messages": len(results), "errors": len(errors),
-                          "results": results}))
+                          "work_items": sum(len(r.get("work_items", ())) for r in results), "results": results}))
     else:
         for result in results:
             if result["ok"]:
@@ -137,9 +165,13 @@ def inspect(
                            f"{len(result['coverages'])} coverage(s)")
                 for warning in result["warnings"]:
                     typer.echo(f"  warning: {warning}")
+                for item in result["work_items"]:
+                    typer.echo(f"  work item {item['code']} {item['field']}: {item['reason']}")
             else:
-                typer.echo(f"message {result['message']}: ERROR {result.get('field')} {result['code']}: {result['error']}")
-        typer.echo(f"{len(results)} message(s), {len(errors)} with errors")
+                answer = result.get("ack") or result.get("status")
+                typer.echo(f"message {result['message']}: {answer} {result.get('field')} {result['code']}: {result['error']}")
+        items = sum(len(r.get("work_items", ())) for r in results)
+        typer.echo(f"{len(results)} message(s), {len(errors)} refused, {items} work item(s) would open")
     raise typer.Exit(WITH_ERRORS if errors else MAPPED)
 
 

@@ -24,6 +24,8 @@ LAZY_GROUPS = {
     "eligibility": ("cli.eligibility", "app", "Eligibility review: held encounters, re-verify, coverage, self-pay, release"),
     "users": ("cli.users", "users_app", "Users of the local token issuer (argon2id passwords, roles, tenants)"),
     "identity": ("cli.users", "identity_app", "The local token issuer: sign in and print a token"),
+    "payers": ("cli.registration", "payers_app", "Payers: the per-tenant payer crosswalk"),
+    "registration": ("cli.registration", "registration_app", "Registration: work items of held visits"),
 }
 
 

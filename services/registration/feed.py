@@ -14,7 +14,8 @@ the visit. Nothing changes a visit once it was handed to registration (see the R
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -24,11 +25,51 @@ from shared.events import (
 
 
 class FeedKind(StrEnum):
-    REGISTER = "register"  # ADT^A04, FHIR Encounter
-    UPDATE = "update"  # ADT^A08: patient or coverage
+    REGISTER = "register"  # ADT^A01 admit, A04 register, A05 pre-admit, A06/A07 class change; FHIR Encounter
+    UPDATE = "update"  # ADT^A08 (and A02 transfer, A28/A31 person): patient or coverage
     DISCHARGE = "discharge"  # ADT^A03
-    CANCEL = "cancel"  # ADT^A11
+    CANCEL = "cancel"  # ADT^A11 cancel admit/visit
+    CANCEL_DISCHARGE = "cancel_discharge"  # ADT^A13: the visit is not ended after all
+    RECORD = "record"  # ADT^A12 cancel transfer and other ADT events: acknowledged, nothing to change
+    MERGE = "merge"  # ADT^A40 (A34): the MRG patient identifier now belongs to the PID patient
     CHARGES = "charges"  # DFT^P03, FHIR ChargeItem/Procedure/Condition
+
+
+class Area(StrEnum):
+    """Which piece of a visit a work item is about: a message that carries the piece again
+    replaces that piece's work items (an A08 with a good address releases the address's)."""
+
+    PATIENT = "patient"
+    COVERAGE = "coverage"
+    PAYER = "payer"  # recomputed from the payer crosswalk whenever the visit is read
+    VISIT = "visit"
+    SERVICES = "services"
+
+
+class Issue(Model):
+    """Why a well-formed message still leaves its visit unbillable: stored as a registration work
+    item. `field` names the place (PID-11, Coverage.payor), `reason` says what is wrong; neither
+    quotes a value (no PHI)."""
+
+    area: Area
+    code: str
+    field: str
+    reason: str
+
+
+class PayerRef(Model):
+    """How the sender named a coverage's payer: its own company code and name (IN1-3/IN1-4, FHIR
+    Coverage.payor identifier, reference, display). The payer crosswalk turns it into our payer id."""
+
+    codes: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.codes and not self.names
+
+
+UNMAPPED_PAYER = "UNMAPPED"  # the payer id of a coverage whose payer the crosswalk does not know yet
 
 
 class VisitStatus(StrEnum):
@@ -54,6 +95,10 @@ class FeedMessage:
     warnings: tuple[str, ...] = ()  # what was ignored (unknown segments), no PHI
     note: str | None = None  # the visit's clinical note (HL7 OBX TX, FHIR DocumentReference): PHI
     visit_started_at: datetime | None = None  # PV1-44 or Encounter.period.start with a time of day
+    issues: tuple[Issue, ...] = ()  # what the message lacks for billing: work items, not refusals
+    payer_refs: tuple[PayerRef, ...] = ()  # one per coverage, in the same order
+    mrn: str | None = None  # the patient's MRN, also when the rest of the patient could not be used
+    merged_mrn: str | None = None  # A40: the prior MRN now merged into `mrn`
 
 
 class VisitDraft(Model):
@@ -71,11 +116,15 @@ class VisitDraft(Model):
     message_ids: tuple[str, ...] = ()
     note: str | None = None  # PHI: coding reads it for code suggestions
     visit_started_at: datetime | None = None  # when the practice registered the visit, if the feed said
+    issues: tuple[Issue, ...] = ()  # open work items: why the visit cannot be billed yet
+    payer_refs: tuple[PayerRef, ...] = ()  # aligned with `coverages`
+    cancelled_at: datetime | None = None  # the sent time of the cancel (a newer register reopens)
+    source: str | None = None  # the feed of the newest message ("hl7v2" | "fhir")
 
     @property
     def missing(self) -> tuple[str, ...]:
         """What the visit still lacks before it can be registered."""
-        lacking = []
+        lacking = [f"work item {i.code}" for i in self.issues]
         if self.patient is None:
             lacking.append("patient")
         if not any(c.order is CoverageOrder.PRIMARY for c in self.coverages):
@@ -104,31 +153,54 @@ def _with(draft: VisitDraft, **changes: object) -> VisitDraft:
     return draft.model_copy(update=changes)
 
 
-def apply(draft: VisitDraft, message: FeedMessage) -> tuple[VisitDraft, Outcome]:
-    """Fold `message` into `draft`. Raise CancelTooLate for a cancel of a visit handed on."""
-    if draft.status is VisitStatus.CANCELLED and message.kind is not FeedKind.CANCEL:
+def _discharged(draft: VisitDraft, message: FeedMessage) -> bool:
+    if message.kind is FeedKind.CANCEL_DISCHARGE:
+        return False
+    return draft.discharged or message.kind is FeedKind.DISCHARGE
+
+
+def _issues(draft: VisitDraft, message: FeedMessage, carried: set[Area]) -> tuple[Issue, ...]:
+    """The draft's work items after `message`: those of each area the message carried again are
+    replaced by the message's own (an area is carried when the message has the piece or an issue
+    about it)."""
+    carried = carried | {i.area for i in message.issues}
+    return tuple(i for i in draft.issues if i.area not in carried) + tuple(
+        i for i in message.issues if i.area is not Area.PAYER)
+
+
+def apply(draft: VisitDraft, message: FeedMessage,
+          resolve: Callable[[VisitDraft], VisitDraft] | None = None) -> tuple[VisitDraft, Outcome]:
+    """Fold `message` into `draft`; `resolve` (the payer crosswalk) then sets the coverages' payer
+    ids and the payer work items. Raise CancelTooLate for a cancel of a visit handed on."""
+    reopen = (draft.status is VisitStatus.CANCELLED and message.kind is FeedKind.REGISTER
+              and draft.cancelled_at is not None and message.sent_at > draft.cancelled_at)
+    if draft.status is VisitStatus.CANCELLED and message.kind is not FeedKind.CANCEL and not reopen:
         return draft, Outcome.IGNORED_CANCELLED
     if draft.status is VisitStatus.REQUESTED:
         if message.kind is FeedKind.CANCEL:
             raise CancelTooLate("visit already registered")
-        return _with(draft, discharged=draft.discharged or message.kind is FeedKind.DISCHARGE), \
-            Outcome.IGNORED_AFTER_REQUEST
+        return _with(draft, discharged=_discharged(draft, message)), Outcome.IGNORED_AFTER_REQUEST
     ids = draft.message_ids + (message.message_id,)
     if message.kind is FeedKind.CANCEL:
-        return _with(draft, status=VisitStatus.CANCELLED, message_ids=ids), Outcome.APPLIED
+        return _with(draft, status=VisitStatus.CANCELLED, message_ids=ids, cancelled_at=message.sent_at), Outcome.APPLIED
     # The changes are gathered first and applied with one copy (a draft is copied per message).
-    changes: dict[str, object] = {"message_ids": ids,
-                                  "discharged": draft.discharged or message.kind is FeedKind.DISCHARGE}
+    changes: dict[str, object] = {"message_ids": ids, "discharged": _discharged(draft, message),
+                                  "status": VisitStatus.OPEN, "cancelled_at": None, "source": message.source}
+    carried: set[Area] = set()
     newer = draft.demographics_as_of is None or message.sent_at >= draft.demographics_as_of
     if message.patient is not None and (newer or draft.patient is None):
         changes["patient"] = message.patient
+        carried.add(Area.PATIENT)
     if message.coverages and (newer or not draft.coverages):
         changes["coverages"] = message.coverages
+        changes["payer_refs"] = message.payer_refs or tuple(PayerRef() for _ in message.coverages)
+        carried.add(Area.COVERAGE)
     if (message.patient is not None or message.coverages) and newer:
         changes["demographics_as_of"] = message.sent_at
     if message.visit is not None and (message.kind is not FeedKind.UPDATE or draft.visit is None):
         changes["visit"] = message.visit
         changes["visit_started_at"] = message.visit_started_at
+        carried.add(Area.VISIT)
     if message.services or message.diagnoses:
         # A DFT adds charges: its diagnoses follow those already known, and its pointers are shifted.
         known = {d.code.replace(".", "").upper(): i for i, d in enumerate(draft.diagnoses, start=1)}
@@ -146,10 +218,18 @@ def apply(draft: VisitDraft, message: FeedMessage) -> tuple[VisitDraft, Outcome]
             for s in message.services)
         changes["services"] = draft.services + services
         changes["diagnoses"] = tuple(diagnoses[:12])
+        carried.add(Area.SERVICES)
     if message.note and message.kind in (FeedKind.REGISTER, FeedKind.CHARGES) and message.note != draft.note:
         # The A04's note and a DFT's note both describe the visit: keep both, in arrival order.
         changes["note"] = f"{draft.note}\n\n{message.note}" if draft.note else message.note
+    # An older message's patient and coverage issues are stale when newer pieces are known.
+    stale = {a for a, known in ((Area.PATIENT, draft.patient), (Area.COVERAGE, draft.coverages)) if known and not newer}
+    if stale:
+        message = replace(message, issues=tuple(i for i in message.issues if i.area not in stale))
+    changes["issues"] = _issues(draft, message, carried)
     updated = _with(draft, **changes)
+    if resolve is not None:
+        updated = resolve(updated)
     if not updated.missing:
         return _with(updated, status=VisitStatus.REQUESTED), Outcome.REQUESTED
     return updated, Outcome.APPLIED

@@ -25,25 +25,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import ValidationError
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
-from services.registration import feed
-from services.registration.feed import FeedKind, FeedMessage, Outcome, VisitDraft
+from services.registration import work_items
+from services.registration.crosswalk import EMPTY, Crosswalk, resolve_draft
+from services.registration.decide import (
+    MAX_EVENT_BYTES, SERVICE, MergedInto, PatientFeedRecord, Result, crosswalks_by_tenant, decide,
+)
+from services.registration.feed import Area, FeedKind, FeedMessage, Outcome, VisitDraft, VisitStatus
 from services.registration.senders import Sender
 from shared import metrics, topics
 from shared.clock import Clock
-from shared.envelope import new_event
 from shared.dead_letters import sealed_copy
-from shared.events import Coverage, DeadLetter, Model, Patient
+from shared.envelope import new_event
+from shared.events import DeadLetter
 from shared.ids import encounter_id_for, patient_id_for
 from shared.logging import get_logger
 from shared.mongo import AsyncMongoClient, in_transaction
@@ -52,32 +55,9 @@ from shared.phi import PhiCipher
 
 log = get_logger(__name__)
 
-SERVICE = "registration"
 UNKNOWN_TENANT = "unknown"
 FEED_MESSAGE_RETENTION_SECONDS = 45 * 24 * 60 * 60
 MAX_BATCH = 200  # feed messages committed in one transaction at most
-MAX_EVENT_BYTES = 512 * 1024  # a registration event above this is refused: the broker takes 1 MiB
-
-
-class PatientFeedRecord(Model):
-    """The newest demographics and coverages a feed sent for a patient (sealed)."""
-
-    patient: Patient
-    coverages: tuple[Coverage, ...] = ()
-    as_of: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    """How a message was answered: AA/AE/AR, and for an error the field and a PHI-free reason."""
-
-    ack_code: str
-    outcome: str  # feed.Outcome, "duplicate", or a reason code
-    field: str | None = None
-    error_code: str | None = None
-    error_text: str | None = None
-    patient: str | None = None  # "created" | "updated"
-    encounter_id: str | None = None
 
 
 class _Refused(Exception):
@@ -110,7 +90,10 @@ class FeedIntake:
         # A sender resends within minutes or hours; 45 days (as the consumers' inbox) is ample.
         await database["feed_messages"].create_index([("at", ASCENDING)], expireAfterSeconds=FEED_MESSAGE_RETENTION_SECONDS)
         await database["visit_drafts"].create_index([("tenant_id", ASCENDING), ("status", ASCENDING)])
+        await database["visit_drafts"].create_index([("patient_id", ASCENDING), ("status", ASCENDING)])
         await database["feed_audit"].create_index([("tenant_id", ASCENDING), ("at", ASCENDING)])
+        await database["payer_crosswalk"].create_index([("tenant_id", ASCENDING)])
+        await work_items.ensure_indexes(database)
 
     async def accept(self, tenant_id: str, message_key: str, message: FeedMessage, *,
                      sender: Sender | None = None) -> Result:
@@ -133,8 +116,10 @@ class FeedIntake:
             while self._pending:
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
 
-                async def work(session: AsyncClientSession, batch=batch) -> list[Result]:
-                    return await self._apply_batch([(t, k, m, s) for t, k, m, s, _ in batch], session)
+                counted: list[tuple[str, str]] = []
+
+                async def work(session: AsyncClientSession, batch=batch, counted=counted) -> list[Result]:
+                    return await self._apply_batch([(t, k, m, s) for t, k, m, s, _ in batch], session, counter=counted)
 
                 try:
                     results = await in_transaction(self._client, work)
@@ -151,6 +136,7 @@ class FeedIntake:
                     self._pending = list(batch) + self._pending
                     await self._one_by_one(len(batch))
                     continue
+                work_items.count(counted)
                 if any(r.outcome == Outcome.REQUESTED for r in results) and self._relay is not None:
                     self._relay.wake()
                 for (_, _, message, _, future), result in zip(batch, results):
@@ -162,13 +148,15 @@ class FeedIntake:
         """Commit the next `count` pending messages one transaction each (isolating a failure)."""
         for _ in range(count):
             tenant_id, key, message, sender, future = self._pending.pop(0)
+            counted: list[tuple[str, str]] = []
             try:
                 result = await in_transaction(
-                    self._client, lambda session: self._apply(tenant_id, key, message, sender, session))
+                    self._client, lambda session: self._apply(tenant_id, key, message, sender, session, counted))
             except Exception as failure:  # noqa: BLE001 - handed to the one caller it concerns
                 if not future.done():
                     future.set_exception(failure)
                 continue
+            work_items.count(counted)
             if result.outcome == Outcome.REQUESTED and self._relay is not None:
                 self._relay.wake()
             if not future.done():
@@ -187,15 +175,18 @@ class FeedIntake:
         """Apply several messages all or nothing (a FHIR transaction Bundle): if one is refused,
         nothing of the others is kept and the refusal is returned alone."""
 
+        counted: list[tuple[str, str]] = []
+
         async def work(session: AsyncClientSession) -> list[Result]:
             return await self._apply_batch([(tenant_id, key, message, sender) for key, message in messages], session,
-                                           all_or_nothing=True)
+                                           all_or_nothing=True, counter=counted)
 
         try:
             results = await in_transaction(self._client, work)
         except _Refused as refused:
             metrics.STAGE_EVENTS.labels(SERVICE, f"feed.refused.{refused.result.outcome}").inc()
             return [refused.result]
+        work_items.count(counted)
         if any(r.outcome == Outcome.REQUESTED for r in results) and self._relay is not None:
             self._relay.wake()
         for (_, message), result in zip(messages, results):
@@ -227,20 +218,22 @@ class FeedIntake:
             self._relay.wake()
 
     async def _apply(self, tenant_id: str, message_key: str, message: FeedMessage, sender: Sender | None,
-                     session: AsyncClientSession) -> Result:
-        [result] = await self._apply_batch([(tenant_id, message_key, message, sender)], session)
+                     session: AsyncClientSession, counter: list | None = None) -> Result:
+        [result] = await self._apply_batch([(tenant_id, message_key, message, sender)], session, counter=counter)
         return result
 
     async def _apply_batch(self, batch: Sequence[tuple[str, str, FeedMessage, Sender | None]], session: AsyncClientSession,
-                           *, all_or_nothing: bool = False) -> list[Result]:
+                           *, all_or_nothing: bool = False, counter: list | None = None) -> list[Result]:
         """Apply messages in order within one transaction: read everything they touch at once, fold
         in memory, write everything at once. A refused message changes nothing (decide, then write);
         with `all_or_nothing`, the first refusal raises _Refused."""
         # Keys are looked up under every key of the keyring (a rotation keeps resends recognised).
         candidates = [self._cipher.fingerprints(f"{t}|{k}") for t, k, _, _ in batch]
         keys = [c[0] for c in candidates]
-        patient_ids = {patient_id_for(t, m.patient.mrn) for t, _, m, _ in batch if m.patient is not None}
+        patient_ids = {patient_id_for(t, m.mrn or m.patient.mrn) for t, _, m, _ in batch if m.mrn or m.patient}
+        patient_ids |= {patient_id_for(t, m.merged_mrn) for t, _, m, _ in batch if m.merged_mrn}
         encounter_ids = {encounter_id_for(t, m.visit_number) for t, _, m, _ in batch if m.visit_number}
+        tenants = sorted({t for t, _, _, _ in batch})
         # One round trip reads all three collections (a find each would be three): the driver's cost
         # per operation, not MongoDB's, is what limits a listener.
         cursor = await self._database.aggregate([
@@ -248,9 +241,19 @@ class FeedIntake:
             {"$lookup": {"from": self._messages.name, "as": "seen",
                          "pipeline": [{"$match": {"_id": {"$in": [k for c in candidates for k in c]}}}]}},
             {"$lookup": {"from": self._patients.name, "as": "patients",
-                         "pipeline": [{"$match": {"_id": {"$in": list(patient_ids)}}}, {"$project": {"feed": 1}}]}},
+                         "pipeline": [{"$match": {"_id": {"$in": list(patient_ids)}}},
+                                      {"$project": {"feed": 1, "merged_into": 1, "merged": 1}}]}},
             {"$lookup": {"from": self._drafts.name, "as": "drafts",
-                         "pipeline": [{"$match": {"_id": {"$in": list(encounter_ids)}}}, {"$project": {"phi": 1}}]}},
+                         "pipeline": [{"$match": {"$or": [{"_id": {"$in": list(encounter_ids)}},
+                                                          {"patient_id": {"$in": list(patient_ids)},
+                                                           "status": str(VisitStatus.OPEN)}]}},
+                                      {"$project": {"phi": 1, "patient_id": 1, "status": 1}}]}},
+            {"$lookup": {"from": "payer_crosswalk", "as": "crosswalk",
+                         "pipeline": [{"$match": {"tenant_id": {"$in": tenants}}}]}},
+            {"$lookup": {"from": work_items.COLLECTION, "as": "work_items",
+                         "pipeline": [{"$match": {"$or": [{"subject_id": {"$in": list(encounter_ids | patient_ids)}},
+                                                          {"patient_id": {"$in": list(patient_ids)}}],
+                                                  "status": work_items.OPEN}}]}},
         ], session=session)
         [found] = await cursor.to_list()
         seen = {d["_id"]: d for d in found["seen"]}
@@ -261,9 +264,18 @@ class FeedIntake:
         patients = {d["_id"]: d for d in found["patients"]}
         records = {pid: self._feed_record(doc) for pid, doc in patients.items()}
         drafts = {d["_id"]: self._cipher.open(d["phi"], VisitDraft) for d in found["drafts"]}
+        open_drafts_of: dict[str, set[str]] = {}
+        for d in found["drafts"]:
+            if d.get("patient_id") and d.get("status") == str(VisitStatus.OPEN):
+                open_drafts_of.setdefault(d["patient_id"], set()).add(d["_id"])
+        crosswalks = crosswalks_by_tenant(found["crosswalk"])
+        open_items: dict[str, list[dict]] = {}
+        for item in found["work_items"]:
+            open_items.setdefault(item["subject_id"], []).append(item)
         now = self._clock.now()
         patient_writes: dict[str, dict] = {}
         draft_writes: dict[str, dict] = {}
+        touched: dict[tuple[str, str], tuple[str, tuple, str | None]] = {}  # (subject, id) -> (tenant, issues, patient)
         outbox: list[dict] = []
         applied: list[dict] = []
         audits: list[dict] = []
@@ -273,26 +285,55 @@ class FeedIntake:
                 doc = seen[key]
                 results.append(Result(doc["ack_code"], "duplicate", encounter_id=doc.get("encounter_id")))
                 continue
-            result, changes = self._decide(tenant_id, message, now, records, drafts)
+            message = self._follow_merge(tenant_id, message, patients)
+            if message.kind is FeedKind.MERGE:
+                prior, survivor = patient_id_for(tenant_id, message.merged_mrn), patient_id_for(tenant_id, message.mrn)
+                if prior != survivor:
+                    patients[prior] = {**patients.get(prior, {"_id": prior}), "merged_into": survivor,
+                                       "merged": self._cipher.seal(MergedInto(mrn=message.mrn))}
+                    patient_writes[prior] = {**patient_writes.get(prior, {}), "tenant_id": tenant_id,
+                                             "merged_into": survivor, "merged": patients[prior]["merged"]}
+            resolve = self._resolver(crosswalks.get(tenant_id, EMPTY), now)
+            targets = [message.visit_number] if message.visit_number else [None]
+            pid = patient_id_for(tenant_id, message.mrn) if message.mrn else None
+            if not message.visit_number and message.kind is FeedKind.UPDATE and pid in open_drafts_of:
+                # An update naming no visit reaches the patient's visits that still wait.
+                targets = sorted(open_drafts_of[pid])
+            decided = []  # every target decided before any is staged: a refusal of one keeps nothing
+            for target in targets:
+                result, changes = decide(tenant_id, message, now, records, drafts, resolve=resolve,
+                                         encounter_id=target if target in drafts and target != message.visit_number
+                                         else None)
+                if result.ack_code != "AA":
+                    break
+                decided.append(changes)
+            for patient_update, draft_update, row in decided if result.ack_code == "AA" else ():
+                if patient_update is not None:
+                    ppid, record = patient_update
+                    records[ppid] = record
+                    patients.setdefault(ppid, {"_id": ppid})
+                    patient_writes[ppid] = {**patient_writes.get(ppid, {}), "tenant_id": tenant_id,
+                                            "phi": self._cipher.seal(record.patient), "feed": self._cipher.seal(record)}
+                if draft_update is not None:
+                    eid, draft = draft_update
+                    drafts[eid] = draft
+                    draft_writes[eid] = {"tenant_id": tenant_id, "status": str(draft.status),
+                                         "missing": list(draft.missing), "discharged": draft.discharged,
+                                         "updated_at": now, "phi": self._cipher.seal(draft)}
+                    if pid is not None:
+                        draft_writes[eid]["patient_id"] = pid
+                    touched[("encounter", eid)] = (tenant_id, draft.issues if draft.status is VisitStatus.OPEN else (),
+                                                   pid)
+                if row is not None:
+                    outbox.append(row)
             if result.ack_code != "AA":
                 if all_or_nothing:
                     raise _Refused(result)
                 results.append(result)
                 continue
-            patient_update, draft_update, row = changes
-            if patient_update is not None:
-                pid, record = patient_update
-                records[pid] = record
-                patients.setdefault(pid, {"_id": pid})
-                patient_writes[pid] = {"tenant_id": tenant_id, "phi": self._cipher.seal(record.patient),
-                                       "feed": self._cipher.seal(record)}
-            if draft_update is not None:
-                eid, draft = draft_update
-                drafts[eid] = draft
-                draft_writes[eid] = {"tenant_id": tenant_id, "status": str(draft.status), "missing": list(draft.missing),
-                                     "discharged": draft.discharged, "updated_at": now, "phi": self._cipher.seal(draft)}
-            if row is not None:
-                outbox.append(row)
+            if not message.visit_number and pid is not None and targets == [None]:
+                touched[("patient", pid)] = (tenant_id, tuple(i for i in message.issues
+                                                              if i.area in (Area.PATIENT, Area.COVERAGE)), pid)
             seen[key] = {"_id": key, "ack_code": "AA", "outcome": str(result.outcome), "kind": str(message.kind),
                          "encounter_id": result.encounter_id, "at": now}
             applied.append(seen[key])
@@ -311,54 +352,33 @@ class FeedIntake:
         if applied:
             await self._messages.insert_many(applied, ordered=False, session=session)
             await self._audit.insert_many(audits, ordered=False, session=session)
+        counted = []
+        item_writes = []
+        for (subject, subject_id), (tenant_id, issues, patient_id) in touched.items():
+            writes, counts = work_items.plan(tenant_id, subject, subject_id, issues, open_items.get(subject_id, ()), now,
+                                             patient_id=patient_id)
+            item_writes += writes
+            counted += counts
+        if item_writes:
+            await self._database[work_items.COLLECTION].bulk_write(item_writes, ordered=False, session=session)
+        if counter is not None:
+            counter[:] = counted  # counted by the caller once the transaction committed
         return results
 
-    def _decide(self, tenant_id: str, message: FeedMessage, now: datetime,
-                records: dict[str, PatientFeedRecord | None], drafts: dict[str, VisitDraft]):
-        """The answer to one message and what it changes (patient, draft, outbox row); no I/O."""
-        patient_update = None
-        patient_state = None
-        known: PatientFeedRecord | None = None
-        if message.patient is not None:
-            pid = patient_id_for(tenant_id, message.patient.mrn)
-            known = records.get(pid)
-            patient_state = "created" if pid not in records else "updated"
-            if known is None or message.sent_at >= known.as_of:
-                coverages = message.coverages or (known.coverages if known else ())
-                patient_update = (pid, PatientFeedRecord(patient=message.patient, coverages=coverages,
-                                                         as_of=message.sent_at))
-        if not message.visit_number:
-            return Result("AA", "applied", patient=patient_state), (patient_update, None, None)
-        encounter_id = encounter_id_for(tenant_id, message.visit_number)
-        draft = drafts.get(encounter_id)
-        if draft is None:
-            draft = VisitDraft(visit_number=message.visit_number)
-            # A patient already known (say from an A08 sent before this visit's A04) seeds the visit.
-            if known is not None and known.as_of > message.sent_at:
-                draft = draft.model_copy(update={"patient": known.patient, "coverages": known.coverages,
-                                                 "demographics_as_of": known.as_of})
-        try:
-            updated, outcome = feed.apply(draft, message)
-        except feed.CancelTooLate:
-            return Result("AE", "cancel_too_late", "PV1-19", "VISIT_ALREADY_REGISTERED",
-                          "visit was already registered; cancel it in billing", patient_state, encounter_id), None
-        row = None
-        if outcome is Outcome.REQUESTED:
-            try:
-                request = feed.registration_request(updated, message.source, message.message_id, now)
-            except ValidationError as invalid:
-                first = invalid.errors(include_input=False)[0]
-                where = ".".join(str(p) for p in first["loc"])
-                return Result("AE", "invalid_visit", _field_of(message.source, where), "INVALID_VISIT",
-                              f"visit cannot be registered: {where} {first['type']}", patient_state, encounter_id), None
-            event = new_event(topics.REGISTRATION_REQUESTED, request, producer=SERVICE, now=now, tenant_id=tenant_id,
-                              correlation_id=encounter_id)
-            row = outbox_document(topics.REGISTRATION_REQUESTED, event)
-            if len(row["value"]) > MAX_EVENT_BYTES:
-                return Result("AE", "too_large", "MSH" if message.source == "hl7v2" else "Bundle", "MESSAGE_TOO_LARGE",
-                              "the visit is too large to register", patient_state, encounter_id), None
-        result = Result("AA", str(outcome), patient=patient_state, encounter_id=encounter_id)
-        return result, (patient_update, (encounter_id, updated), row)
+    @staticmethod
+    def _resolver(crosswalk: Crosswalk, now: datetime):
+        return lambda draft: resolve_draft(draft, crosswalk, now.date())
+
+    def _follow_merge(self, tenant_id: str, message: FeedMessage, patients: dict[str, dict]) -> FeedMessage:
+        """A message naming a patient merged away (A40) is about the patient it was merged into."""
+        if not message.mrn or message.kind is FeedKind.MERGE:
+            return message
+        document = patients.get(patient_id_for(tenant_id, message.mrn)) or {}
+        if not document.get("merged"):
+            return message
+        mrn = self._cipher.open(document["merged"], MergedInto).mrn  # type: ignore[union-attr]
+        patient = message.patient.model_copy(update={"mrn": mrn}) if message.patient else None
+        return dataclasses.replace(message, mrn=mrn, patient=patient)
 
     def _feed_record(self, document: dict | None) -> PatientFeedRecord | None:
         if document is None or "feed" not in document:
@@ -381,16 +401,4 @@ def _audit_record(sender: Sender | None, origin: str, tenant_id: str | None, has
             "answer": answer, "outcome": outcome}
 
 
-def _field_of(source: str, where: str) -> str:
-    if source != "hl7v2":
-        return where
-    if where.startswith("diagnoses"):
-        return "DG1"
-    if where.startswith("services"):
-        return "FT1"
-    if where.startswith("coverages"):
-        return "IN1"
-    return "PV1"
-
-
-__all__ = ["FeedIntake", "FeedKind", "Result"]
+__all__ = ["MAX_EVENT_BYTES", "FeedIntake", "FeedKind", "PatientFeedRecord", "Result"]

@@ -140,7 +140,9 @@ def build_fhir_app(intake: FeedIntake, facilities: Callable[[], dict[str, Facili
         entries = [{"response": {"status": "200 OK", "outcome": {
             "resourceType": "OperationOutcome",
             "issue": [{"severity": "information", "code": "informational",
-                       "diagnostics": f"{r.outcome}" + (f" encounter {r.encounter_id}" if r.encounter_id else "")}]}}}
+                       "diagnostics": f"{r.outcome}" + (f" encounter {r.encounter_id}" if r.encounter_id else "")}]
+            + [{"severity": "warning", "code": "incomplete", "diagnostics": f"registration work item {held}"}
+               for held in r.held]}}}
             for r in results]
         if document.get("resourceType") == "Bundle":
             return JSONResponse({"resourceType": "Bundle", "type": "transaction-response", "entry": entries},

@@ -24,29 +24,39 @@ encounter.
   system http://terminology.hl7.org/CodeSystem/modifiers.
 - DocumentReference (context.encounter = the visit): its text/plain attachments = the visit's note.
 
+Tolerance: what is valid FHIR but not billable yet (a Patient whose address is not a US one, a
+Coverage without subscriberId or whose payor the crosswalk does not map, an Encounter without its
+period or an NPI participant, a Condition coded only in SNOMED CT) is left out with an `Issue`
+naming the location: the visit waits as a registration work item and the POST is answered 2xx.
+An Encounter without an identifier takes its id (else its fullUrl) as the visit number; a
+reference to an Encounter outside the payload names the visit by that id; Coverage.payor may be an
+Organization (contained, in the Bundle, or only a reference, identifier or display): its
+identifiers, reference, name and display are looked up in the tenant's payer crosswalk.
+Organization, Practitioner, PractitionerRole, RelatedPerson and Location entries of a Bundle are
+read where referenced and otherwise ignored.
+
 Errors (`FhirMappingError`) name a location such as `Bundle.entry[2].resource.birthDate`, never a
-value: status 400 for what is not a FHIR resource we take, 422 for one that does not validate or map.
+value: status 400 for what is not a FHIR resource we take, 422 for one that does not validate.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import json
 import re
 from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from services.registration.feed import FeedKind, FeedMessage
-from shared.events import (
-    Address, Coverage, CoverageOrder, Diagnosis, DocumentedService, Patient, Provider, Relationship, Sex, Subscriber,
-    Visit,
+from services.registration.fhir.demographics import CLAIM_FILING_SYSTEM, Demographics, _coding, _contained
+from services.registration.fhir.validation import (
+    REFERENCED, SUPPORTED, FhirMappingError, _ignored, message_id_of, validate,
 )
+from services.registration.feed import Area, FeedKind, FeedMessage, Issue, PayerRef
+from services.registration.numbers import NotANumber, quantity
+from shared.events import Coverage, Diagnosis, DocumentedService, Patient, Provider, Visit
 
-SUPPORTED = ("Patient", "Coverage", "Encounter", "Condition", "Procedure", "ChargeItem", "DocumentReference")
 CLINICAL = ("Condition", "Procedure", "ChargeItem", "DocumentReference")  # what belongs to a visit
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
@@ -54,58 +64,8 @@ PROCEDURE_SYSTEMS = ("http://www.ama-assn.org/go/cpt", "urn:oid:2.16.840.1.11388
                      "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets")
 MODIFIER_SYSTEM = "http://terminology.hl7.org/CodeSystem/modifiers"
 PLACE_OF_SERVICE_SYSTEM = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
-CLAIM_FILING_SYSTEM = "https://codesystem.x12.org/005010/1032"  # X12 element 1032, the 837's SBR09
 TAXONOMY_SYSTEM = "http://nucc.org/provider-taxonomy"
-_GENDER = {"female": Sex.FEMALE, "male": Sex.MALE}
 _POS = {"AMB": "11", "EMER": "23", "IMP": "21", "HH": "12", "VR": "02", "OBSENC": "22"}
-_RELATIONSHIP = {"self": Relationship.SELF, "spouse": Relationship.SPOUSE, "child": Relationship.CHILD}
-_ORDER = {1: CoverageOrder.PRIMARY, 2: CoverageOrder.SECONDARY, 3: CoverageOrder.TERTIARY}
-
-
-class FhirMappingError(Exception):
-    """`status` 400 (not something we take) or 422 (invalid); `location` is a FHIRPath-like path."""
-
-    def __init__(self, status: int, location: str, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.location = location
-        self.code = code
-
-
-def message_id_of(document: dict[str, Any]) -> str:
-    """The Bundle's (or resource's) id with its version, else a digest of the content: a re-POST of
-    the same content is recognised and applied once."""
-    ident = document.get("id")
-    version = (document.get("meta") or {}).get("versionId")
-    if ident:
-        return f"{document.get('resourceType')}/{ident}" + (f"/_history/{version}" if version else "")
-    digest = hashlib.sha256(json.dumps(document, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-    return f"sha256-{digest[:40]}"
-
-
-def validate(document: Any) -> None:
-    """Validate against the R4B models; raise FhirMappingError (400/422) naming the location."""
-    from fhir.resources.R4B import get_fhir_model_class
-
-    if not isinstance(document, dict) or not isinstance(document.get("resourceType"), str):
-        raise FhirMappingError(400, "resourceType", "NOT_A_RESOURCE", "body is not a FHIR resource")
-    kind = document["resourceType"]
-    if kind != "Bundle" and kind not in SUPPORTED:
-        named = kind if kind.isidentifier() and len(kind) <= 64 else "resourceType"  # never echo junk
-        raise FhirMappingError(400, named, "UNSUPPORTED_RESOURCE", f"{named} is not accepted here")
-    try:
-        model = get_fhir_model_class(kind)
-    except (KeyError, ValueError):
-        raise FhirMappingError(400, kind, "UNSUPPORTED_RESOURCE", "unknown resourceType") from None
-    try:
-        model.model_validate(document)
-    except ValidationError as invalid:
-        first = invalid.errors(include_input=False)[0]
-        location = kind + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
-        raise FhirMappingError(422, location, "INVALID_RESOURCE", f"{location}: {first['type']}") from None
-    except (TypeError, KeyError, AttributeError, ValueError, RecursionError):
-        # fhir.resources trips over some malformed input itself (a contained resourceType null).
-        raise FhirMappingError(422, kind, "INVALID_RESOURCE", f"{kind} does not validate") from None
 
 
 def map_resource(document: Any, default_billing: Provider | str) -> list[FeedMessage]:
@@ -116,23 +76,6 @@ def map_resource(document: Any, default_billing: Provider | str) -> list[FeedMes
     return _Mapper(document, billing).messages()
 
 
-def _coding(concept: dict | None, systems: tuple[str, ...] | None = None) -> str | None:
-    for coding in (concept or {}).get("coding", []):
-        if systems is None or coding.get("system") in systems:
-            if coding.get("code"):
-                return coding["code"]
-    return None
-
-
-def _contained(resource: dict, reference: dict | None, kind: str) -> dict | None:
-    """The resource of type `kind` contained in `resource` that `reference` ("#id") points to."""
-    target = (reference or {}).get("reference") or ""
-    if not target.startswith("#"):
-        return None
-    return next((c for c in resource.get("contained") or [] if c.get("id") == target[1:] and c.get("resourceType") == kind),
-                None)
-
-
 def _encounter_of(resource: dict) -> dict | None:
     """The Encounter reference of a clinical resource (a DocumentReference names it in context.encounter)."""
     if resource["resourceType"] == "DocumentReference":
@@ -140,24 +83,31 @@ def _encounter_of(resource: dict) -> dict | None:
     return resource.get("encounter") or resource.get("context")
 
 
-class _Mapper:
+class _Mapper(Demographics):
     def __init__(self, document: dict, billing: Provider) -> None:
         self.document = document
         self.billing = billing
         self.message_id = message_id_of(document)
         self.sent_at = self._sent_at(document)
+        ignored: dict[str, int] = {}  # resource type -> entries not read
         if document["resourceType"] == "Bundle":
             if document.get("type") not in ("transaction", "batch", "collection"):
                 raise FhirMappingError(400, "Bundle.type", "UNSUPPORTED_BUNDLE", "Bundle.type must be transaction")
             self.entries = []
             for n, entry in enumerate(document.get("entry") or []):
                 resource = entry.get("resource") or {}
-                if resource.get("resourceType") not in SUPPORTED:
+                if _ignored(entry):
+                    ignored[resource["resourceType"]] = ignored.get(resource["resourceType"], 0) + 1
+                    continue
+                if resource.get("resourceType") not in SUPPORTED + REFERENCED:
                     raise FhirMappingError(400, f"Bundle.entry[{n}].resource", "UNSUPPORTED_RESOURCE",
                                            "its resourceType is not accepted here")
                 self.entries.append((f"Bundle.entry[{n}].resource", entry.get("fullUrl"), resource))
         else:
             self.entries = [(document["resourceType"], None, document)]
+        self.issues: list[Issue] = []
+        self.warnings: list[str] = [f"{count} {kind} entr{'y' if count == 1 else 'ies'} ignored"
+                                    for kind, count in sorted(ignored.items())]
         self.by_ref: dict[str, tuple[str, dict]] = {}
         for where, full_url, resource in self.entries:
             if full_url:
@@ -188,70 +138,31 @@ class _Mapper:
             location = where + "".join(f".{p}" for p in first["loc"][:1])
             raise FhirMappingError(422, location, "INVALID_FIELD", f"{location}: {first['type']}") from None
 
+    def tolerate(self, area: Area, read, *args):
+        """`read(*args)`, or None and an Issue when billing cannot use that piece."""
+        try:
+            return read(*args)
+        except FhirMappingError as unusable:
+            if unusable.status != 422:
+                raise
+            self.issues.append(Issue(area=area, code=unusable.code, field=unusable.location, reason=str(unusable)))
+            return None
+
     def resolve(self, reference: dict | None, kind: str, where: str) -> tuple[str, dict] | str:
-        """The referenced resource in this payload, or the identifier value of a logical reference."""
+        """The referenced resource in this payload, or the identifier value of a logical reference,
+        or the id of a literal reference to a resource outside the payload."""
         reference = reference or {}
         if reference.get("reference") in self.by_ref:
             return self.by_ref[reference["reference"]]
         value = (reference.get("identifier") or {}).get("value")
         if value:
             return value
+        literal = str(reference.get("reference") or "")
+        if re.fullmatch(rf"(?:.*/)?{kind}/[A-Za-z0-9\-.]{{1,64}}(?:/_history/[A-Za-z0-9\-.]{{1,64}})?", literal):
+            return literal.split(f"{kind}/", 1)[1].split("/_history/")[0]
         raise FhirMappingError(422, where, "UNRESOLVED_REFERENCE", f"{where} does not resolve to a {kind}")
 
     # --- resources -------------------------------------------------------------------------------
-    def patient(self, where: str, resource: dict) -> Patient:
-        identifiers = resource.get("identifier") or []
-        mrn = next((i.get("value") for i in identifiers if _coding(i.get("type")) == "MR" and i.get("value")), None)
-        mrn = mrn or next((i.get("value") for i in identifiers if i.get("value") and _coding(i.get("type")) != "SS"), None)
-        if not mrn:
-            raise FhirMappingError(422, f"{where}.identifier", "REQUIRED_FIELD_MISSING", "a medical record number is required")
-        name = (resource.get("name") or [{}])[0]
-        address = (resource.get("address") or [{}])[0]
-        if not resource.get("birthDate") or not name.get("family") or not name.get("given") or not address:
-            missing = "birthDate" if not resource.get("birthDate") else ("address" if not address else "name")
-            raise FhirMappingError(422, f"{where}.{missing}", "REQUIRED_FIELD_MISSING", f"{where}.{missing} is required")
-        try:
-            birth = date.fromisoformat(resource["birthDate"])
-        except ValueError:
-            raise FhirMappingError(422, f"{where}.birthDate", "INVALID_FIELD", "birthDate needs a full date") from None
-        addr = self.build(Address, f"{where}.address", line1=(address.get("line") or [""])[0], city=address.get("city", ""),
-                          state=(address.get("state") or "").upper(),
-                          postal_code=(address.get("postalCode") or "").replace("-", ""))
-        sex = _GENDER.get(resource.get("gender", ""), Sex.UNKNOWN)
-        return self.build(Patient, where, mrn=mrn, first_name=name["given"][0], last_name=name["family"],
-                          birth_date=birth, sex=sex, address=addr)
-
-    def coverage(self, where: str, resource: dict, position: int) -> Coverage:
-        payor = (resource.get("payor") or [{}])[0]
-        payer_id = (payor.get("identifier") or {}).get("value")
-        if not payer_id:
-            raise FhirMappingError(422, f"{where}.payor", "REQUIRED_FIELD_MISSING", "payor identifier is required")
-        if not resource.get("subscriberId"):
-            raise FhirMappingError(422, f"{where}.subscriberId", "REQUIRED_FIELD_MISSING", "subscriberId is required")
-        group = next((c.get("value") for c in resource.get("class") or [] if _coding(c.get("type")) == "group"), None)
-        order = _ORDER.get(resource.get("order") or position)
-        if order is None:
-            raise FhirMappingError(422, f"{where}.order", "INVALID_FIELD", "order must be 1, 2 or 3")
-        relationship = _RELATIONSHIP.get(_coding(resource.get("relationship")) or "self", Relationship.OTHER)
-        subscriber = self.subscriber(where, resource) if relationship is not Relationship.SELF else None
-        return self.build(Coverage, where, payer_id=payer_id.upper(), payer_name=payor.get("display") or payer_id,
-                          member_id=resource["subscriberId"], group_number=group, relationship=relationship, order=order,
-                          subscriber=subscriber,
-                          claim_filing_indicator=_coding(resource.get("type"), (CLAIM_FILING_SYSTEM,)) or "CI")
-
-    def subscriber(self, where: str, coverage: dict) -> Subscriber | None:
-        """Who holds a dependent's coverage: the RelatedPerson contained in the Coverage."""
-        holder = _contained(coverage, coverage.get("subscriber"), "RelatedPerson")
-        name = ((holder or {}).get("name") or [{}])[0]
-        if not name.get("family") or not name.get("given"):
-            return None
-        try:
-            birth = date.fromisoformat(holder["birthDate"]) if holder.get("birthDate") else None
-        except ValueError:
-            raise FhirMappingError(422, f"{where}.subscriber", "INVALID_FIELD", "the subscriber's birthDate needs a full date") from None
-        return self.build(Subscriber, f"{where}.subscriber", first_name=name["given"][0], last_name=name["family"],
-                          birth_date=birth, sex=_GENDER.get(holder.get("gender", ""), Sex.UNKNOWN))
-
     def diagnosis(self, where: str, resource: dict) -> Diagnosis:
         code = _coding(resource.get("code"), ICD10_SYSTEMS)
         if not code:
@@ -262,9 +173,12 @@ class _Mapper:
         code = _coding(resource.get("code"), PROCEDURE_SYSTEMS)
         if not code:
             raise FhirMappingError(422, f"{where}.code", "REQUIRED_FIELD_MISSING", "a CPT/HCPCS coding is required")
-        modifiers = tuple(c["code"] for c in (resource.get("code") or {}).get("coding", [])
+        modifiers = tuple(c["code"] for c in (resource.get("code") or {}).get("coding") or []
                           if c.get("system") == MODIFIER_SYSTEM and c.get("code"))
-        units = int((resource.get("quantity") or {}).get("value") or 1)
+        try:
+            units = quantity(str((resource.get("quantity") or {}).get("value") or 1))
+        except NotANumber:
+            raise FhirMappingError(422, f"{where}.quantity", "INVALID_FIELD", "quantity is not a number") from None
         position = {d.code.replace(".", "").upper(): n for n, d in enumerate(diagnoses, start=1)}
         pointers = []
         for reason in resource.get("reason") or []:
@@ -276,10 +190,18 @@ class _Mapper:
         return self.build(DocumentedService, where, procedure_code=code.upper(), modifiers=modifiers, units=units,
                           diagnosis_pointers=tuple(dict.fromkeys(pointers))[:4] or (1,))
 
-    def visit(self, where: str, resource: dict) -> tuple[str, Visit, datetime | None]:
+    def visit_number(self, resource: dict) -> str:
+        """Encounter.identifier; else its id; else the last part of its fullUrl (a urn:uuid)."""
         number = next((i.get("value") for i in resource.get("identifier") or [] if i.get("value")), None)
         if not number:
-            raise FhirMappingError(422, f"{where}.identifier", "REQUIRED_FIELD_MISSING", "a visit number is required")
+            full_url = next((u for _, u, r in self.entries if r is resource and u), "")
+            number = resource.get("id") or full_url.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+        if not number:
+            raise FhirMappingError(422, "Encounter.identifier", "REQUIRED_FIELD_MISSING", "an Encounter needs an identifier or id")
+        return str(number)[:200]
+
+    def visit(self, where: str, resource: dict) -> tuple[str, Visit, datetime | None]:
+        number = self.visit_number(resource)
         start = ((resource.get("period") or {}).get("start") or "")[:10]
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start):
             raise FhirMappingError(422, f"{where}.period.start", "REQUIRED_FIELD_MISSING", "period.start date is required")
@@ -334,65 +256,100 @@ class _Mapper:
 
     # --- the payload -----------------------------------------------------------------------------
     def messages(self) -> list[FeedMessage]:
-        patients = {id(r): self.patient(w, r) for w, r in self.of_type("Patient")}
-        coverages = [(w, r) for w, r in self.of_type("Coverage")]
-        mapped_coverages = tuple(self.coverage(w, r, n) for n, (w, r) in enumerate(coverages, start=1))
-        if len({c.order for c in mapped_coverages}) != len(mapped_coverages):
-            raise FhirMappingError(422, "Coverage.order", "INVALID_FIELD", "two coverages have the same order")
-        encounters = self.of_type("Encounter")
-        clinical = [(w, r) for w, _, r in self.entries if r["resourceType"] in CLINICAL]
-        messages: list[FeedMessage] = []
+        self.mrns: dict[int, str] = {}
+        patients = {id(r): self.tolerate(Area.PATIENT, self.patient, w, r) for w, r in self.of_type("Patient")}
+        read: list[tuple[Coverage, PayerRef]] = []
+        for n, (where, resource) in enumerate(self.of_type("Coverage"), start=1):
+            found = self.tolerate(Area.COVERAGE, self.coverage, where, resource, n)
+            if found is not None and any(c.order is found[0].order for c, _ in read):
+                self.issues.append(Issue(area=Area.COVERAGE, code="INVALID_FIELD", field=f"{where}.order",
+                                         reason="two coverages have the same order; the later is left out"))
+            elif found is not None:
+                read.append(found)
+        mapped_coverages, payer_refs = tuple(c for c, _ in read), tuple(r for _, r in read)
+        shared = tuple(self.issues)  # the patient's and the coverages': every visit of the payload has them
+        mrn = next(iter(self.mrns.values()), None)
         by_visit: dict[str, dict[str, Any]] = {}
-        for where, resource in encounters:
-            number, visit, started_at = self.visit(where, resource)
-            patient = self._subject(where, resource, patients)
-            by_visit[number] = {"visit": visit, "patient": patient, "ref": {f"Encounter/{resource.get('id')}", number},
-                                "diagnoses": [], "services": [], "notes": [], "started_at": started_at}
-        for where, resource in clinical:
-            target = self.resolve(_encounter_of(resource), "Encounter", f"{where}.encounter")
-            number = target if isinstance(target, str) else self._visit_number(target)
-            entry = by_visit.setdefault(number, {"visit": None, "patient": None, "diagnoses": [], "services": [],
-                                                 "notes": []})
-            if resource["resourceType"] == "Condition":
-                entry["diagnoses"].append(self.diagnosis(where, resource))
-        for where, resource in clinical:
-            if resource["resourceType"] == "Condition":
-                continue
-            target = self.resolve(_encounter_of(resource), "Encounter", f"{where}.encounter")
-            number = target if isinstance(target, str) else self._visit_number(target)
-            entry = by_visit[number]
-            if resource["resourceType"] == "DocumentReference":
-                entry["notes"].append(self.note(where, resource))
-            else:
-                entry["services"].append(self.service(where, resource, entry["diagnoses"]))
+
+        def entry_for(number: str) -> dict[str, Any]:
+            return by_visit.setdefault(number, {"visit": None, "patient": None, "diagnoses": [], "services": [],
+                                                "notes": [], "issues": [], "started_at": None})
+
+        for where, resource in self.of_type("Encounter"):
+            number = self.visit_number(resource)
+            self.issues = []
+            got = self.tolerate(Area.VISIT, self.visit, where, resource)
+            entry = entry_for(number)
+            entry.update(visit=got[1] if got else None, started_at=got[2] if got else None,
+                         patient=self._subject(where, resource, patients))
+            entry["issues"] += self.issues
+        clinical = [(w, r) for w, _, r in self.entries if r["resourceType"] in CLINICAL]
+        for condition_pass in (True, False):  # diagnoses first: services point at them
+            for where, resource in clinical:
+                if (resource["resourceType"] == "Condition") != condition_pass:
+                    continue
+                number = self._clinical_visit(where, resource)
+                if number is None:
+                    continue
+                entry = entry_for(number)
+                self.issues = []
+                if resource["resourceType"] == "Condition":
+                    diagnosis = self.tolerate(Area.SERVICES, self.diagnosis, where, resource)
+                    entry["diagnoses"] += [diagnosis] if diagnosis else []
+                elif resource["resourceType"] == "DocumentReference":
+                    note = self.tolerate(Area.SERVICES, self.note, where, resource)
+                    entry["notes"] += [note] if note else []
+                else:
+                    service = self.tolerate(Area.SERVICES, self.service, where, resource, entry["diagnoses"])
+                    entry["services"] += [service] if service else []
+                entry["issues"] += self.issues
+        messages = []
         for number, entry in by_visit.items():
-            kind = FeedKind.REGISTER if entry["visit"] is not None else FeedKind.CHARGES
-            messages.append(FeedMessage(kind, "fhir", f"{self.message_id}#{number}", self.sent_at, number,
+            kind = FeedKind.REGISTER if entry["visit"] is not None or any(
+                i.area is Area.VISIT for i in entry["issues"]) else FeedKind.CHARGES
+            messages.append(FeedMessage(kind, "fhir", f"{self.message_id}#{number}"[:200], self.sent_at, number,
                                         patient=entry["patient"], coverages=mapped_coverages, visit=entry["visit"],
                                         services=tuple(entry["services"]), diagnoses=tuple(entry["diagnoses"][:12]),
                                         note="\n\n".join(entry["notes"]) or None,
-                                        visit_started_at=entry.get("started_at")))
+                                        visit_started_at=entry.get("started_at"), payer_refs=payer_refs,
+                                        issues=shared + tuple(entry["issues"]), mrn=mrn,
+                                        warnings=tuple(self.warnings)))
+        if not messages and not patients:
+            # Valid FHIR naming no visit and no patient of this payload (a Coverage whose beneficiary
+            # is a reference elsewhere, a Procedure without an encounter): acknowledged and recorded.
+            return [FeedMessage(FeedKind.RECORD, "fhir", self.message_id, self.sent_at, None, warnings=tuple(
+                self.warnings) + ("names no visit or patient of this payload: recorded, nothing applied",))]
         if not messages:
-            for patient in patients.values() or [None]:
-                if patient is None and not mapped_coverages:
-                    raise FhirMappingError(422, self.document["resourceType"], "NOTHING_TO_APPLY", "no patient, coverage or visit")
-                if patient is None:
-                    raise FhirMappingError(422, "Coverage.beneficiary", "UNRESOLVED_REFERENCE",
-                                           "a Coverage alone needs its Patient in the same Bundle")
-                messages.append(FeedMessage(FeedKind.UPDATE, "fhir", f"{self.message_id}#{patient.mrn}"[:200],
-                                            self.sent_at, None, patient=patient, coverages=mapped_coverages))
+            for key, patient in patients.items():
+                mrn_of = self.mrns.get(key)
+                messages.append(FeedMessage(FeedKind.UPDATE, "fhir", f"{self.message_id}#{mrn_of or 'patient'}"[:200],
+                                            self.sent_at, None, patient=patient, coverages=mapped_coverages,
+                                            payer_refs=payer_refs, issues=shared, mrn=mrn_of,
+                                            warnings=tuple(self.warnings)))
         return messages
 
-    def _subject(self, where: str, resource: dict, patients: dict[int, Patient]) -> Patient | None:
+    def _clinical_visit(self, where: str, resource: dict) -> str | None:
+        """The visit number a Condition, Procedure, ChargeItem or DocumentReference belongs to."""
+        reference = _encounter_of(resource)
+        if not reference:
+            self.warnings.append(f"{where} names no encounter: ignored")
+            return None
+        target = self.resolve(reference, "Encounter", f"{where}.encounter")
+        if isinstance(target, str):
+            return target[:200]
+        if target[1].get("resourceType") != "Encounter":
+            raise FhirMappingError(422, target[0], "UNRESOLVED_REFERENCE", "reference is not an Encounter")
+        return self.visit_number(target[1])
+
+    def _subject(self, where: str, resource: dict, patients: dict[int, Patient | None]) -> Patient | None:
+        if not resource.get("subject"):
+            return None
         target = self.resolve(resource.get("subject"), "Patient", f"{where}.subject")
         if isinstance(target, str):
             return None  # a patient known by MRN only: registration matches it when its demographics come
         if target[1].get("resourceType") != "Patient":
             raise FhirMappingError(422, f"{where}.subject", "UNRESOLVED_REFERENCE", "subject is not a Patient")
-        return patients[id(target[1])]
+        return patients.get(id(target[1]))
 
-    def _visit_number(self, target: tuple[str, dict]) -> str:
-        where, resource = target
-        if resource.get("resourceType") != "Encounter":
-            raise FhirMappingError(422, where, "UNRESOLVED_REFERENCE", "reference is not an Encounter")
-        return self.visit(where, resource)[0]
+
+__all__ = ["CLAIM_FILING_SYSTEM", "FhirMappingError", "REFERENCED", "SUPPORTED", "map_resource", "message_id_of", "validate"]

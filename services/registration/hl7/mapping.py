@@ -1,8 +1,12 @@
-"""HL7 v2 messages to `FeedMessage`s: ADT^A04/A08/A03/A11 and DFT^P03.
+"""HL7 v2 messages to `FeedMessage`s: ADT (A01 to A08, A11 to A13, A40, ...) and DFT^P03.
 
 Pure: no I/O. The message is split on demand (services/registration/hl7/text.py, which answers as
-python-hl7 does and unescapes with it); this module reads the fields we use and refuses a message
-with a `MappingError` that names the HL7 field (e.g. PID-3) and never quotes its value (PHI).
+python-hl7 does and unescapes with it); this module reads the fields we use. A message that is not
+for us (type, facility, header) raises a `MappingError` (AR); a well-formed message is always
+mapped, and a piece billing cannot use (a patient whose address fails USPS rules, an IN1 without
+a member id, an FT1 without a code) is left out with an `Issue` naming the HL7 field, never its
+value (PHI): the visit then waits as a registration work item. Which events do what:
+services/registration/hl7/events.py.
 
 Fields read: MSH-4/6/7/9/10; PID-3 (the MR identifier, else the first), PID-5, PID-7, PID-8,
 PID-11; PV1-2, PV1-3 (point of care = place of service code), PV1-7 (attending NPI = rendering),
@@ -16,6 +20,7 @@ as warnings.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,7 +30,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from services.registration.facilities import Facility, UnknownFacility, facility_for
-from services.registration.feed import FeedKind, FeedMessage
+from services.registration.feed import UNMAPPED_PAYER, Area, FeedKind, FeedMessage, Issue, PayerRef
+from services.registration.hl7.events import VISIT_KINDS, derived_visit_number, kind_of
+from services.registration.hl7.header import Header, MappingError, normalize, read_header, split_messages
 from services.registration.hl7.text import Hl7Text, Segment
 from services.registration.numbers import NotANumber, decimal_value, quantity, whole_number
 from shared.events import (
@@ -33,9 +40,9 @@ from shared.events import (
     Visit,
 )
 
-SUPPORTED = {("ADT", "A04"): FeedKind.REGISTER, ("ADT", "A08"): FeedKind.UPDATE,
-             ("ADT", "A03"): FeedKind.DISCHARGE, ("ADT", "A11"): FeedKind.CANCEL,
-             ("DFT", "P03"): FeedKind.CHARGES}
+_PAYER_ID = re.compile(r"^[A-Z0-9]{2,15}$")
+
+
 def _filing_indicator(plan_type: str) -> str:
     """IN1-15 plan type as the 837's claim filing indicator (CI commercial, MB Medicare Part B,
     MC Medicaid, ...) when it is one; otherwise commercial."""
@@ -44,39 +51,11 @@ def _filing_indicator(plan_type: str) -> str:
 
 
 KNOWN_SEGMENTS = {"MSH", "EVN", "PID", "PD1", "PV1", "PV2", "IN1", "IN2", "IN3", "FT1", "DG1", "PR1", "NK1",
-                  "GT1", "AL1", "OBX", "NTE", "ROL"}
+                  "GT1", "AL1", "OBX", "NTE", "ROL", "MRG", "SFT", "UB1", "UB2", "ACC", "DB1", "DRG", "GT1", "PDA", "OBR"}
 _RELATIONSHIP = {"SEL": Relationship.SELF, "18": Relationship.SELF, "SPO": Relationship.SPOUSE,
                  "01": Relationship.SPOUSE, "CHD": Relationship.CHILD, "19": Relationship.CHILD}
 _ORDER = {1: CoverageOrder.PRIMARY, 2: CoverageOrder.SECONDARY, 3: CoverageOrder.TERTIARY}
 _POS_BY_CLASS = {"O": "11", "R": "11", "E": "23", "I": "21"}
-
-
-class MappingError(Exception):
-    """The message cannot be applied. `ack_code` is AE (a field is wrong) or AR (the message is not
-    for us: unknown type, facility or unreadable header). `field` names the HL7 field, e.g. PID-3."""
-
-    def __init__(self, ack_code: str, field: str, code: str, message: str) -> None:
-        super().__init__(message)
-        self.ack_code = ack_code
-        self.field = field
-        self.code = code
-
-
-@dataclass(frozen=True, slots=True)
-class Header:
-    """What MSH says: enough to acknowledge any message we can read at all."""
-
-    field_separator: str
-    encoding_characters: str
-    sending_application: str
-    sending_facility: str
-    receiving_application: str
-    receiving_facility: str
-    message_type: str
-    trigger: str
-    control_id: str
-    processing_id: str
-    version: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,51 +74,12 @@ class Mapped:
     charges: tuple[Charge, ...] = ()
 
 
-def normalize(text: str) -> str:
-    """Segments separated by CR, as HL7 wants; LF and CRLF files are accepted too."""
-    return "\r".join(line for line in re.split(r"\r\n|\r|\n", text.strip("\r\n\x0b\x1c")) if line.strip())
-
-
-def split_messages(text: str) -> list[str]:
-    """A file or stream of several messages: each starts at an MSH segment."""
-    messages: list[list[str]] = []
-    for line in normalize(text).split("\r"):
-        if line.startswith("MSH") or not messages:
-            messages.append([line])
-        else:
-            messages[-1].append(line)
-    return ["\r".join(m) for m in messages]
-
-
-def read_header(text: str) -> Header:
-    """MSH of `text`; raise MappingError (AR) if there is no readable MSH."""
-    text = normalize(text)
-    if not text.startswith("MSH") or len(text) < 8:
-        raise MappingError("AR", "MSH-1", "NO_MSH", "message does not start with an MSH segment")
-    separator, encoding = text[3], text[4:8]
-    if separator.isalnum() or len(set(encoding + separator)) != 5 or any(c.isalnum() or c in "\r\n" for c in encoding):
-        raise MappingError("AR", "MSH-2", "BAD_ENCODING_CHARACTERS", "MSH-1/MSH-2 encoding characters are not usable")
-    fields = text.split("\r", 1)[0].split(separator)
-    component = encoding[0]
-
-    def at(number: int, component_index: int = 0) -> str:
-        index = number - 1  # MSH-1 is the separator itself, so MSH-n is fields[n-1]
-        value = fields[index] if index < len(fields) else ""
-        parts = value.split(encoding[1])[0].split(component)
-        return parts[component_index] if component_index < len(parts) else ""
-
-    header = Header(separator, encoding, at(3), at(4), at(5), at(6), at(9, 0), at(9, 1), at(10), at(11), at(12))
-    if not header.control_id:
-        raise MappingError("AR", "MSH-10", "NO_CONTROL_ID", "MSH-10 message control id is empty")
-    return header
-
-
 def map_message(text: str, facilities: dict[str, Facility], header: Header | None = None) -> Mapped:
     """Map one HL7 v2 message (whose MSH the caller may have read already); raise MappingError
     naming the field at fault."""
     text = normalize(text)
     header = header or read_header(text)
-    kind = SUPPORTED.get((header.message_type, header.trigger))
+    kind = kind_of(header.message_type, header.trigger)
     if kind is None:
         raise MappingError("AR", "MSH-9", "UNSUPPORTED_MESSAGE_TYPE", "message type is not one registration accepts")
     try:
@@ -183,6 +123,16 @@ class _Reader:
         self.kind = kind
         self.get = message.get
         self.repetitions = message.repetitions
+        self.issues: list[Issue] = []
+        self._ft1_dates: list[str] = []
+
+    def tolerate(self, area: Area, read, *args):
+        """`read(*args)`, or None and an Issue when billing cannot use that piece."""
+        try:
+            return read(*args)
+        except MappingError as unusable:
+            self.issues.append(Issue(area=area, code=unusable.code, field=unusable.field, reason=str(unusable)))
+            return None
 
     # --- field access ---------------------------------------------------------------------------
     def segments(self, name: str) -> list[Segment]:
@@ -219,37 +169,62 @@ class _Reader:
         pid, pv1 = self.one("PID"), self.one("PV1")
         if pid is None:
             raise MappingError("AE", "PID", "SEGMENT_MISSING", "PID segment is required")
-        needs_visit = self.kind is not FeedKind.UPDATE
-        if pv1 is None and needs_visit:
-            raise MappingError("AE", "PV1", "SEGMENT_MISSING", "PV1 segment is required")
+        mrn = self.mrn(pid)
+        if not mrn:
+            self.issues.append(Issue(area=Area.PATIENT, code="REQUIRED_FIELD_MISSING", field="PID-3",
+                                     reason="PID-3 needs a medical record number"))
+        patient = self.tolerate(Area.PATIENT, self.patient, pid, mrn) if mrn else None
         visit_number = self.get(pv1, 19) if pv1 is not None else ""
-        if needs_visit and not visit_number:
-            raise MappingError("AE", "PV1-19", "REQUIRED_FIELD_MISSING", "PV1-19 visit number is required")
-        patient = self.patient(pid)
-        if self.kind in (FeedKind.CANCEL, FeedKind.DISCHARGE):
-            message = FeedMessage(self.kind, "hl7v2", self.header.control_id, sent_at, visit_number, patient=patient,
-                                  warnings=warnings)
+        if not visit_number and self.kind not in (FeedKind.UPDATE, FeedKind.MERGE):
+            derived = derived_visit_number(self.kind, self.get(pid, 18), self.header.sending_facility,
+                                           self.header.control_id)
+            if derived is not None:
+                visit_number = derived[0]
+                warnings += (f"no PV1-19: visit number taken from {derived[1]}",)
+        common = {"patient": patient, "warnings": warnings, "issues": (), "mrn": mrn or None}
+        if self.kind is FeedKind.MERGE:
+            merged = self.get(self.one("MRG"), 1) if self.one("MRG") is not None else ""
+            if not merged or not mrn:
+                raise MappingError("AE", "MRG-1", "REQUIRED_FIELD_MISSING", "MRG-1 prior patient identifier is required")
+            return Mapped(self.header, self.facility, FeedMessage(
+                self.kind, "hl7v2", self.header.control_id, sent_at, None, merged_mrn=merged,
+                **{**common, "issues": tuple(self.issues)}))
+        if self.kind in (FeedKind.CANCEL, FeedKind.DISCHARGE, FeedKind.CANCEL_DISCHARGE, FeedKind.RECORD):
+            message = FeedMessage(self.kind, "hl7v2", self.header.control_id, sent_at, visit_number or None,
+                                  **{**common, "issues": tuple(self.issues)})
             return Mapped(self.header, self.facility, message)
-        coverages = self.coverages()
+        coverages, payer_refs = self.coverages()
         diagnoses = self.diagnoses()
         services, charges = self.services(diagnoses)
-        visit = self.visit(pv1, visit_number) if pv1 is not None and visit_number else None
-        if self.kind is FeedKind.CHARGES and not services:
-            raise MappingError("AE", "FT1", "SEGMENT_MISSING", "DFT^P03 needs at least one FT1 charge")
+        visit = None
+        if pv1 is None and self.kind in VISIT_KINDS:
+            self.issues.append(Issue(area=Area.VISIT, code="SEGMENT_MISSING", field="PV1", reason="PV1 segment is missing"))
+        elif pv1 is not None and visit_number and self.kind is FeedKind.REGISTER:
+            visit = self.tolerate(Area.VISIT, self.visit, pv1, visit_number)
+        elif pv1 is not None and visit_number:  # an update's or a DFT's PV1 only helps when it is complete
+            with contextlib.suppress(MappingError):
+                visit = self.visit(pv1, visit_number)
+        if self.kind is FeedKind.CHARGES and not services and not any(i.area is Area.SERVICES for i in self.issues):
+            self.issues.append(Issue(area=Area.SERVICES, code="SEGMENT_MISSING", field="FT1",
+                                     reason="DFT^P03 has no FT1 charge"))
         message = FeedMessage(self.kind, "hl7v2", self.header.control_id, sent_at, visit_number or None,
-                              patient=patient, coverages=coverages, visit=visit, services=services,
-                              diagnoses=diagnoses[:12], warnings=warnings, note=self.note(),
-                              visit_started_at=_started_at(self.get(pv1, 44)) if visit is not None else None)
+                              coverages=coverages, payer_refs=payer_refs, visit=visit, services=services,
+                              diagnoses=diagnoses[:12], note=self.note(),
+                              visit_started_at=_started_at(self.get(pv1, 44)) if visit is not None else None,
+                              **{**common, "issues": tuple(self.issues)})
         return Mapped(self.header, self.facility, message, charges)
 
-    def patient(self, pid: Segment) -> Patient:
+    def mrn(self, pid: Segment) -> str:
+        """The MR-typed PID-3 identifier; else the first that is not a national id (SS, SSN): never an SSN."""
         repetitions = max(self.repetitions(pid, 3), 1)
-        # The MR-typed identifier; else the first that is not a national id (SS, SSN): never an SSN.
         identifiers = [(self.get(pid, 3, r, 5).upper(), self.get(pid, 3, r)) for r in range(1, repetitions + 1)]
         mrn = next((value for kind, value in identifiers if kind == "MR" and value), "") or next(
             (value for kind, value in identifiers if kind not in ("SS", "SSN") and value), "")
-        if not mrn:
-            raise MappingError("AE", "PID-3", "REQUIRED_FIELD_MISSING", "PID-3 needs a medical record number")
+        if not mrn and self.kind is FeedKind.MERGE:
+            mrn = self.get(pid, 2)  # v2.3 senders put the patient id in PID-2
+        return mrn[:200]
+
+    def patient(self, pid: Segment, mrn: str) -> Patient:
         last = self.required(pid, "PID", 5, 1, label="PID-5")
         first = self.required(pid, "PID", 5, 2, label="PID-5")
         try:
@@ -257,37 +232,56 @@ class _Reader:
         except ValueError:
             raise MappingError("AE", "PID-7", "INVALID_FIELD", "PID-7 date of birth is not valid") from None
         sex = {"F": Sex.FEMALE, "M": Sex.MALE}.get(self.get(pid, 8).upper(), Sex.UNKNOWN)
-        address = self.build(Address, {}, "PID-11", line1=self.required(pid, "PID", 11, 1, label="PID-11"),
-                             city=self.required(pid, "PID", 11, 3, label="PID-11"),
-                             state=self.get(pid, 11, 1, 4).upper(), postal_code=self.get(pid, 11, 1, 5).replace("-", ""))
+        line1 = self.required(pid, "PID", 11, 1, label="PID-11")
+        city = self.required(pid, "PID", 11, 3, label="PID-11")
+        country = self.get(pid, 11, 1, 6).upper()
+        if country not in ("", "US", "USA", "840"):
+            raise MappingError("AE", "PID-11", "ADDRESS_NOT_US", "PID-11 is not a US address (PID-11.6)")
+        try:
+            address = Address(line1=line1, city=city, state=self.get(pid, 11, 1, 4).upper(),
+                              postal_code=self.get(pid, 11, 1, 5).replace("-", "").replace(" ", ""))
+        except ValidationError:
+            raise MappingError("AE", "PID-11", "ADDRESS_NOT_USPS",
+                               "PID-11 state or ZIP code does not follow USPS rules") from None
         return self.build(Patient, {"mrn": "PID-3", "first_name": "PID-5", "last_name": "PID-5"}, "PID",
                           mrn=mrn, first_name=first, last_name=last, birth_date=birth, sex=sex, address=address)
 
-    def coverages(self) -> tuple[Coverage, ...]:
+    def coverages(self) -> tuple[tuple[Coverage, ...], tuple[PayerRef, ...]]:
         in2s = self.segments("IN2")
-        coverages = []
+        read: list[tuple[Coverage, PayerRef]] = []
         for position, in1 in enumerate(self.segments("IN1"), start=1):
-            set_id = self.get(in1, 1)
-            try:
-                order = _ORDER.get(whole_number(set_id, digits=3) if set_id else position)
-            except NotANumber:
-                order = None
-            if order is None:
-                raise MappingError("AE", "IN1-1", "INVALID_FIELD", "IN1-1 set id must be 1, 2 or 3")
-            member_id = self.get(in1, 36) or (self.get(in2s[position - 1], 61) if position <= len(in2s) else "")
-            if not member_id:
-                raise MappingError("AE", "IN1-36", "REQUIRED_FIELD_MISSING", "IN1-36 policy number is required")
-            coverages.append(self.build(
-                Coverage, {"payer_id": "IN1-3", "payer_name": "IN1-4", "member_id": "IN1-36", "group_number": "IN1-8"},
-                "IN1", payer_id=self.required(in1, "IN1", 3).upper(), payer_name=self.get(in1, 4) or self.get(in1, 3),
-                member_id=member_id, group_number=self.get(in1, 8) or None,
-                relationship=(relationship := _RELATIONSHIP.get(
-                    self.get(in1, 17).upper(), Relationship.OTHER if self.get(in1, 17) else Relationship.SELF)),
-                order=order, subscriber=self.insured(in1) if relationship is not Relationship.SELF else None,
-                claim_filing_indicator=_filing_indicator(self.get(in1, 15))))
-        if len({c.order for c in coverages}) != len(coverages):
-            raise MappingError("AE", "IN1-1", "INVALID_FIELD", "two IN1 segments have the same order")
-        return tuple(coverages)
+            found = self.tolerate(Area.COVERAGE, self.coverage, in1, position, in2s)
+            if found is not None:
+                if any(c.order is found[0].order for c, _ in read):
+                    self.issues.append(Issue(area=Area.COVERAGE, code="INVALID_FIELD", field="IN1-1",
+                                             reason="two IN1 segments have the same order; the later is left out"))
+                    continue
+                read.append(found)
+        return tuple(c for c, _ in read), tuple(r for _, r in read)
+
+    def coverage(self, in1: Segment, position: int, in2s: list[Segment]) -> tuple[Coverage, PayerRef]:
+        set_id = self.get(in1, 1)
+        try:
+            order = _ORDER.get(whole_number(set_id, digits=3) if set_id else position)
+        except NotANumber:
+            order = None
+        if order is None:
+            raise MappingError("AE", "IN1-1", "INVALID_FIELD", "IN1-1 set id must be 1, 2 or 3")
+        member_id = self.get(in1, 36) or (self.get(in2s[position - 1], 61) if position <= len(in2s) else "")
+        if not member_id:
+            raise MappingError("AE", "IN1-36", "REQUIRED_FIELD_MISSING", "IN1-36 policy number is required")
+        company, name = self.get(in1, 3), self.get(in1, 4)
+        ref = PayerRef(codes=tuple(c for c in (company,) if c), names=tuple(n for n in (name,) if n))
+        payer_id = company.upper() if _PAYER_ID.fullmatch(company.upper()) else UNMAPPED_PAYER
+        relationship = _RELATIONSHIP.get(self.get(in1, 17).upper(),
+                                         Relationship.OTHER if self.get(in1, 17) else Relationship.SELF)
+        coverage = self.build(
+            Coverage, {"payer_name": "IN1-4", "member_id": "IN1-36", "group_number": "IN1-8"}, "IN1",
+            payer_id=payer_id, payer_name=(name or company or "UNKNOWN PAYER")[:200], member_id=member_id[:200],
+            group_number=self.get(in1, 8)[:200] or None, relationship=relationship, order=order,
+            subscriber=self.insured(in1) if relationship is not Relationship.SELF else None,
+            claim_filing_indicator=_filing_indicator(self.get(in1, 15)))
+        return coverage, ref
 
     def insured(self, in1: Segment) -> Subscriber | None:
         """IN1-16 insured's name, IN1-18 date of birth, IN1-43 sex: who holds a dependent's coverage."""
@@ -304,51 +298,56 @@ class _Reader:
                           last_name=last, birth_date=birth_date, sex=sex if sex in ("F", "M", "U") else "U")
 
     def diagnoses(self) -> tuple[Diagnosis, ...]:
-        return tuple(self.build(Diagnosis, {"code": "DG1-3"}, "DG1-3", code=self.required(dg1, "DG1", 3))
-                     for dg1 in self.segments("DG1"))
+        read = (self.tolerate(Area.SERVICES, lambda dg1: self.build(Diagnosis, {"code": "DG1-3"}, "DG1-3",
+                                                                     code=self.required(dg1, "DG1", 3)), dg1)
+                for dg1 in self.segments("DG1"))
+        return tuple(d for d in read if d is not None)
 
     def services(self, diagnoses: tuple[Diagnosis, ...]) -> tuple[tuple[DocumentedService, ...], tuple[Charge, ...]]:
         position = {d.code.replace(".", "").upper(): i for i, d in enumerate(diagnoses, start=1)}
-        services, charges = [], []
-        for ft1 in self.segments("FT1"):
-            code = self.required(ft1, "FT1", 25).upper()
-            modifiers = tuple(self.get(ft1, 26, r).upper() for r in range(1, self.repetitions(ft1, 26) + 1)
-                              if self.get(ft1, 26, r))
-            units_text = self.get(ft1, 10) or "1"
-            try:
-                units = quantity(units_text)
-            except NotANumber:
-                raise MappingError("AE", "FT1-10", "INVALID_FIELD", "FT1-10 quantity is not a number") from None
-            amount_text = self.get(ft1, 11)
-            try:
-                amount = decimal_value(amount_text, integer_digits=10).quantize(Decimal("0.01")) if amount_text else None
-            except NotANumber:
-                raise MappingError("AE", "FT1-11", "INVALID_FIELD", "FT1-11 amount is not a number") from None
-            if amount is not None and amount < 0:
-                raise MappingError("AE", "FT1-11", "INVALID_FIELD", "FT1-11 amount is negative")
-            pointers = []
-            for repetition in range(1, self.repetitions(ft1, 19) + 1):
-                dx = self.get(ft1, 19, repetition).replace(".", "").upper()
-                if not dx:
-                    continue
-                if dx not in position:
-                    raise MappingError("AE", "FT1-19", "DIAGNOSIS_NOT_SENT", "FT1-19 names a diagnosis with no DG1")
-                pointers.append(position[dx])
-            services.append(self.build(
-                DocumentedService, {"procedure_code": "FT1-25", "modifiers": "FT1-26", "units": "FT1-10",
-                                    "diagnosis_pointers": "FT1-19"}, "FT1",
-                procedure_code=code, modifiers=modifiers, units=units,
-                diagnosis_pointers=tuple(dict.fromkeys(pointers))[:4] or (1,)))
-            charges.append(Charge(code, amount))
-        for pr1 in self.segments("PR1"):
-            code = self.required(pr1, "PR1", 3).upper()
-            modifiers = tuple(self.get(pr1, 16, r).upper() for r in range(1, self.repetitions(pr1, 16) + 1)
-                              if self.get(pr1, 16, r))
-            services.append(self.build(DocumentedService, {"procedure_code": "PR1-3", "modifiers": "PR1-16"}, "PR1",
-                                       procedure_code=code, modifiers=modifiers))
-            charges.append(Charge(code, None))
+        read = [self.tolerate(Area.SERVICES, self.charge, ft1, position) for ft1 in self.segments("FT1")]
+        read += [self.tolerate(Area.SERVICES, self.procedure, pr1) for pr1 in self.segments("PR1")]
         self._ft1_dates = [self.get(ft1, 4) for ft1 in self.segments("FT1")]
-        return tuple(services), tuple(charges)
+        found = [r for r in read if r is not None]
+        return tuple(s for s, _ in found), tuple(c for _, c in found)
+
+    def charge(self, ft1: Segment, position: dict[str, int]) -> tuple[DocumentedService, Charge]:
+        code = self.required(ft1, "FT1", 25).upper()
+        modifiers = tuple(self.get(ft1, 26, r).upper() for r in range(1, self.repetitions(ft1, 26) + 1)
+                          if self.get(ft1, 26, r))
+        try:
+            units = quantity(self.get(ft1, 10) or "1")
+        except NotANumber:
+            raise MappingError("AE", "FT1-10", "INVALID_FIELD", "FT1-10 quantity is not a number") from None
+        amount_text = self.get(ft1, 11)
+        try:
+            amount = decimal_value(amount_text, integer_digits=10).quantize(Decimal("0.01")) if amount_text else None
+        except NotANumber:
+            raise MappingError("AE", "FT1-11", "INVALID_FIELD", "FT1-11 amount is not a number") from None
+        if amount is not None and amount < 0:
+            raise MappingError("AE", "FT1-11", "INVALID_FIELD", "FT1-11 amount is negative")
+        pointers = []
+        for repetition in range(1, self.repetitions(ft1, 19) + 1):
+            dx = self.get(ft1, 19, repetition).replace(".", "").upper()
+            if not dx:
+                continue
+            if dx not in position:
+                raise MappingError("AE", "FT1-19", "DIAGNOSIS_NOT_SENT", "FT1-19 names a diagnosis with no DG1")
+            pointers.append(position[dx])
+        service = self.build(
+            DocumentedService, {"procedure_code": "FT1-25", "modifiers": "FT1-26", "units": "FT1-10",
+                                "diagnosis_pointers": "FT1-19"}, "FT1",
+            procedure_code=code, modifiers=modifiers, units=units,
+            diagnosis_pointers=tuple(dict.fromkeys(pointers))[:4] or (1,))
+        return service, Charge(code, amount)
+
+    def procedure(self, pr1: Segment) -> tuple[DocumentedService, Charge]:
+        code = self.required(pr1, "PR1", 3).upper()
+        modifiers = tuple(self.get(pr1, 16, r).upper() for r in range(1, self.repetitions(pr1, 16) + 1)
+                          if self.get(pr1, 16, r))
+        service = self.build(DocumentedService, {"procedure_code": "PR1-3", "modifiers": "PR1-16"}, "PR1",
+                             procedure_code=code, modifiers=modifiers)
+        return service, Charge(code, None)
 
     def note(self) -> str | None:
         """The text observations (OBX-2 TX or FT) as one note: a line per OBX-5 repetition."""
@@ -359,8 +358,8 @@ class _Reader:
     def visit(self, pv1: Segment, visit_number: str) -> Visit | None:
         when = self.get(pv1, 44) or next((d for d in self._ft1_dates if d), "")
         if not when:
-            if self.kind is FeedKind.UPDATE:
-                return None
+            if self.kind is not FeedKind.REGISTER:
+                return None  # an update or a DFT without a date: the visit's own message brings it
             raise MappingError("AE", "PV1-44", "REQUIRED_FIELD_MISSING", "PV1-44 date of service is required")
         try:
             date_of_service = _date(when)
@@ -380,3 +379,6 @@ class _Reader:
         return self.build(Visit, {"visit_number": "PV1-19", "date_of_service": "PV1-44", "place_of_service": "PV1-3"},
                           "PV1", visit_number=visit_number, date_of_service=date_of_service, place_of_service=place,
                           rendering=rendering, billing=self.facility.billing)
+
+
+__all__ = ["Charge", "Header", "Mapped", "MappingError", "map_message", "normalize", "read_header", "split_messages"]

@@ -13,7 +13,7 @@ from shared.ids import encounter_id_for
 from tests.integration.registration.mllp_client import END, START, MllpClient, msa
 from tests.support.feed_tls import client_tls, mllp_tls_settings
 from tests.support.kafka import eventually
-from tests.unit.ehr.samples import FACILITIES, TENANT, a04, a08, a11, dft, with_encoding
+from tests.unit.ehr.samples import FACILITIES, PID, TENANT, a04, a08, a11, dft, msh, with_encoding
 
 DLQ = topics.dead_letter_topic("registration")
 
@@ -49,7 +49,8 @@ async def test_good_messages_on_a_connection_are_applied_around_bad_ones(setting
     async with runtime.running():
         client = await connect(runtime)
         assert msa(await client.send(a04("G1", mrn="101", visit="V101")))[0] == "AA"
-        bad_field = await client.send(a04("B1", mrn="102", visit="V102").replace("|19700101|", "|19xx0101|"))
+        # An A40 without its MRG segment is a malformed message: AE naming MRG-1.
+        bad_field = await client.send("\r".join([msh("ADT^A40^ADT_A39", "B1"), PID.format(mrn="102")]))
         await client.send_raw(b"Zzgarbage without a start block" + END)  # broken framing
         no_start = await client.read_ack()
         unknown = await client.send(with_encoding(a04("B2", visit="V103").replace("|TESTFAC|", "|NOSUCH|")))
@@ -58,15 +59,15 @@ async def test_good_messages_on_a_connection_are_applied_around_bad_ones(setting
         letters = await kafka.wait_for(DLQ, lambda m: len(m) >= 2)
         await client.close()
     assert msa(bad_field) == ("AE", "B1")
-    assert str(bad_field.segment("ERR").extract_field(1, 2, 1, 1)) == "PID"
-    assert str(bad_field.segment("ERR").extract_field(1, 2, 1, 3)) == "7"
+    assert str(bad_field.segment("ERR").extract_field(1, 2, 1, 1)) == "MRG"
+    assert str(bad_field.segment("ERR").extract_field(1, 2, 1, 3)) == "1"
     assert str(no_start["MSA.F1"]) == "AR"
     assert str(unknown["MSA.F1"]) == "AR" and str(unknown).startswith("MSH#$%*@")
     assert {r.payload.visit.visit_number for r in registered} == {"V101", "V104"}
     assert {(l.payload.reason_code, l.payload.original_topic) for l in letters} == {
-        ("INVALID_FIELD", "hl7v2.mllp"), ("UNKNOWN_FACILITY", "hl7v2.mllp")}
+        ("REQUIRED_FIELD_MISSING", "hl7v2.mllp"), ("UNKNOWN_FACILITY", "hl7v2.mllp")}
     assert all("Zz" not in l.payload.reason and "1970" not in l.payload.reason for l in letters)
-    kept = next(l for l in letters if l.payload.reason_code == "INVALID_FIELD").payload
+    kept = next(l for l in letters if l.payload.reason_code == "REQUIRED_FIELD_MISSING").payload
     assert kept.original_value_b64 is None and b"Zztest" not in base64.b64decode(kept.original_sealed)
     assert b"|B1|" in original_of(kept, runtime.cipher)
     logged = capfd.readouterr()
@@ -167,7 +168,7 @@ async def test_the_simulated_feed_sent_over_mllp_is_registered(settings, kafka, 
     assert {r.payload.encounter_id for r in registered} == {v.encounter_id for v in visits}
 
 
-async def test_concurrent_connections_share_commits_and_a_bad_message_spoils_none_of_the_others(settings, kafka) -> None:
+async def test_concurrent_connections_share_commits_and_a_held_visit_spoils_none_of_the_others(settings, kafka) -> None:
     runtime = build_runtime(feed_settings(settings))
 
     async def one_connection(n: int) -> list[str]:
@@ -185,5 +186,7 @@ async def test_concurrent_connections_share_commits_and_a_bad_message_spoils_non
         answers = await asyncio.gather(*(one_connection(n) for n in range(8)))
         registered = await kafka.wait_for(topics.ENCOUNTER_REGISTERED, lambda m: len(m) >= 32)
         stored = await runtime.db["visit_drafts"].count_documents({})
-    assert answers == [["AA", "AA", "AE", "AA", "AA"]] * 8
-    assert len({r.payload.encounter_id for r in registered}) == 32 and stored == 32
+        held = await runtime.db["work_items"].find({"status": "open"}).to_list()
+    assert answers == [["AA"] * 5] * 8  # a charge with a bad code is well-formed HL7: AA, and a work item
+    assert len({r.payload.encounter_id for r in registered}) == 32 and stored == 40
+    assert len(held) == 8 and {(w["code"], w["field"]) for w in held} == {("INVALID_FIELD", "FT1-25")}

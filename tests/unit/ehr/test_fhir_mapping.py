@@ -51,7 +51,6 @@ def test_the_same_content_gets_the_same_message_id() -> None:
     ({"resourceType": "Observation", "status": "final", "code": {}}, 400, "Observation"),
     ([1, 2], 400, "resourceType"),
     (fhir_patient(birthDate="19xx"), 422, "Patient.birthDate"),
-    (fhir_patient(identifier=[]), 422, "Patient.identifier"),
     (fhir_patient(bogus=1), 422, "Patient.bogus"),
 ])
 def test_bad_input_is_refused_with_status_and_location(document, status: int, location: str) -> None:
@@ -61,17 +60,21 @@ def test_bad_input_is_refused_with_status_and_location(document, status: int, lo
     assert "Zz" not in str(refused.value) and "19xx" not in str(refused.value)
 
 
-def test_a_bundle_entry_error_names_the_entry() -> None:
+def issues_of(document) -> set[tuple[str, str]]:
+    return {(i.code, i.field) for m in map_resource(document, BILLING) for i in m.issues}
+
+
+def test_a_patient_without_an_mrn_is_a_work_item_naming_the_identifier() -> None:
+    assert issues_of(fhir_patient(identifier=[])) == {("REQUIRED_FIELD_MISSING", "Patient.identifier")}
+
+
+def test_a_bundle_entry_that_billing_cannot_use_is_a_work_item_naming_the_entry() -> None:
     bundle = fhir_bundle()
     bundle["entry"][2]["resource"]["participant"] = []
-    with pytest.raises(FhirMappingError) as refused:
-        map_resource(bundle, BILLING)
-    assert refused.value.location == "Bundle.entry[2].resource.participant"
+    assert issues_of(bundle) == {("REQUIRED_FIELD_MISSING", "Bundle.entry[2].resource.participant")}
 
 
-def test_a_charge_pointing_at_an_unsent_diagnosis_is_refused() -> None:
+def test_a_charge_pointing_at_an_unsent_diagnosis_is_a_work_item() -> None:
     bundle = fhir_bundle()
     bundle["entry"][4]["resource"]["reason"][0]["coding"][0]["code"] = "Z99.9"
-    with pytest.raises(FhirMappingError) as refused:
-        map_resource(bundle, BILLING)
-    assert refused.value.code == "DIAGNOSIS_NOT_SENT"
+    assert issues_of(bundle) == {("DIAGNOSIS_NOT_SENT", "Bundle.entry[4].resource.reason")}

@@ -35,12 +35,29 @@ def test_phi_is_shown_only_when_asked(tmp_path: Path) -> None:
     assert "Zzalpha" in run(str(file), "--json", "--phi").output
 
 
-def test_a_file_with_bad_messages_exits_1_and_names_each_error(tmp_path: Path) -> None:
+def test_a_file_with_a_refused_message_exits_1_and_names_each_error(tmp_path: Path) -> None:
     file = tmp_path / "bad.hl7"
-    file.write_text("\r".join([a04(), a04("C2").replace("|V1|", "||"), a04("C3").replace("99213^^CPT", "9^^CPT")]))
+    file.write_text("\r".join([a04(), a04("C2").replace("ADT^A04^ADT_A01", "ORU^R01"),
+                               a04("C3").replace("|C3|P|", "||P|")]))
     result = run(str(file))
     assert result.exit_code == 1
-    assert "PV1-19" in result.output and "FT1-25" in result.output and "2 with errors" in result.output
+    assert "AR MSH-9" in result.output and "AR MSH-10" in result.output and "2 refused" in result.output
+
+
+def test_a_file_the_feed_would_accept_with_work_items_exits_0_and_lists_them(tmp_path: Path) -> None:
+    file = tmp_path / "held.hl7"
+    file.write_text("\r".join([a04(), a04("C2").replace("|V1|", "||"), a04("C3").replace("99213^^CPT", "9^^CPT"),
+                               a04("C4").replace("|SIMBLUE01|", "|BCBS-IL 00621|")]))
+    result = run(str(file))
+    assert result.exit_code == 0, result.output
+    assert "work item INVALID_FIELD FT1-25" in result.output
+    assert "work item PAYER_UNMAPPED coverage.primary.payer" in result.output
+    assert "0 refused, 2 work item(s) would open" in result.output
+    crosswalk = tmp_path / "crosswalk.csv"
+    crosswalk.write_text("match,sender_code,payer_id,payer_name,effective_from\n"
+                         "code,BCBS-IL 00621,BCBSIL,Blue Cross Blue Shield of Illinois,2020-01-01\n"
+                         "code,SIMBLUE01,SIMBLUE01,Synthetic Blue,2020-01-01\n")
+    assert "1 work item(s) would open" in run(str(file), "--crosswalk", str(crosswalk)).output
 
 
 def test_an_unreadable_file_exits_2_without_a_traceback(tmp_path: Path) -> None:
