@@ -15,7 +15,9 @@ from services.registration.intake import FeedIntake
 from services.registration.repository import RegistrationRepository
 from services.registration.review_api import build_review_api
 from services.registration.settings import RegistrationSettings
+from services.registration.work_api import PREFIXES, build_work_api
 from shared import reconciler
+from shared.actions import Actions
 from shared.clock import Clock
 from shared.outbox import DEFAULT_COLLECTION
 from shared.runtime import ServiceRuntime
@@ -109,8 +111,14 @@ def build_runtime(settings: ServiceSettings | None = None, *, clock: Clock | Non
         return runtime  # a feed gateway: listeners and outbox relay only
     subscribe(runtime.consumer, registrations, verify_eligibility=settings.registration_verify_eligibility,
               eligibility_timeout_seconds=settings.registration_eligibility_timeout_seconds)
+    verifier = settings.token_verifier()
+    work_api = build_work_api(runtime.db, runtime.cipher, verifier=verifier, clock=runtime.clock,
+                              after_commit=runtime.relay.wake)
+    for prefix in PREFIXES:  # before /api: the first prefix that matches serves the request
+        runtime.mount_api(prefix, work_api)
+    runtime.on_prepare(Actions.ensure_indexes)
     runtime.mount_api("/api", build_review_api(
-        runtime.db, runtime.cipher, verifier=settings.token_verifier(), clock=runtime.clock,
+        runtime.db, runtime.cipher, verifier=verifier, clock=runtime.clock,
         eligibility_timeout_seconds=settings.registration_eligibility_timeout_seconds, after_commit=runtime.relay.wake))
     reconciler.install(runtime, handoffs, journal=runtime.intake.journal)
     if settings.registration_verify_eligibility:

@@ -10,7 +10,7 @@ services/registration/crosswalk.py.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -22,6 +22,8 @@ from services.registration import feed, work_items
 from services.registration.crosswalk import Crosswalk, CrosswalkEntry, resolve_draft
 from services.registration.feed import VisitDraft, VisitStatus
 from shared import topics
+from shared.actions import REQUESTS
+from shared.api import Invalid
 from shared.envelope import new_event
 from shared.mongo import AsyncMongoClient, in_transaction
 from shared.outbox import outbox_document
@@ -30,6 +32,7 @@ from shared.phi import PhiCipher
 SERVICE = "registration"
 PAYER_CODES = ("PAYER_UNMAPPED", "PAYER_MISSING")
 COLLECTION = "payer_crosswalk"
+LOADED = "PAYER_CROSSWALK_LOADED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +51,22 @@ def request_row(tenant_id: str, encounter_id: str, draft: VisitDraft, message_id
 
 
 async def load_crosswalk(client: AsyncMongoClient, database: AsyncDatabase, cipher: PhiCipher, tenant_id: str,
-                         entries: Sequence[CrosswalkEntry], now: datetime) -> Loaded:
-    """Replace `tenant_id`'s crosswalk with `entries` and release the visits it now resolves."""
+                         entries: Sequence[CrosswalkEntry], now: datetime, *, audit: dict | None = None,
+                         request_key: str | None = None) -> Loaded:
+    """Replace `tenant_id`'s crosswalk with `entries` and release the visits it now resolves. With
+    `audit` (an outbox row), it is written in the same transaction; with `request_key` (the caller
+    and its request id), a retry of the same load answers the first one's figures, applied once."""
     crosswalk = Crosswalk(entries)
     counted: list[tuple[str, str]] = []
 
     async def work(session: AsyncClientSession) -> Loaded:
         counted.clear()
+        if request_key is not None:
+            done = await database[REQUESTS].find_one({"_id": request_key}, session=session)
+            if done is not None:
+                if (done["action"], done["subject_id"]) != (LOADED, tenant_id):
+                    raise Invalid("this request id was already used for another action", code="REQUEST_ID_REUSED")
+                return Loaded(**done["response"])
         await database[COLLECTION].delete_many({"tenant_id": tenant_id}, session=session)
         await database[COLLECTION].insert_many([e.as_document(tenant_id) for e in entries], session=session)
         held = await database[work_items.COLLECTION].find(
@@ -93,9 +105,15 @@ async def load_crosswalk(client: AsyncMongoClient, database: AsyncDatabase, ciph
             await database["visit_drafts"].bulk_write(draft_writes, ordered=False, session=session)
         if item_writes:
             await database[work_items.COLLECTION].bulk_write(item_writes, ordered=False, session=session)
+        if audit is not None:
+            outbox.append(audit)
         if outbox:
             await database["outbox"].insert_many(outbox, session=session)
-        return Loaded(len(entries), len(drafts), released)
+        loaded = Loaded(len(entries), len(drafts), released)
+        if request_key is not None:
+            await database[REQUESTS].insert_one({"_id": request_key, "action": LOADED, "subject_id": tenant_id,
+                                                 "response": asdict(loaded), "at": now}, session=session)
+        return loaded
 
     loaded = await in_transaction(client, work)
     work_items.count(counted)

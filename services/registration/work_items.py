@@ -6,7 +6,8 @@ crosswalk load supplies what was missing; then the item is released and the visi
 A work item is one reason for one visit (or for one patient, when the message names no visit):
 `_id` = subject id | code | field, with the tenant, the reason (PHI-free: a field name, never a
 value), `status` open or released, and when. Written in the feed's own transaction; counted by
-`rcm_registration_work_items{reason_code, action}`; listed by `rcm registration work-items list`.
+`rcm_registration_work_items{reason_code, action}`; listed by `GET /api/work-items` (work_api.py,
+`rcm registration work-items list`).
 """
 
 from __future__ import annotations
@@ -67,10 +68,12 @@ def count(counted: Iterable[tuple[str, str]]) -> None:
         WORK_ITEMS.labels(code, action).inc()
 
 
-async def listed(database: AsyncDatabase, *, tenant_id: str | None = None, status: str | None = OPEN,
-                 limit: int = 500) -> list[dict]:
-    """Work items, oldest first (no PHI in them)."""
+async def listed(database: AsyncDatabase, *, tenant_id: str | None = None, tenants: list[str] | None = None,
+                 status: str | None = OPEN, limit: int = 500) -> list[dict]:
+    """Work items, oldest first (no PHI in them); `tenants`: only these (None: every tenant)."""
     query: dict = {}
+    if tenants is not None:
+        query["tenant_id"] = {"$in": tenants}
     if tenant_id:
         query["tenant_id"] = tenant_id
     if status:
