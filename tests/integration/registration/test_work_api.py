@@ -59,7 +59,8 @@ class _OnLoop(httpx.BaseTransport):
 
 
 def api_client(runtime, token_headers: dict[str, str]):
-    """A `make_client` for cli.registration: the runtime's API, as the holder of `token_headers`."""
+    """A `make_client` for cli.registration: the runtime's API, as the holder of `token_headers`.
+    Call it before the runtime starts (building the app registers with the broker)."""
     app, loop = runtime.asgi_app(), asyncio.get_running_loop()
     return lambda url=None: httpx.Client(transport=_OnLoop(app, loop), base_url="http://registration",
                                          headers=token_headers)

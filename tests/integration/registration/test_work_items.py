@@ -5,24 +5,33 @@ from __future__ import annotations
 
 import asyncio
 import json
+from unittest.mock import patch
 
 from typer.testing import CliRunner
 
+from cli import registration as registration_cli
 from cli.main import app
 from services.registration.app import build_runtime
 from services.registration.work_items import WORK_ITEMS
 from shared import topics
+from shared.auth import Role
 from shared.ids import encounter_id_for, patient_id_for
 from tests.integration.registration.mllp_client import msa
 from tests.integration.registration.test_hl7_feed import connect, feed_settings
+from tests.integration.registration.test_work_api import api_client, api_settings
+from tests.support.identity import auth_headers
 from tests.unit.ehr.samples import PID, TENANT, a04, a08, dft, msh
 
 NON_US = "Toronto^ON^M5V 2T6^CAN"
 
 
-def cli(settings, *args: str):
-    env = {"RCM_MONGO_URI": settings.mongo_uri, "RCM_DATABASE_PREFIX": settings.database_prefix}
-    return CliRunner().invoke(app, list(args), env=env)
+SUPERVISOR = auth_headers("sup-cli", [Role.SUPERVISOR], [TENANT])
+
+
+def cli(make_client, *args: str):
+    """An `rcm` command against the service's API (`api_client`), never its database."""
+    with patch.object(registration_cli, "make_client", make_client):
+        return CliRunner().invoke(app, list(args))
 
 
 def opened(code: str) -> float:
@@ -32,7 +41,8 @@ def opened(code: str) -> float:
 async def test_held_visits_are_answered_aa_listed_and_released_by_a_later_message_and_a_crosswalk_load(
         settings, kafka, tmp_path) -> None:
     before = opened("PAYER_UNMAPPED")
-    runtime = build_runtime(feed_settings(settings))
+    runtime = build_runtime(api_settings(settings, tmp_path))
+    api = api_client(runtime, SUPERVISOR)  # the app is built before the runtime starts
     async with runtime.running():
         client = await connect(runtime)
         insurer_code = a04("W1", mrn="701", visit="V701").replace("|SIMBLUE01|Synthetic Blue Plan|",
@@ -43,7 +53,7 @@ async def test_held_visits_are_answered_aa_listed_and_released_by_a_later_messag
         assert [msa(await client.send(m))[0] for m in (insurer_code, abroad, no_visit_number)] == ["AA"] * 3
         first = await kafka.wait_for(topics.ENCOUNTER_REGISTERED, lambda m: len(m) >= 1)
         assert [e.payload.encounter_id for e in first] == [encounter_id_for(TENANT, "ACCT703")]
-        listed = await asyncio.to_thread(cli, settings, "registration", "work-items", "list", "--json")
+        listed = await asyncio.to_thread(cli, api, "registration", "work-items", "list", "--json")
         held = json.loads(listed.stdout)
         assert {(w["subject_id"], w["code"], w["field"]) for w in held} == {
             (encounter_id_for(TENANT, "V701"), "PAYER_UNMAPPED", "coverage.primary.payer"),
@@ -60,14 +70,14 @@ async def test_held_visits_are_answered_aa_listed_and_released_by_a_later_messag
         bad.write_text("match,sender_code,payer_id,payer_name,effective_from\n"
                        "code,BCBS-IL 00621,BCBSIL,Blue Cross Blue Shield of Illinois,2026-01-01\n"
                        "code,BCBS-IL 00621,BCBSIL,Overlapping,2026-06-01\n")
-        refused = await asyncio.to_thread(cli, settings, "payers", "crosswalk", "load", str(bad), "--tenant", TENANT)
+        refused = await asyncio.to_thread(cli, api, "payers", "crosswalk", "load", str(bad), "--tenant", TENANT)
         assert refused.exit_code == 1 and "row 3: effective dates overlap row 2" in refused.stdout
         assert await runtime.db["payer_crosswalk"].count_documents({}) == 0
         good = tmp_path / "crosswalk.csv"
         good.write_text("match,sender_code,payer_id,payer_name,effective_from,effective_to\n"
                         "code,BCBS-IL 00621,BCBSIL,Blue Cross Blue Shield of Illinois,2026-01-01,\n"
                         "code,SIMBLUE01,SIMBLUE01,Synthetic Blue,2020-01-01,\n")
-        loaded = await asyncio.to_thread(cli, settings, "payers", "crosswalk", "load", str(good), "--tenant", TENANT)
+        loaded = await asyncio.to_thread(cli, api, "payers", "crosswalk", "load", str(good), "--tenant", TENANT)
         assert loaded.exit_code == 0 and "1 visit(s) waited for a payer, 1 released" in loaded.stdout, loaded.stdout
         registered = await kafka.wait_for(topics.ENCOUNTER_REGISTERED, lambda m: len(m) >= 3)
         await client.close()
@@ -120,8 +130,9 @@ async def test_a_fhir_bundle_with_a_foreign_address_is_2xx_held_and_released_by_
 
 
 async def test_an_update_without_a_visit_number_fixes_the_patients_waiting_visit_and_patient_items(
-        settings, kafka) -> None:
-    runtime = build_runtime(feed_settings(settings))
+        settings, kafka, tmp_path) -> None:
+    runtime = build_runtime(api_settings(settings, tmp_path))
+    api = api_client(runtime, auth_headers("viewer-cli", [Role.PRACTICE_VIEWER], [TENANT]))
     async with runtime.running():
         client = await connect(runtime)
         abroad = a04("N1", mrn="901", visit="V901").replace("Testville^ZZ^00000", NON_US)
@@ -134,7 +145,7 @@ async def test_an_update_without_a_visit_number_fixes_the_patients_waiting_visit
         assert msa(await client.send(a08("N3", mrn="901", visit="", sent="20261101120000")))[0] == "AA"
         assert msa(await client.send(a08("N4", mrn="902", visit="", sent="20261101120000")))[0] == "AA"
         registered = await kafka.wait_for(topics.ENCOUNTER_REGISTERED, lambda m: len(m) >= 1)
-        listed = await asyncio.to_thread(cli, settings, "registration", "work-items", "list", "--status", "all")
+        listed = await asyncio.to_thread(cli, api, "registration", "work-items", "list", "--status", "all")
         await client.close()
         still_open = await runtime.db["work_items"].count_documents({"status": "open"})
     assert sorted((i["subject"], i["code"]) for i in opened_items) == [

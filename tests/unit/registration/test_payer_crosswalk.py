@@ -48,3 +48,17 @@ def test_the_cli_exits_0_for_a_valid_dry_run_1_for_a_bad_file_and_2_for_an_unrea
     assert refused.exit_code == 1 and "row 2: payer_id must be" in refused.output
     missing = runner.invoke(app, ["payers", "crosswalk", "load", str(tmp_path / "none.csv"), "--tenant", "t1"])
     assert missing.exit_code == 2
+
+
+def test_the_cli_loads_only_through_the_api_exiting_2_without_a_token_or_a_reachable_api(tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + "code,BCBS-IL 00621,BCBSIL,Blue Cross of Illinois,2026-01-01,\n")
+    runner = CliRunner()
+    load = ["payers", "crosswalk", "load", str(good), "--tenant", "t1", "--url", "http://127.0.0.1:1"]
+    anonymous = runner.invoke(app, load, env={"RCM_TOKEN": "", "RCM_USER": "", "RCM_PASSWORD": ""})
+    unreachable = runner.invoke(app, load, env={"RCM_TOKEN": "x.y.z"})
+    listed = runner.invoke(app, ["registration", "work-items", "list", "--url", "http://127.0.0.1:1"],
+                           env={"RCM_TOKEN": "x.y.z"})
+    assert anonymous.exit_code == 2 and "RCM_TOKEN" in anonymous.output
+    assert unreachable.exit_code == 2 and "cannot reach the registration API" in unreachable.output
+    assert listed.exit_code == 3 and "cannot reach the registration API" in listed.output
