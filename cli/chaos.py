@@ -153,7 +153,7 @@ class ChaosRun:
         deadline = time.monotonic() + options.timeout
         cycle = Cycle(self.settings, seed=options.seed, error_rates=ErrorRates(), world=self.world)
         try:
-            await cycle.load_chargemasters()
+            await cycle.load_chargemasters(f"http://127.0.0.1:{self.fleet.port('coding')}", self.fleet.issuer_url())
             visits = cycle.make_visits(options.visits)
             cycle.begin_sending(self.feeds)
             faults = plan(options.seed, kills=options.kills, broker_restarts=options.broker_restarts,

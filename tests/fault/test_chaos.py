@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 def test_a_short_chaos_run_loses_nothing_and_doubles_nothing(tmp_path) -> None:
     # Its own stack beside the suite's (it stops and starts its servers), on ports next to the suite's.
     options = ChaosOptions(visits=500, kills=5, broker_restarts=1, mongod_restarts=1, seed=17, timeout=900,
-                           broker_restart_at="lull", stack_dir=tmp_path / "chaos",
+                           broker_restart_at="load", stack_dir=tmp_path / "chaos",
                            mongo_port=int(os.environ.get("RCM_STACK_MONGO_PORT", "27217")) + 3,
                            kafka_port=int(os.environ.get("RCM_STACK_KAFKA_PORT", "19192")) + 3,
                            port_offset=700 + SHIFT, stall_limit=120)
