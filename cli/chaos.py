@@ -24,7 +24,7 @@ from pymongo.errors import PyMongoError
 from cli import chaos_checks as checks
 from cli.chaos_plan import Fault, FaultKind, plan
 from cli.cycle import Cycle, Feeds
-from cli.processes import FEED_GATEWAY, GATEWAY_ENVIRONMENT, MODULES, Fleet
+from cli.processes import FEED_GATEWAY, GATEWAY_ENVIRONMENT, MODULES, RUN_DEADLINES, Fleet
 from cli.stack import Stack, StackSettings
 from dashboard.kpis import TERMINAL_STAGES
 from shared.settings import ServiceSettings
@@ -79,7 +79,7 @@ class ChaosRun:
         self.world = build_world(options.seed)
         self.feeds, listeners = Feeds.on_loopback(self.world, port_offset=options.port_offset)
         self.fleet = Fleet(environment={**self.stack.environment(), "RCM_TOPIC_PARTITIONS": str(options.partitions),
-                                        "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true"},
+                                        "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true", **RUN_DEADLINES},
                            log_dir=options.stack_dir / "logs", port_offset=options.port_offset,
                            service_environment={FEED_GATEWAY: {**listeners, **GATEWAY_ENVIRONMENT}})
         self.seen = Observations()
