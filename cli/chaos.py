@@ -231,7 +231,14 @@ class ChaosRun:
             await asyncio.sleep(0.5)
 
     async def _summary(self, cycle: Cycle, progress) -> dict:
-        money = await cycle.reconcile()
+        for attempt in range(3):  # a busy machine can keep mongod from answering within one selection
+            try:
+                money = await cycle.reconcile()
+                break
+            except PyMongoError:
+                if attempt == 2:
+                    raise
+                await asyncio.sleep(5.0)
         reconciled, counters = checks.reconciled({name: self.fleet.port(name) for name in MODULES})
         not_terminal = {stage: n for stage, n in progress.by_stage.items() if stage not in TERMINAL_STAGES}
         if progress.sent > progress.registered:  # accepted by a feed, never seen by the read model
