@@ -1,5 +1,5 @@
 """A short `rcm chaos`: 500 visits through the EHR feeds, five processes killed with -9 and restarted,
-mongod restarted while visits are sent and the broker restarted between two halves of them; then
+mongod and the broker restarted while visits are sent; then
 nothing stuck, nothing doubled, posted equal to paid."""
 
 from __future__ import annotations
