@@ -24,7 +24,7 @@ from pymongo.errors import PyMongoError
 from cli import chaos_checks as checks
 from cli.chaos_plan import Fault, FaultKind, plan
 from cli.cycle import Cycle, Feeds
-from cli.processes import FEED_GATEWAY, GATEWAY_ENVIRONMENT, MODULES, Fleet
+from cli.processes import FEED_GATEWAY, GATEWAY_ENVIRONMENT, MODULES, RUN_DEADLINES, Fleet
 from cli.stack import Stack, StackSettings
 from dashboard.kpis import TERMINAL_STAGES
 from shared.settings import ServiceSettings
@@ -79,7 +79,7 @@ class ChaosRun:
         self.world = build_world(options.seed)
         self.feeds, listeners = Feeds.on_loopback(self.world, port_offset=options.port_offset)
         self.fleet = Fleet(environment={**self.stack.environment(), "RCM_TOPIC_PARTITIONS": str(options.partitions),
-                                        "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true"},
+                                        "RCM_REGISTRATION_VERIFY_ELIGIBILITY": "true", **RUN_DEADLINES},
                            log_dir=options.stack_dir / "logs", port_offset=options.port_offset,
                            service_environment={FEED_GATEWAY: {**listeners, **GATEWAY_ENVIRONMENT}})
         self.seen = Observations()
@@ -153,7 +153,7 @@ class ChaosRun:
         deadline = time.monotonic() + options.timeout
         cycle = Cycle(self.settings, seed=options.seed, error_rates=ErrorRates(), world=self.world)
         try:
-            await cycle.load_chargemasters()
+            await cycle.load_chargemasters(f"http://127.0.0.1:{self.fleet.port('coding')}", self.fleet.issuer_url())
             visits = cycle.make_visits(options.visits)
             cycle.begin_sending(self.feeds)
             faults = plan(options.seed, kills=options.kills, broker_restarts=options.broker_restarts,
@@ -231,7 +231,14 @@ class ChaosRun:
             await asyncio.sleep(0.5)
 
     async def _summary(self, cycle: Cycle, progress) -> dict:
-        money = await cycle.reconcile()
+        for attempt in range(3):  # a busy machine can keep mongod from answering within one selection
+            try:
+                money = await cycle.reconcile()
+                break
+            except PyMongoError:
+                if attempt == 2:
+                    raise
+                await asyncio.sleep(5.0)
         reconciled, counters = checks.reconciled({name: self.fleet.port(name) for name in MODULES})
         not_terminal = {stage: n for stage, n in progress.by_stage.items() if stage not in TERMINAL_STAGES}
         if progress.sent > progress.registered:  # accepted by a feed, never seen by the read model

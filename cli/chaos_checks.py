@@ -3,6 +3,7 @@ watches each process come back: its /metrics and /health over loopback."""
 
 from __future__ import annotations
 
+import http.client
 import re
 import time
 import urllib.request
@@ -53,7 +54,7 @@ def scrape(port: int) -> str | None:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as answer:
             return answer.read().decode()
-    except OSError:
+    except (OSError, http.client.HTTPException):  # refused, or the process died mid-answer
         return None
 
 

@@ -164,6 +164,7 @@ class Consumer:
         self._batch_timeout_ms = batch_timeout_ms
         self._max_attempts = max_attempts
         self._attempts: dict[tuple[str, int, int], int] = {}
+        self._ready: Callable[[], Awaitable[None]] | None = None
         # One batch transaction at a time per process. A service's subscribers touch the same
         # documents (claims move on acks, payments and denial work at once); run concurrently after a
         # restart with a backlog, their large transactions aborted each other on write conflicts
@@ -174,6 +175,12 @@ class Consumer:
         self._replay_from_beginning = replay_from_beginning
         # Set by shared/reconciler.install: writes a hand-off beside each tracked event emitted.
         self.journal = None
+
+    def hold_until(self, ready: Callable[[], Awaitable[None]]) -> None:
+        """Await `ready()` before each batch, outside its transaction (e.g. code sets still loading
+        while the subscribers join their group). An OSError from it is infrastructure: the batch is
+        read again later, nothing is dead-lettered."""
+        self._ready = ready
 
     def subscribe(self, topic: Topic, handler: Handler, *, name: str | None = None) -> None:
         """Consume `topic` in batches with `handler`.
@@ -218,6 +225,8 @@ class Consumer:
         batch_key = (records[0].topic, records[0].partition, records[0].offset)
         events, unreadable = self._decode(topic, records)
         try:
+            if self._ready is not None:
+                await self._ready()
             if self._attempts.get(batch_key, 0) >= self._max_attempts:
                 await self._handle_one_by_one(topic, events, unreadable, handler)
             else:

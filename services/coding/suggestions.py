@@ -135,6 +135,20 @@ class SuggestionIndex:
     def __len__(self) -> int:
         return len(self._codes)
 
+    def state(self) -> tuple:
+        """Plain values (lists, dicts, strings, numbers, frozensets) that `from_state` turns back
+        into this index; what `index_cache` keeps in its file."""
+        return list(self._codes), self._postings, self._idf, list(self._description_terms)
+
+    @classmethod
+    def from_state(cls, state: tuple, build_seconds: float) -> SuggestionIndex:
+        """The index whose `state()` this is; a state of another shape raises ValueError."""
+        codes, postings, idf, description_terms = state
+        if not (isinstance(codes, list) and isinstance(postings, dict) and isinstance(idf, dict)
+                and isinstance(description_terms, list) and len(codes) == len(description_terms)):
+            raise ValueError("not a suggestion index state")
+        return cls(codes, postings, idf, description_terms, build_seconds)
+
     @classmethod
     def from_documents(cls, documents: Iterable[tuple[str, str, Sequence[str]]]) -> SuggestionIndex:
         """Index (code, description, inclusion terms) triples."""
@@ -261,7 +275,12 @@ def confidence_of(coverage: float, top: float, runner_up: float, matched: int) -
 @cache
 def icd10cm_index() -> SuggestionIndex:
     """The index over every billable ICD-10-CM code of the pinned code set (built once per process;
-    `build_seconds` says how long it took)."""
+    `build_seconds` says how long it took). The coding process reads it through `index_cache`."""
+    return build_icd10cm_index()
+
+
+def build_icd10cm_index() -> SuggestionIndex:
+    """Build the index over every billable ICD-10-CM code of the pinned code set (seconds)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         import simple_icd_10_cm as code_set
