@@ -44,7 +44,7 @@ async def test_two_replicas_of_claims_and_payments_one_killed_mid_run_lose_nothi
             fleet.start(name)
         await asyncio.to_thread(fleet.wait_healthy, seconds)
         cycle = Cycle(settings, seed=29)
-        await cycle.load_chargemasters()
+        await cycle.load_chargemasters(f"http://127.0.0.1:{fleet.port('coding')}", fleet.issuer_url())
         visits = cycle.make_visits(ENCOUNTERS)
         publishing = asyncio.create_task(cycle.publish(visits))
         await _until(cycle, lambda p: p.submitted >= 100)

@@ -22,6 +22,7 @@ from tests.support.kafka import eventually
 from tests.support.loss import lose_events
 from tests.integration.registration.mllp_client import MllpClient, msa
 from tests.unit.ehr.samples import FACILITIES, TENANT as HL7_TENANT, a04
+from tests.support.feed_tls import client_tls, mllp_tls_settings
 
 PRICES = (a_chargemaster_entry("99213", "120.00"), a_chargemaster_entry("36415", "15.50"))
 
@@ -51,11 +52,11 @@ async def test_a_lost_registered_event_is_published_again_and_the_encounter_is_c
 
 async def test_a_lost_request_of_an_acknowledged_visit_is_published_again_and_registered_once(settings, kafka) -> None:
     fast = RegistrationSettings(**dict(_fast(settings, requested=1)), registration_mllp_port=0,
-                                registration_feed_facilities=FACILITIES)
+                                registration_feed_facilities=FACILITIES, **mllp_tls_settings())
     registration = build_registration(fast)
     lost = lose_events(registration, topics.REGISTRATION_REQUESTED)
     async with registration.running():
-        client = await MllpClient.connect(registration.mllp.port)
+        client = await MllpClient.connect(registration.mllp.port, tls=client_tls())
         assert msa(await client.send(a04()))[0] == "AA"  # the EHR is told the visit is ours
         await client.close()
         await eventually(lambda: registration.db["encounters"].find_one({"_id": encounter_id_for(HL7_TENANT, "V1")}))
