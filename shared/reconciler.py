@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,6 +29,7 @@ from shared.deadlines import (
 )
 from shared.envelope import Envelope, decode
 from shared.logging import get_logger
+from shared.periodic import Periodic
 from shared.mongo import AsyncMongoClient, in_transaction
 from shared.outbox import OutboxRelay, outbox_document
 from shared.phi import PhiCipher
@@ -137,27 +136,15 @@ class Reconciler:
         self._journal = journal
         self._relay = relay
         self._clock = clock
-        self._interval = interval_seconds
         self._batch = batch
         self._max_attempts = max_attempts
-        self._task: asyncio.Task | None = None
+        self._passes = Periodic(f"{journal.service}-reconciler", interval_seconds, self.pass_once)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"{self._journal.service}-reconciler")
+        self._passes.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await self.pass_once()
-            except Exception as failure:  # noqa: BLE001 - nothing is lost: the hand-offs wait for the next pass
-                log.warning("reconcile pass failed, will retry", error=type(failure).__name__)
+        await self._passes.stop()
 
     async def pass_once(self) -> Counter:
         """Act on the hand-offs past their deadline; return how many of each (stage, action)."""

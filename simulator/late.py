@@ -3,8 +3,6 @@ outbox by a small loop in the partners process once due."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import datetime, timedelta
 
 from bson import ObjectId
@@ -14,12 +12,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.clock import Clock
 from shared.envelope import Envelope
-from shared.logging import get_logger
+from shared.periodic import Periodic
 from shared.mongo import AsyncMongoClient, in_transaction
 from shared.outbox import OutboxRelay, outbox_document
 from shared.topics import Topic
 
-log = get_logger(__name__)
 RELEASE_BATCH = 100
 
 
@@ -33,8 +30,7 @@ class LateAnswers:
         self._paid = database["remittances"]
         self._outbox = database["outbox"]
         self._relay = relay
-        self._poll = poll_seconds
-        self._task: asyncio.Task | None = None
+        self._passes = Periodic("simulator-late-answers", poll_seconds, self._pass)
 
     async def ensure_indexes(self, database: AsyncDatabase) -> None:
         await database["late_answers"].create_index([("due_at", ASCENDING)])
@@ -61,22 +57,14 @@ class LateAnswers:
             await self._paid.bulk_write(writes, ordered=False, session=session)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="simulator-late-answers")
+        self._passes.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._passes.stop()
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._poll)
-            try:
-                if await self.release_due(self._clock.now()):
-                    self._relay.wake()
-            except Exception as failure:  # noqa: BLE001 - the held answers wait for the next pass
-                log.warning("late answers pass failed", error=type(failure).__name__)
+    async def _pass(self) -> None:
+        if await self.release_due(self._clock.now()):
+            self._relay.wake()
 
     async def release_due(self, now: datetime) -> int:
         """Put the answers due by `now` on the outbox; return how many."""

@@ -3,8 +3,6 @@ attempt the encounter is held (ELIGIBILITY_TIMEOUT). Runs in the registration pr
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
@@ -16,11 +14,10 @@ from shared.clock import Clock
 from shared.envelope import new_event
 from shared.events import EligibilityRequested, EncounterHeldForEligibility
 from shared.ids import new_id
-from shared.logging import get_logger
+from shared.periodic import Periodic
 from shared.mongo import AsyncMongoClient, in_transaction
 from shared.outbox import OutboxRelay, outbox_document
 
-log = get_logger(__name__)
 SERVICE = "registration"
 
 
@@ -35,26 +32,17 @@ class EligibilityRetrier:
         self._clock = clock
         self._timeout = timeout_seconds
         self._max_attempts = max_attempts
-        self._poll = poll_seconds
-        self._task: asyncio.Task | None = None
+        self._passes = Periodic("registration-eligibility-retry", poll_seconds, self._pass)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="registration-eligibility-retry")
+        self._passes.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._passes.stop()
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._poll)
-            try:
-                if await in_transaction(self._client, self.pass_once):
-                    self._relay.wake()
-            except Exception as failure:  # noqa: BLE001 - try again on the next pass
-                log.warning("eligibility retry pass failed", error=type(failure).__name__)
+    async def _pass(self) -> None:
+        if await in_transaction(self._client, self.pass_once):
+            self._relay.wake()
 
     async def pass_once(self, session: AsyncClientSession) -> int:
         """Ask again, or hold, every encounter whose answer is overdue; return how many."""
